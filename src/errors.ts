@@ -1,0 +1,76 @@
+/**
+ * Every error steward raises is a {@link StewardError}: a fixed `name`, a literal
+ * `code` you can switch on, the ids involved in the message, and the original
+ * error as `cause` when there is one.
+ */
+
+/** Options common to every steward error. */
+export interface StewardErrorOptions {
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of all steward errors.
+ *
+ * @example
+ * ```ts
+ * try { await ref.ask('get', {}); }
+ * catch (err) { if (err instanceof StewardError && err.code === 'ERR_ASK_TIMEOUT') retry(); }
+ * ```
+ */
+export abstract class StewardError extends Error {
+  /** Stable, literal error code: safe to switch on, never reworded. */
+  abstract readonly code: string;
+
+  constructor(message: string, options: StewardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/**
+ * Declares an error class with a fixed `name` and literal `code`, so each
+ * error is one line and the codes cannot drift from the class names.
+ * @internal
+ */
+export function errorClass<TCode extends string>(name: string, code: TCode) {
+  const ErrorClass = class extends StewardError {
+    readonly code: TCode = code;
+  };
+  Object.defineProperty(ErrorClass, 'name', { value: name });
+  Object.defineProperty(ErrorClass.prototype, 'name', { value: name, enumerable: false });
+  return ErrorClass;
+}
+
+/** An `ask` got no reply within its timeout. */
+export class AskTimeoutError extends errorClass('AskTimeoutError', 'ERR_ASK_TIMEOUT') {}
+/** The caller's `AbortSignal` fired before the reply arrived. */
+export class AbortedError extends errorClass('AbortedError', 'ERR_ABORTED') {}
+/** The actor stopped (or was stopped for good) before it could handle the message. */
+export class ActorStoppedError extends errorClass('ActorStoppedError', 'ERR_ACTOR_STOPPED') {}
+/** The actor's mailbox is at capacity and its overflow policy is `reject`. */
+export class MailboxFullError extends errorClass('MailboxFullError', 'ERR_MAILBOX_FULL') {}
+/** The handler threw or rejected; the original error is the `cause`. */
+export class HandlerFailedError extends errorClass('HandlerFailedError', 'ERR_HANDLER_FAILED') {}
+/** The system is shutting down or stopped and accepts no new work. */
+export class SystemStoppedError extends errorClass('SystemStoppedError', 'ERR_SYSTEM_STOPPED') {}
+/** A definition or option is unusable (for example two actor types with one name). */
+export class InvalidConfigError extends errorClass('InvalidConfigError', 'ERR_INVALID_CONFIG') {}
+
+/** One problem found while validating a message, as data. */
+export interface MessageIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly code: string;
+}
+
+/**
+ * A message was refused at the boundary: unknown type or a payload that does not
+ * match its zod schema. Nothing was delivered and no state changed.
+ */
+export class InvalidMessageError extends errorClass('InvalidMessageError', 'ERR_INVALID_MESSAGE') {
+  readonly issues: readonly MessageIssue[];
+  constructor(message: string, issues: readonly MessageIssue[], options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.issues = issues;
+  }
+}
