@@ -74,3 +74,6 @@ export class InvalidMessageError extends errorClass('InvalidMessageError', 'ERR_
     this.issues = issues;
   }
 }
+
+/** An actor key must be a non-empty string. */
+export class InvalidKeyError extends errorClass('InvalidKeyError', 'ERR_INVALID_KEY') {}

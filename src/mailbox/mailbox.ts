@@ -1,0 +1,133 @@
+import { Queue } from './queue.js';
+
+/** What happens to a message sent to a full mailbox. */
+export type OverflowPolicy = 'reject' | 'drop-oldest' | 'drop-newest';
+
+/** Capacity and overflow policy of a mailbox. */
+export interface MailboxOptions {
+  /** Most user messages held at once (the system lane is not bounded). Default 10,000. */
+  readonly capacity?: number;
+  /** Default `reject`. */
+  readonly overflow?: OverflowPolicy;
+}
+
+/** Outcome of {@link Mailbox.post}. */
+export type PostResult<T> =
+  | { readonly accepted: true; readonly dropped?: T }
+  | { readonly accepted: false; readonly dropped: T };
+
+/** How the mailbox gets its drains run and its messages processed. */
+export interface MailboxDriver<T> {
+  /** Asks for `drain` to be called later; called at most once until the drain runs. */
+  schedule(drain: () => void): void;
+  /** Processes one message; the next waits until a returned promise settles. */
+  process(message: T): void | PromiseLike<unknown>;
+}
+
+/** Default capacity of a mailbox. */
+export const DEFAULT_MAILBOX_CAPACITY = 10_000;
+
+/**
+ * The queue an actor drains: FIFO, one message at a time, bounded, with a
+ * system lane that overtakes user messages. It knows nothing of actors,
+ * errors or persistence: it queues, and hands messages to `driver.process`.
+ *
+ * @example
+ * ```ts
+ * const mailbox = new Mailbox<string>(
+ *   { schedule: (drain) => queueMicrotask(drain), process: (m) => console.log(m) },
+ *   { capacity: 100, overflow: 'drop-oldest' },
+ * );
+ * mailbox.post('hello');
+ * ```
+ */
+export class Mailbox<T> {
+  readonly #user = new Queue<T>();
+  #system: Queue<T> | undefined;
+  readonly #driver: MailboxDriver<T>;
+  readonly #capacity: number;
+  readonly #overflow: OverflowPolicy;
+  readonly #budget: number;
+  #scheduled = false;
+  #busy = false;
+  #suspended = false;
+
+  /** @param budget most messages processed per scheduled drain before yielding. */
+  constructor(driver: MailboxDriver<T>, options: MailboxOptions = {}, budget = 64) {
+    this.#driver = driver;
+    this.#capacity = options.capacity ?? DEFAULT_MAILBOX_CAPACITY;
+    this.#overflow = options.overflow ?? 'reject';
+    this.#budget = budget;
+  }
+
+  /** Messages waiting (both lanes). */
+  get depth(): number {
+    return this.#user.length + (this.#system?.length ?? 0);
+  }
+
+  /** True while a message is being processed. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Queues a user message, applying the overflow policy when full. */
+  post(message: T): PostResult<T> {
+    if (this.#user.length >= this.#capacity) {
+      if (this.#overflow === 'reject' || this.#overflow === 'drop-newest') return { accepted: false, dropped: message };
+      const dropped = this.#user.shift() as T;
+      this.#user.push(message);
+      this.#wake();
+      return { accepted: true, dropped };
+    }
+    this.#user.push(message);
+    this.#wake();
+    return { accepted: true };
+  }
+
+  /** Queues a message on the system lane: processed before any user message, never dropped. */
+  postSystem(message: T): void {
+    (this.#system ??= new Queue<T>()).push(message);
+    this.#wake();
+  }
+
+  /** Stops handing out messages (they keep queueing) until {@link resume}. */
+  suspend(): void {
+    this.#suspended = true;
+  }
+
+  resume(): void {
+    this.#suspended = false;
+    this.#wake();
+  }
+
+  /** Removes and returns every queued message, system lane first. */
+  takeAll(): T[] {
+    return [...(this.#system?.takeAll() ?? []), ...this.#user.takeAll()];
+  }
+
+  #wake(): void {
+    if (this.#scheduled || this.#busy || this.#suspended || this.depth === 0) return;
+    this.#scheduled = true;
+    this.#driver.schedule(this.#drain);
+  }
+
+  readonly #drain = (): void => {
+    this.#scheduled = false;
+    for (let processed = 0; processed < this.#budget && !this.#suspended && !this.#busy; processed++) {
+      const message = this.#system?.shift() ?? this.#user.shift();
+      if (message === undefined) return;
+      const pending = this.#driver.process(message);
+      if (pending && typeof pending.then === 'function') {
+        this.#busy = true;
+        pending.then(this.#settled, this.#settled);
+        return;
+      }
+    }
+    this.#wake();
+  };
+
+  readonly #settled = (): void => {
+    this.#busy = false;
+    this.#wake();
+  };
+}

@@ -1,0 +1,304 @@
+import { HandlerFailedError, InvalidMessageError, StewardError, SystemStoppedError } from '../errors.js';
+import { Mailbox } from '../mailbox/index.js';
+import type { ActorContext, Outcome, SelfDefinition, TimerOptions } from './actor-context.js';
+import type { ActorRef, RefOptions } from './actor-ref.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { ActorDefinition, MessageOf, MessageSchemas, StopReason } from './define-actor.js';
+import type { Envelope, UserEnvelope } from './envelope.js';
+import type { DeadLetterReason, RuntimeEventBus } from './events.js';
+import type { Random } from './random.js';
+import type { TurnScheduler } from './scheduler.js';
+import { Supervisor } from './supervision.js';
+
+/** What a cell needs from its system. @internal */
+export interface CellHost {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly scheduler: TurnScheduler;
+  readonly events: RuntimeEventBus;
+  readonly messagesPerTurn: number;
+  ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;
+  deadLetter(cell: ActorCell, envelope: UserEnvelope, reason: DeadLetterReason): void;
+  /** Takes the cell out of service (tombstoned unless passivated) and terminates it. */
+  retire(cell: ActorCell, reason: StopReason): Promise<void>;
+  cellStopped(cell: ActorCell, reason: StopReason): void;
+  watch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void;
+  unwatch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void;
+}
+
+type Status = 'activating' | 'running' | 'restarting' | 'stopping' | 'stopped';
+
+interface ActiveTimer {
+  handle: TimerHandle;
+  readonly tick: { pending: boolean };
+}
+
+/**
+ * One live actor: its mailbox, its state, and the turn loop that hands each
+ * message to its handler and reacts to failures as its supervisor decides.
+ * The cell is also the handlers' `ctx`, which keeps an idle actor small.
+ * @internal
+ */
+export class ActorCell implements ActorContext<unknown, MessageSchemas> {
+  state: unknown = undefined;
+  /** Messages handled so far; passivation compares it between idle checks. */
+  turns = 0;
+  readonly mailbox: Mailbox<Envelope>;
+  readonly self: ActorRef<SelfDefinition<unknown, MessageSchemas>>;
+  /** Settles when the cell has fully stopped (hooks run); a successor waits for it. */
+  stopped: Promise<void> | undefined;
+  #status: Status = 'activating';
+  #supervisor: Supervisor | undefined;
+  #timers: Map<string, ActiveTimer> | undefined;
+  #current: UserEnvelope | undefined;
+
+  constructor(
+    readonly host: CellHost,
+    readonly definition: ActorDefinition,
+    readonly key: string,
+  ) {
+    this.self = host.ref(definition, key, { trusted: true }) as ActorRef<SelfDefinition<unknown, MessageSchemas>>;
+    this.mailbox = new Mailbox<Envelope>(
+      { schedule: (drain) => host.scheduler.schedule(this.id, drain), process: (envelope) => this.#process(envelope) },
+      definition.mailbox,
+      host.messagesPerTurn,
+    );
+  }
+
+  get id(): string {
+    return `${this.definition.name}/${this.key}`;
+  }
+
+  get clock(): Clock {
+    return this.host.clock;
+  }
+
+  get random(): Random {
+    return this.host.random;
+  }
+
+  get status(): Status {
+    return this.#status;
+  }
+
+  /** True while the cell takes messages (activating and restarting cells queue them). */
+  get alive(): boolean {
+    return this.#status !== 'stopping' && this.#status !== 'stopped';
+  }
+
+  /** Idle: running, nothing queued or in hand, no timer pending. */
+  get idle(): boolean {
+    return this.#status === 'running' && !this.mailbox.busy && this.mailbox.depth === 0 && !this.#timers?.size;
+  }
+
+  /** Loads the state and runs `onStart`, holding messages until both are done. */
+  activate(predecessor: Promise<void> | undefined): void {
+    this.mailbox.suspend();
+    const started = (predecessor ?? Promise.resolve()).then(() => this.#loadAndStart());
+    started.then(
+      () => {
+        if (this.#status !== 'activating') return;
+        this.#status = 'running';
+        this.host.events.emit('actor.started', { type: this.definition.name, key: this.key });
+        this.mailbox.resume();
+      },
+      (error: unknown) => this.#fail(error, undefined),
+    );
+  }
+
+  ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef> {
+    return this.host.ref(definition, key, options);
+  }
+
+  pipe<T>(promise: PromiseLike<T>, toMessage: (outcome: Outcome<T>) => MessageOf<SelfDefinition<unknown, MessageSchemas>>): void {
+    const deliver = (outcome: Outcome<T>) => {
+      try {
+        const message = toMessage(outcome);
+        this.host.ref(this.definition, this.key).tell(message.type, message.payload);
+      } catch (error) {
+        // Refusals by a stopped actor or system are already dead letters; anything else is a bug worth an event.
+        if (!(error instanceof StewardError) || error instanceof InvalidMessageError) this.#emitCrash(error);
+      }
+    };
+    promise.then(
+      (value) => deliver({ ok: true, value }),
+      (error: unknown) => deliver({ ok: false, error }),
+    );
+  }
+
+  startTimer(name: string, delayMs: number, message: MessageOf<SelfDefinition<unknown, MessageSchemas>>, options: TimerOptions = {}): void {
+    this.cancelTimer(name);
+    const timers = (this.#timers ??= new Map());
+    const tick = { pending: false };
+    const fire = () => {
+      if (options.repeat) active.handle = this.clock.setTimer(delayMs, fire);
+      else timers.delete(name);
+      if (tick.pending) return;
+      tick.pending = true;
+      this.post({ kind: 'user', type: message.type, payload: message.payload, reply: undefined, timer: tick });
+    };
+    const active: ActiveTimer = { handle: this.clock.setTimer(delayMs, fire), tick };
+    timers.set(name, active);
+  }
+
+  cancelTimer(name: string): void {
+    const timer = this.#timers?.get(name);
+    if (!timer) return;
+    this.clock.clearTimer(timer.handle);
+    this.#timers?.delete(name);
+  }
+
+  watch(ref: ActorRef<ActorDefinition>): void {
+    this.host.watch(this.self as ActorRef<ActorDefinition>, ref);
+  }
+
+  unwatch(ref: ActorRef<ActorDefinition>): void {
+    this.host.unwatch(this.self as ActorRef<ActorDefinition>, ref);
+  }
+
+  stop(): void {
+    if (this.alive) this.mailbox.postSystem({ kind: 'stop' });
+  }
+
+  /** Queues a user message through the mailbox's overflow policy. Returns false if it was refused. */
+  post(envelope: UserEnvelope): boolean {
+    const result = this.mailbox.post(envelope);
+    if (result.dropped) {
+      const dropped = result.dropped as UserEnvelope;
+      this.host.events.emit('mailbox.overflow', {
+        type: this.definition.name,
+        key: this.key,
+        messageType: dropped.type,
+        policy: this.definition.mailbox?.overflow ?? 'reject',
+        depth: this.mailbox.depth,
+      });
+      if (result.accepted || this.definition.mailbox?.overflow === 'drop-newest') this.host.deadLetter(this, dropped, 'overflow');
+    }
+    return result.accepted || this.definition.mailbox?.overflow === 'drop-newest';
+  }
+
+  /**
+   * Stops the cell: timers cancelled, queued messages dead-lettered, `onStop`
+   * run, then the host told. Safe to call more than once.
+   */
+  terminate(reason: StopReason): Promise<void> {
+    if (this.stopped) return this.stopped;
+    this.#status = 'stopping';
+    this.#cancelAllTimers();
+    // A handler still running at a shutdown deadline will never reply in time.
+    if (reason === 'shutdown') this.#current?.reply?.reject(new SystemStoppedError(`system shut down while actor ${this.id} was handling '${this.#current.type}'`));
+    this.mailbox.suspend();
+    const deadReason: DeadLetterReason = reason === 'failed' ? 'restart-limit' : reason === 'shutdown' ? 'shutdown' : 'stopped';
+    const hook = this.definition.onStop;
+    this.stopped = Promise.resolve()
+      .then(() => hook?.(this, reason))
+      .catch((error: unknown) => this.#emitCrash(error))
+      .then(() => {
+        this.#status = 'stopped';
+        for (const envelope of this.mailbox.takeAll()) {
+          if (envelope.kind === 'user') this.host.deadLetter(this, envelope, deadReason);
+        }
+        this.host.cellStopped(this, reason);
+      });
+    return this.stopped;
+  }
+
+  async #loadAndStart(): Promise<void> {
+    const loaded = this.definition.load ? await this.definition.load(this.key, this) : undefined;
+    this.state = loaded === undefined ? this.definition.initialState(this.key) : loaded;
+    if (this.definition.onStart) await this.definition.onStart(this);
+  }
+
+  #process(envelope: Envelope): void | Promise<void> {
+    if (envelope.kind === 'stop') {
+      void this.host.retire(this, 'stopped');
+      return;
+    }
+    if (envelope.kind === 'terminated') {
+      return this.#run(undefined, () => this.definition.onTerminated?.(envelope.notice, this));
+    }
+    if (envelope.timer) envelope.timer.pending = false;
+    if (envelope.reply?.settled) return; // the caller gave up (timeout or abort) before its turn
+    const handler = this.definition.handlers[envelope.type] as ((payload: unknown, ctx: this) => unknown) | undefined;
+    if (!handler) {
+      envelope.reply?.reject(
+        new InvalidMessageError(`actor ${this.id} has no handler for '${envelope.type}'`, [
+          { path: ['type'], message: `no handler for '${envelope.type}'`, code: 'unknown_message_type' },
+        ]),
+      );
+      return;
+    }
+    return this.#run(envelope, () => handler(envelope.payload, this));
+  }
+
+  /** Runs one turn; a returned promise keeps the mailbox waiting until it settles. */
+  #run(envelope: UserEnvelope | undefined, turn: () => unknown): void | Promise<void> {
+    this.turns++;
+    this.#current = envelope;
+    let result: unknown;
+    try {
+      result = turn();
+    } catch (error) {
+      this.#fail(error, envelope);
+      return;
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(result as PromiseLike<unknown>).then(
+        (value) => envelope?.reply?.resolve(value),
+        (error: unknown) => this.#fail(error, envelope),
+      );
+    }
+    envelope?.reply?.resolve(result);
+  }
+
+  #emitCrash(error: unknown): void {
+    this.host.events.emit('actor.crashed', { type: this.definition.name, key: this.key, messageType: this.#current?.type, error });
+  }
+
+  #fail(error: unknown, envelope: UserEnvelope | undefined): void {
+    this.#emitCrash(error);
+    const phase = envelope ? `handling '${envelope.type}'` : 'starting';
+    envelope?.reply?.reject(new HandlerFailedError(`actor ${this.id} failed ${phase}: ${describe(error)}`, { cause: error }));
+    if (!this.alive) return;
+    const decision = (this.#supervisor ??= new Supervisor(this.definition.supervision)).decide(this.clock.now(), this.random);
+    if (decision.action === 'resume' && this.#status !== 'activating') return;
+    if (decision.action !== 'restart') {
+      void this.host.retire(this, 'failed');
+      return;
+    }
+    this.#status = 'restarting';
+    this.mailbox.suspend();
+    this.#cancelAllTimers();
+    const restart = () => {
+      if (this.#status !== 'restarting') return;
+      Promise.resolve()
+        .then(() => this.definition.onRestart?.(this, error))
+        .then(() => this.#loadAndStart())
+        .then(
+          () => {
+            if (this.#status !== 'restarting') return;
+            this.#status = 'running';
+            this.host.events.emit('actor.restarted', {
+              type: this.definition.name,
+              key: this.key,
+              attempt: decision.attempt,
+              delayMs: decision.delayMs,
+            });
+            this.mailbox.resume();
+          },
+          (restartError: unknown) => this.#fail(restartError, undefined),
+        );
+    };
+    this.clock.setTimer(decision.delayMs, restart);
+  }
+
+  #cancelAllTimers(): void {
+    if (!this.#timers) return;
+    for (const timer of this.#timers.values()) this.clock.clearTimer(timer.handle);
+    this.#timers.clear();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,52 @@
+import type { ActorRef, RefOptions } from './actor-ref.js';
+import type { Clock } from './clock.js';
+import type { ActorDefinition, Handlers, MessageOf, MessageSchemas } from './define-actor.js';
+import type { Random } from './random.js';
+
+/** How a piped promise ended. */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** The definition type an actor's own context refers to. */
+export type SelfDefinition<TState, TMessages extends MessageSchemas> = ActorDefinition<
+  TState,
+  TMessages,
+  Handlers<TState, TMessages>
+>;
+
+/** Options of {@link ActorContext.startTimer}. */
+export interface TimerOptions {
+  /** Deliver again every `delayMs` until cancelled. A tick is skipped while the previous one is still queued, so ticks never stack. */
+  readonly repeat?: boolean;
+}
+
+/**
+ * What a handler sees besides its payload: the actor's state and key, and the
+ * only sanctioned ways to reach time, randomness, other actors and async work.
+ * Valid only inside the actor's own handlers and hooks.
+ */
+export interface ActorContext<TState, TMessages extends MessageSchemas> {
+  /** The actor's key within its type. */
+  readonly key: string;
+  /** The actor's state; mutate it or assign a new object. */
+  state: TState;
+  /** A ref to this actor. */
+  readonly self: ActorRef<SelfDefinition<TState, TMessages>>;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** A ref to another actor of the same system. */
+  ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;
+  /**
+   * Pipe-to-self: when `promise` settles, `toMessage(outcome)` is sent to this
+   * actor as a message. The handler returns at once, so the mailbox keeps
+   * flowing while the work runs.
+   */
+  pipe<T>(promise: PromiseLike<T>, toMessage: (outcome: Outcome<T>) => MessageOf<SelfDefinition<TState, TMessages>>): void;
+  /** Sends `message` to this actor after `delayMs` (keyed by `name`; a new timer replaces one of the same name). */
+  startTimer(name: string, delayMs: number, message: MessageOf<SelfDefinition<TState, TMessages>>, options?: TimerOptions): void;
+  cancelTimer(name: string): void;
+  /** Get an `onTerminated` notice when `ref`'s actor stops for good. */
+  watch(ref: ActorRef<ActorDefinition>): void;
+  unwatch(ref: ActorRef<ActorDefinition>): void;
+  /** Stops this actor for good once the current message is handled; queued messages become dead letters. */
+  stop(): void;
+}

@@ -1,0 +1,89 @@
+import type { ActorDefinition, MessageTypeOf, PayloadOf, ReplyOf } from './define-actor.js';
+import type { UserEnvelope } from './envelope.js';
+import { parseMessage } from './validation.js';
+
+/** Options of one `ask`. */
+export interface AskOptions {
+  /** Reject with `ERR_ASK_TIMEOUT` after this long. Defaults to the system's `askTimeoutMs`. */
+  readonly timeoutMs?: number;
+  /** Reject with `ERR_ABORTED` when this signal aborts. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of a ref. */
+export interface RefOptions {
+  /**
+   * Skip zod validation of messages sent through this ref. Only for trusted
+   * in-system senders that build complete, well-typed payloads: schema
+   * defaults and transforms are not applied either.
+   */
+  readonly trusted?: boolean;
+}
+
+/** How a ref reaches its system. @internal */
+export interface RefTarget {
+  post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void;
+  ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown>;
+}
+
+/**
+ * The address of one actor, `(type, key)`. A ref stays valid across
+ * passivation: the next message re-activates the actor. Messages are checked
+ * against their zod schema before they are queued.
+ *
+ * @example
+ * ```ts
+ * const counter = system.ref(Counter, 'user-1');
+ * counter.tell('add', { by: 2 });
+ * const count = await counter.ask('get', {}, { timeoutMs: 1_000 });
+ * ```
+ */
+export class ActorRef<TDef extends ActorDefinition = ActorDefinition> {
+  /** @internal */
+  cell: unknown;
+
+  /** @internal */
+  constructor(
+    readonly definition: TDef,
+    readonly key: string,
+    private readonly target: RefTarget,
+    private readonly trusted: boolean,
+  ) {}
+
+  /** Name of the actor type. */
+  get type(): string {
+    return this.definition.name;
+  }
+
+  /**
+   * Sends a message and returns at once. Throws `ERR_INVALID_MESSAGE` for a
+   * payload that fails its schema, `ERR_MAILBOX_FULL` when the mailbox
+   * rejects it, `ERR_SYSTEM_STOPPED` after shutdown began.
+   */
+  tell<K extends MessageTypeOf<TDef>>(type: K, payload: PayloadOf<TDef, K>): void {
+    const parsed = this.trusted ? payload : parseMessage(this.definition, type, payload);
+    this.target.post(this as ActorRef<ActorDefinition>, { kind: 'user', type, payload: parsed, reply: undefined });
+  }
+
+  /**
+   * Sends a message and waits for the handler's return value. Rejects with
+   * `ERR_INVALID_MESSAGE`, `ERR_ASK_TIMEOUT`, `ERR_ABORTED`,
+   * `ERR_ACTOR_STOPPED`, `ERR_MAILBOX_FULL`, `ERR_SYSTEM_STOPPED`, or
+   * `ERR_HANDLER_FAILED` with the handler's error as `cause`.
+   */
+  ask<K extends MessageTypeOf<TDef>>(type: K, payload: PayloadOf<TDef, K>, options?: AskOptions): Promise<ReplyOf<TDef, K>> {
+    let parsed: unknown = payload;
+    if (!this.trusted) {
+      try {
+        parsed = parseMessage(this.definition, type, payload);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.target.ask(this as ActorRef<ActorDefinition>, type, parsed, options) as Promise<ReplyOf<TDef, K>>;
+  }
+
+  toString(): string {
+    return `${this.type}/${this.key}`;
+  }
+}

@@ -1,0 +1,314 @@
+import {
+  AbortedError,
+  ActorStoppedError,
+  AskTimeoutError,
+  InvalidConfigError,
+  InvalidKeyError,
+  MailboxFullError,
+  SystemStoppedError,
+} from '../errors.js';
+import { ActorCell, type CellHost } from './actor-cell.js';
+import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
+import { realClock, type Clock } from './clock.js';
+import { Deadlines } from './deadlines.js';
+import type { ActorDefinition, StopReason } from './define-actor.js';
+import type { UserEnvelope } from './envelope.js';
+import { createEventBus, type DeadLetterReason, type RuntimeEventBus } from './events.js';
+import { PendingReply } from './pending-reply.js';
+import { realRandom, type Random } from './random.js';
+import { microtaskScheduler, type TurnScheduler } from './scheduler.js';
+import { waitUntil } from './wait-until.js';
+
+/** Options of an {@link ActorSystem}; every one has a default. */
+export interface ActorSystemOptions {
+  /** Time and timers. Default: the wall clock. */
+  readonly clock?: Clock;
+  /** Randomness and ids. Default: crypto-backed. */
+  readonly random?: Random;
+  /** Who decides when each actor gets its turn. Default: microtasks. */
+  readonly scheduler?: TurnScheduler;
+  /** Most messages one actor handles per scheduled turn before yielding. Default 64 (the simulator uses 1). */
+  readonly messagesPerTurn?: number;
+  /** Default timeout of `ask`. Default 5,000 ms. */
+  readonly askTimeoutMs?: number;
+  /** Cap on live actors: past it, the least recently used idle actors are passivated. Default: no cap. */
+  readonly maxLiveActors?: number;
+}
+
+/** Options of {@link ActorSystem.shutdown}. */
+export interface ShutdownOptions {
+  /** Time allowed for mailboxes to drain and stop hooks to run. Default 5,000 ms. */
+  readonly deadlineMs?: number;
+}
+
+/** What a shutdown did. */
+export interface ShutdownReport {
+  /** Actors stopped by the shutdown. */
+  readonly stopped: number;
+  /** Messages that were still queued at the deadline and became dead letters. */
+  readonly abandoned: number;
+  /** True if the deadline passed before every mailbox drained. */
+  readonly timedOut: boolean;
+}
+
+type FinalReason = Exclude<StopReason, 'passivated'>;
+
+/**
+ * The actor runtime. Look actors up by `(definition, key)` with
+ * {@link ActorSystem.ref}: the actor is spawned on its first message (virtual
+ * actor) and exactly one lives per key, however many look-ups race.
+ *
+ * A stop is final (later messages become dead letters) when it comes from
+ * {@link ActorSystem.stop}, `ctx.stop()`, the `stop` strategy, the restart
+ * limit, or shutdown. Passivation is not: the next message re-activates.
+ *
+ * @example
+ * ```ts
+ * await using system = new ActorSystem();
+ * const counter = system.ref(Counter, 'user-1');
+ * counter.tell('add', { by: 1 });
+ * console.log(await counter.ask('get', {})); // 1
+ * ```
+ */
+export class ActorSystem implements AsyncDisposable {
+  /** Runtime events: started, stopped, crashed, restarted, dead letters, overflow. */
+  readonly events: RuntimeEventBus = createEventBus();
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly #cells = new Map<string, ActorCell>();
+  readonly #tombstones = new Map<string, FinalReason>();
+  readonly #stopping = new Map<string, Promise<void>>();
+  readonly #definitions = new Map<string, ActorDefinition>();
+  readonly #watchers = new Map<string, Map<string, ActorRef>>();
+  readonly #deadlines: Deadlines;
+  readonly #askTimeoutMs: number;
+  readonly #maxLiveActors: number;
+  readonly #host: CellHost;
+  readonly #target: RefTarget;
+  #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
+  #shutdown: Promise<ShutdownReport> | undefined;
+
+  constructor(options: ActorSystemOptions = {}) {
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? realRandom;
+    this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;
+    this.#maxLiveActors = options.maxLiveActors ?? Infinity;
+    this.#deadlines = new Deadlines(this.clock);
+    this.#host = {
+      clock: this.clock,
+      random: this.random,
+      scheduler: options.scheduler ?? microtaskScheduler,
+      events: this.events,
+      messagesPerTurn: options.messagesPerTurn ?? 64,
+      ref: (definition, key, refOptions) => this.ref(definition, key, refOptions),
+      deadLetter: (cell, envelope, reason) => this.#deadLetter(cell.definition.name, cell.key, envelope, reason),
+      retire: (cell, reason) => this.#retire(cell, reason),
+      cellStopped: (cell, reason) => this.#cellStopped(cell, reason),
+      watch: (watcher, target) => this.#watch(watcher, target),
+      unwatch: (watcher, target) => this.#watchersOf(target, false)?.delete(idOf(watcher.type, watcher.key)),
+    };
+    this.#target = { post: (ref, envelope) => this.#post(ref, envelope), ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions) };
+  }
+
+  /** Number of live (activating, running or restarting) actors. */
+  get liveActors(): number {
+    return this.#cells.size;
+  }
+
+  /** True until shutdown begins. */
+  get running(): boolean {
+    return this.#phase === 'running';
+  }
+
+  /**
+   * A ref to the actor `(definition, key)`. Cheap: nothing is spawned until a
+   * message is sent. Throws `ERR_INVALID_KEY` for an empty key and
+   * `ERR_INVALID_CONFIG` if another definition already uses this name.
+   */
+  ref<TDef extends ActorDefinition>(definition: TDef, key: string, options: RefOptions = {}): ActorRef<TDef> {
+    if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(`actor key for '${definition.name}' must be a non-empty string`);
+    const known = this.#definitions.get(definition.name);
+    if (!known) this.#definitions.set(definition.name, definition);
+    else if (known !== definition) throw new InvalidConfigError(`two different actor definitions are named '${definition.name}'`);
+    return new ActorRef(definition, key, this.#target, options.trusted ?? false);
+  }
+
+  /** Stops an actor for good (queued messages become dead letters); resolves once it has stopped. */
+  stop(ref: ActorRef<ActorDefinition>): Promise<void> {
+    const id = idOf(ref.type, ref.key);
+    const cell = this.#cells.get(id);
+    if (cell) return this.#retire(cell, 'stopped');
+    if (!this.#tombstones.has(id)) {
+      this.#tombstones.set(id, 'stopped');
+      this.#notifyWatchers(ref.type, ref.key, 'stopped');
+    }
+    return this.#stopping.get(id) ?? Promise.resolve();
+  }
+
+  /**
+   * Shuts down: no new actors, mailboxes drain until the deadline, what is
+   * still queued then becomes dead letters, stop hooks run, timers are
+   * cancelled. Calling it again returns the same report.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    this.#shutdown ??= this.#runShutdown(options.deadlineMs ?? 5_000);
+    return this.#shutdown;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  async #runShutdown(deadlineMs: number): Promise<ShutdownReport> {
+    this.#phase = 'shutting-down';
+    const drained = await waitUntil(this.clock, deadlineMs, () => [...this.#cells.values()].every((cell) => cell.idle));
+    let abandoned = 0;
+    const stops: Promise<void>[] = [];
+    for (const cell of [...this.#cells.values()]) {
+      abandoned += cell.mailbox.depth;
+      stops.push(this.#retire(cell, 'shutdown'));
+    }
+    await waitUntil(this.clock, deadlineMs, Promise.all([...stops, ...this.#stopping.values()]));
+    this.#phase = 'stopped';
+    return { stopped: stops.length, abandoned, timedOut: !drained };
+  }
+
+  #cellFor(ref: ActorRef<ActorDefinition>): ActorCell | undefined {
+    const cached = ref.cell as ActorCell | undefined;
+    if (cached?.alive && this.#maxLiveActors === Infinity) return cached;
+    const id = idOf(ref.type, ref.key);
+    let cell = this.#cells.get(id);
+    if (cell) {
+      if (this.#maxLiveActors !== Infinity) {
+        this.#cells.delete(id); // re-insert: Map order is our recency order
+        this.#cells.set(id, cell);
+      }
+    } else {
+      if (this.#tombstones.has(id) || this.#phase !== 'running') return undefined;
+      cell = this.#spawn(ref.definition, ref.key, id);
+    }
+    ref.cell = cell;
+    return cell;
+  }
+
+  #spawn(definition: ActorDefinition, key: string, id: string): ActorCell {
+    const cell = new ActorCell(this.#host, definition, key);
+    this.#cells.set(id, cell);
+    cell.activate(this.#stopping.get(id));
+    if (definition.passivation) this.#watchIdle(cell, definition.passivation.idleAfterMs, -1);
+    if (this.#cells.size > this.#maxLiveActors) this.#passivateLeastRecent(cell);
+    return cell;
+  }
+
+  /** Passivates an actor once it has handled nothing for `idleAfterMs` (checked at most every `idleAfterMs`). */
+  #watchIdle(cell: ActorCell, idleAfterMs: number, turnsAtLastCheck: number): void {
+    this.clock.setTimer(idleAfterMs, () => {
+      if (this.#cells.get(cell.id) !== cell) return;
+      if (cell.idle && cell.turns === turnsAtLastCheck) void this.#retire(cell, 'passivated');
+      else this.#watchIdle(cell, idleAfterMs, cell.turns);
+    });
+  }
+
+  #passivateLeastRecent(spared: ActorCell): void {
+    for (const cell of this.#cells.values()) {
+      if (this.#cells.size <= this.#maxLiveActors) return;
+      if (cell !== spared && cell.idle) void this.#retire(cell, 'passivated');
+    }
+  }
+
+  #retire(cell: ActorCell, reason: StopReason): Promise<void> {
+    if (cell.stopped) return cell.stopped;
+    const id = cell.id;
+    if (this.#cells.get(id) === cell) this.#cells.delete(id);
+    if (reason !== 'passivated' && reason !== 'shutdown') this.#tombstones.set(id, reason);
+    const stopped = cell.terminate(reason);
+    this.#stopping.set(id, stopped);
+    return stopped;
+  }
+
+  #cellStopped(cell: ActorCell, reason: StopReason): void {
+    const id = cell.id;
+    if (this.#stopping.get(id) === cell.stopped) this.#stopping.delete(id);
+    this.events.emit('actor.stopped', { type: cell.definition.name, key: cell.key, reason });
+    if (reason !== 'passivated' && reason !== 'shutdown') this.#notifyWatchers(cell.definition.name, cell.key, reason);
+  }
+
+  #post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
+    if (this.#phase === 'stopped') {
+      this.#deadLetter(ref.type, ref.key, envelope, 'shutdown');
+      throw new SystemStoppedError(`system is stopped: '${envelope.type}' to ${ref} was not delivered`);
+    }
+    const cell = this.#cellFor(ref);
+    if (!cell) {
+      const reason = this.#phase === 'running' ? 'stopped' : 'shutdown';
+      this.#deadLetter(ref.type, ref.key, envelope, reason);
+      if (reason === 'shutdown') throw new SystemStoppedError(`system is shutting down: '${envelope.type}' to ${ref} was not delivered`);
+      return;
+    }
+    if (!cell.post(envelope)) {
+      throw new MailboxFullError(`mailbox of ${cell.id} is full (${cell.mailbox.depth} messages): '${envelope.type}' refused`);
+    }
+  }
+
+  #ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions = {}): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const reply = new PendingReply(resolve, reject);
+      const { signal } = options;
+      if (signal) {
+        const onAbort = () => reply.reject(new AbortedError(`ask '${type}' to ${ref} was aborted`, { cause: signal.reason }));
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        reply.detachSignal = () => signal.removeEventListener('abort', onAbort);
+      }
+      const timeoutMs = options.timeoutMs ?? this.#askTimeoutMs;
+      reply.deadline = this.#deadlines.add(timeoutMs, () =>
+        reply.reject(new AskTimeoutError(`ask '${type}' to ${ref} got no reply within ${timeoutMs} ms`)),
+      );
+      try {
+        this.#post(ref, { kind: 'user', type, payload, reply });
+      } catch (error) {
+        reply.reject(error);
+      }
+    });
+  }
+
+  #deadLetter(type: string, key: string, envelope: UserEnvelope, reason: DeadLetterReason): void {
+    this.events.emit('dead.letter', { type, key, messageType: envelope.type, reason });
+    if (!envelope.reply) return;
+    envelope.reply.reject(
+      reason === 'shutdown'
+        ? new SystemStoppedError(`system shut down before ${type}/${key} handled '${envelope.type}'`)
+        : new ActorStoppedError(`actor ${type}/${key} is stopped (${reason}): '${envelope.type}' was not handled`),
+    );
+  }
+
+  #watch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void {
+    const reason = this.#tombstones.get(idOf(target.type, target.key));
+    if (reason) {
+      this.#cellFor(watcher)?.mailbox.postSystem({ kind: 'terminated', notice: { type: target.type, key: target.key, reason } });
+      return;
+    }
+    this.#watchersOf(target, true)?.set(idOf(watcher.type, watcher.key), watcher);
+  }
+
+  #watchersOf(target: ActorRef<ActorDefinition>, create: boolean): Map<string, ActorRef> | undefined {
+    const id = idOf(target.type, target.key);
+    let watchers = this.#watchers.get(id);
+    if (!watchers && create) this.#watchers.set(id, (watchers = new Map()));
+    return watchers;
+  }
+
+  #notifyWatchers(type: string, key: string, reason: FinalReason): void {
+    const id = idOf(type, key);
+    const watchers = this.#watchers.get(id);
+    if (!watchers) return;
+    this.#watchers.delete(id);
+    for (const watcher of watchers.values()) {
+      this.#cellFor(watcher)?.mailbox.postSystem({ kind: 'terminated', notice: { type, key, reason } });
+    }
+  }
+}
+
+function idOf(type: string, key: string): string {
+  return `${type}/${key}`;
+}

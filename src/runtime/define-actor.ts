@@ -1,0 +1,111 @@
+import type { z } from 'zod';
+import type { MailboxOptions } from '../mailbox/index.js';
+import type { ActorContext } from './actor-context.js';
+import type { SupervisionOptions } from './supervision.js';
+import type { TerminatedNotice } from './events.js';
+
+/** Message schemas of an actor type, keyed by message type. */
+export type MessageSchemas = Record<string, z.ZodType>;
+
+/** A handler per message type: receives the parsed payload; its return value is the reply to `ask`. */
+export type Handlers<TState, TMessages extends MessageSchemas> = {
+  readonly [K in keyof TMessages]: (payload: z.output<TMessages[K]>, ctx: ActorContext<TState, TMessages>) => unknown;
+};
+
+/** Lifecycle hooks; each may be async, and each runs as part of the actor's turns. */
+export interface LifecycleHooks<TState, TMessages extends MessageSchemas> {
+  /**
+   * Loads the actor's state when it activates and after every supervised
+   * restart. Return `undefined` to start from `initialState`. The mailbox waits
+   * until it settles, so no message ever sees a half-loaded actor.
+   */
+  readonly load?: (key: string, ctx: ActorContext<TState, TMessages>) => Promise<TState | undefined> | TState | undefined;
+  /** After the state is in place, before the first message. */
+  readonly onStart?: (ctx: ActorContext<TState, TMessages>) => unknown;
+  /** When the actor stops for any reason (passivation included). */
+  readonly onStop?: (ctx: ActorContext<TState, TMessages>, reason: StopReason) => unknown;
+  /** Before a supervised restart reloads the state. */
+  readonly onRestart?: (ctx: ActorContext<TState, TMessages>, error: unknown) => unknown;
+  /** A watched actor stopped for good (see `ctx.watch`). */
+  readonly onTerminated?: (notice: TerminatedNotice, ctx: ActorContext<TState, TMessages>) => unknown;
+}
+
+/** Why an actor stopped. Only `passivated` is not final: the next message re-activates the actor. */
+export type StopReason = 'passivated' | 'stopped' | 'failed' | 'shutdown';
+
+/** Idle handling of an actor type. */
+export interface PassivationOptions {
+  /** Stop an actor that handled no message for this long; the next message re-activates it. */
+  readonly idleAfterMs: number;
+}
+
+/** Everything that describes one actor type. */
+export interface ActorSpec<TState, TMessages extends MessageSchemas, THandlers extends Handlers<TState, TMessages>>
+  extends LifecycleHooks<TState, TMessages> {
+  /** Unique name of the actor type in a system, e.g. `cook`. */
+  readonly name: string;
+  /** One zod schema per message type; payload types are inferred from them. */
+  readonly messages: TMessages;
+  /** Fresh state for a key. Annotate the parameter (`(key: string) => …`) so TypeScript infers the state type first. */
+  readonly initialState: (key: string) => TState;
+  readonly handlers: THandlers;
+  readonly supervision?: SupervisionOptions;
+  readonly passivation?: PassivationOptions;
+  readonly mailbox?: MailboxOptions;
+}
+
+/** An actor type, as returned by {@link defineActor}. */
+export interface ActorDefinition<
+  TState = any,
+  TMessages extends MessageSchemas = any,
+  THandlers extends Handlers<TState, TMessages> = any,
+> extends ActorSpec<TState, TMessages, THandlers> {
+  readonly kind: 'steward.actor';
+}
+
+/** State type of an actor definition. */
+export type StateOf<TDef> = TDef extends ActorDefinition<infer TState, any, any> ? TState : never;
+/** Message type names of an actor definition. */
+export type MessageTypeOf<TDef> = TDef extends ActorDefinition<any, infer TMessages, any> ? keyof TMessages & string : never;
+/** Payload a sender passes for message type `K` (the schema's input type). */
+export type PayloadOf<TDef, K> =
+  TDef extends ActorDefinition<any, infer TMessages, any> ? (K extends keyof TMessages ? z.input<TMessages[K]> : never) : never;
+/** Reply type of `ask` for message type `K`: the handler's return type, awaited. */
+export type ReplyOf<TDef, K> =
+  TDef extends ActorDefinition<any, any, infer THandlers>
+    ? K extends keyof THandlers
+      ? THandlers[K] extends (...args: any[]) => infer TReturn
+        ? Awaited<TReturn>
+        : never
+      : never
+    : never;
+/** Any message of an actor definition, as `{ type, payload }`. */
+export type MessageOf<TDef> =
+  TDef extends ActorDefinition<any, infer TMessages, any>
+    ? { [K in keyof TMessages & string]: { readonly type: K; readonly payload: z.input<TMessages[K]> } }[keyof TMessages & string]
+    : never;
+
+/**
+ * Defines an actor type: its messages (zod schemas), its initial state, a
+ * handler per message and optional lifecycle, supervision, passivation and
+ * mailbox settings. Types of payloads, state and replies are all inferred.
+ *
+ * @example
+ * ```ts
+ * const Counter = defineActor({
+ *   name: 'counter',
+ *   messages: { add: z.object({ by: z.number().int() }), get: z.object({}) },
+ *   initialState: (_key: string) => ({ count: 0 }),
+ *   handlers: {
+ *     add: ({ by }, ctx) => { ctx.state.count += by; },
+ *     get: (_, ctx) => ctx.state.count,
+ *   },
+ * });
+ * const total: number = await system.ref(Counter, 'a').ask('get', {});
+ * ```
+ */
+export function defineActor<TState, TMessages extends MessageSchemas, THandlers extends Handlers<TState, TMessages>>(
+  spec: ActorSpec<TState, TMessages, THandlers>,
+): ActorDefinition<TState, TMessages, THandlers> {
+  return Object.freeze({ ...spec, kind: 'steward.actor' as const });
+}

@@ -1,0 +1,43 @@
+import mittModule, { type Emitter } from 'mitt';
+import type { StopReason } from './define-actor.js';
+
+/** Identifies one actor: its type name and key. */
+export interface ActorAddress {
+  readonly type: string;
+  readonly key: string;
+}
+
+/** Delivered to watchers (`onTerminated`) when a watched actor stops for good. */
+export interface TerminatedNotice extends ActorAddress {
+  readonly reason: Exclude<StopReason, 'passivated'>;
+}
+
+/** Why a message could not be delivered. */
+export type DeadLetterReason = 'stopped' | 'shutdown' | 'overflow' | 'restart-limit';
+
+/**
+ * Events on the runtime's bus. Payloads carry ids and message types, never
+ * message payloads, so secrets in messages cannot leak through events.
+ */
+export type RuntimeEvents = {
+  'actor.started': ActorAddress;
+  'actor.stopped': ActorAddress & { readonly reason: StopReason };
+  'actor.crashed': ActorAddress & { readonly messageType: string | undefined; readonly error: unknown };
+  'actor.restarted': ActorAddress & { readonly attempt: number; readonly delayMs: number };
+  'dead.letter': ActorAddress & { readonly messageType: string; readonly reason: DeadLetterReason };
+  'mailbox.overflow': ActorAddress & { readonly messageType: string; readonly policy: string; readonly depth: number };
+};
+
+/** The typed mitt emitter a system exposes as `system.events`. */
+export type RuntimeEventBus = Emitter<RuntimeEvents>;
+
+// mitt ships ESM at run time but CommonJS-flavoured typings, which NodeNext reads as a namespace.
+const mitt = mittModule as unknown as typeof mittModule.default;
+
+/**
+ * Creates a runtime event bus.
+ * @internal
+ */
+export function createEventBus(): RuntimeEventBus {
+  return mitt<RuntimeEvents>();
+}
