@@ -1,0 +1,272 @@
+/**
+ * The part of a pool that both implementations share: input validation, a
+ * bounded FIFO in front of the executor, per-task timeouts on the injected
+ * clock, abort, result validation and close with a deadline. The executor (a
+ * {@link TaskBackend}) only runs what it is handed, at most `capacity` at once,
+ * so the executor never queues and a queued task is cancelled here, exactly.
+ * @internal
+ */
+import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { MessageIssue } from '../errors.js';
+import { deserializeError, type TaskOutcome } from './envelope.js';
+import {
+  ChannelClosedError,
+  InvalidTaskInputError,
+  InvalidTaskResultError,
+  PoolClosedError,
+  PoolFullError,
+  TaskAbortedError,
+  TaskFailedError,
+  TaskTimeoutError,
+} from './errors.js';
+import type { AnyTaskDefinition, ClosePoolOptions, RunTaskOptions, TaskDefinition } from './task.js';
+
+/** What the owner's side serves on a task's channel. */
+export interface ChannelHandlers {
+  progress(report: unknown): void;
+  heartbeat(): void;
+}
+
+/** One task as an executor sees it. */
+export interface BackendJob {
+  readonly label: string;
+  readonly task: AnyTaskDefinition;
+  /** Already validated against `task.input`. */
+  readonly input: unknown;
+  readonly channel: ChannelHandlers | undefined;
+}
+
+/**
+ * Runs jobs. `execute` resolves with the task's outcome, rejects with a
+ * steward error when the executor itself failed (thread crash), and must
+ * settle promptly once `signal` aborts, or when `destroy` is called.
+ */
+export interface TaskBackend {
+  execute(job: BackendJob, signal: AbortSignal): Promise<TaskOutcome>;
+  destroy(): Promise<void>;
+}
+
+export interface DispatcherOptions {
+  readonly name: string;
+  readonly capacity: number;
+  readonly maxQueue: number;
+  readonly clock: Clock;
+  readonly defaultTimeoutMs: number;
+}
+
+/** Default bound on queueing plus running of one task. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default bound on a pool's queue. */
+export const DEFAULT_MAX_QUEUE = 10_000;
+/** Default time running tasks get to finish when a pool closes. */
+export const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
+
+interface Job {
+  readonly id: number;
+  readonly label: string;
+  readonly task: AnyTaskDefinition;
+  readonly input: unknown;
+  readonly options: RunTaskOptions<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  settled: boolean;
+  running: boolean;
+  timer: TimerHandle | undefined;
+  controller: AbortController | undefined;
+  onAbort: (() => void) | undefined;
+  progressIssues: readonly MessageIssue[] | undefined;
+}
+
+export class TaskDispatcher {
+  readonly #options: DispatcherOptions;
+  readonly #backend: TaskBackend;
+  readonly #queue = new Map<number, Job>(); // insertion order is FIFO; delete is O(1) for cancels
+  readonly #running = new Set<Job>();
+  #nextId = 0;
+  #closing: Promise<void> | undefined;
+  #onIdle: (() => void) | undefined;
+
+  constructor(options: DispatcherOptions, backend: TaskBackend) {
+    this.#options = options;
+    this.#backend = backend;
+  }
+
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  get running(): number {
+    return this.#running.size;
+  }
+
+  run<TInput, TResult, TProgress>(
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options: RunTaskOptions<TProgress> = {},
+  ): Promise<TResult> {
+    const id = ++this.#nextId;
+    const label = `task "${task.name}" #${id} on pool "${this.#options.name}"`;
+    if (this.#closing) return Promise.reject(new PoolClosedError(`${label} refused: the pool is closing or closed`));
+    const parsed = task.input.safeParse(input);
+    if (!parsed.success) {
+      const issues = toIssues(parsed.error.issues);
+      return Promise.reject(new InvalidTaskInputError(`${label} refused: invalid input (${describe(issues)})`, issues, { cause: parsed.error }));
+    }
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new TaskAbortedError(`${label} aborted before it was queued`, { cause: signal.reason }));
+    const startNow = this.#running.size < this.#options.capacity;
+    if (!startNow && this.#queue.size >= this.#options.maxQueue) {
+      return Promise.reject(new PoolFullError(`${label} refused: the queue holds ${this.#queue.size} tasks (maxQueue)`));
+    }
+    return new Promise<TResult>((resolve, reject) => {
+      const job: Job = {
+        id, label, task, input: parsed.data, options: options as RunTaskOptions<unknown>,
+        resolve: resolve as (value: unknown) => void, reject,
+        settled: false, running: false, timer: undefined, controller: undefined, onAbort: undefined, progressIssues: undefined,
+      };
+      const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs;
+      if (Number.isFinite(timeoutMs)) {
+        job.timer = this.#options.clock.setTimer(timeoutMs, () => {
+          const where = job.running ? 'running; its thread was stopped' : 'queued';
+          this.#cancel(job, new TaskTimeoutError(`${label} timed out after ${timeoutMs} ms (${where})`));
+        });
+      }
+      if (signal) {
+        job.onAbort = () => {
+          const where = job.running ? 'while running; its thread was stopped' : 'while queued';
+          this.#cancel(job, new TaskAbortedError(`${label} aborted ${where}`, { cause: signal.reason }));
+        };
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      if (startNow) this.#start(job);
+      else this.#queue.set(id, job);
+    });
+  }
+
+  close(options: ClosePoolOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.deadlineMs ?? DEFAULT_CLOSE_DEADLINE_MS);
+    return this.#closing;
+  }
+
+  async #close(deadlineMs: number): Promise<void> {
+    for (const job of this.#queue.values()) {
+      this.#settle(job, new PoolClosedError(`${job.label} cancelled: the pool closed before it started`));
+    }
+    this.#queue.clear();
+    if (this.#running.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = this.#options.clock.setTimer(deadlineMs, () => {
+          for (const job of this.#running) {
+            this.#cancel(job, new PoolClosedError(`${job.label} stopped: still running at the pool's ${deadlineMs} ms close deadline`));
+          }
+          resolve();
+        });
+        this.#onIdle = () => {
+          this.#options.clock.clearTimer(timer);
+          resolve();
+        };
+      });
+    }
+    await this.#backend.destroy();
+  }
+
+  #start(job: Job): void {
+    job.running = true;
+    const controller = new AbortController();
+    job.controller = controller;
+    this.#running.add(job);
+    const channel = job.task.channel ? this.#channelFor(job) : undefined;
+    this.#backend
+      .execute({ label: job.label, task: job.task, input: job.input, channel }, controller.signal)
+      .then(
+        (outcome) => this.#finish(job, outcome),
+        (error: Error) => this.#settle(job, error),
+      )
+      .finally(() => {
+        this.#running.delete(job);
+        this.#pump();
+      });
+  }
+
+  #pump(): void {
+    if (this.#closing) {
+      if (this.#running.size === 0) this.#onIdle?.();
+      return;
+    }
+    while (this.#running.size < this.#options.capacity && this.#queue.size > 0) {
+      const [id, job] = this.#queue.entries().next().value as [number, Job];
+      this.#queue.delete(id);
+      this.#start(job);
+    }
+  }
+
+  #finish(job: Job, outcome: TaskOutcome): void {
+    if (job.settled) return;
+    if (!outcome.ok) {
+      const cause = deserializeError(outcome.error);
+      if (outcome.failure === 'uncloneable') {
+        this.#settle(job, new InvalidTaskResultError(`${job.label} returned a value that cannot cross threads: ${cause.message}`, [], { cause }));
+        return;
+      }
+      this.#settle(job, new TaskFailedError(`${job.label} failed: ${cause.name}: ${cause.message}`, { cause }));
+      return;
+    }
+    if (job.progressIssues) {
+      const issues = job.progressIssues;
+      this.#settle(job, new InvalidTaskResultError(`${job.label} sent invalid progress (${describe(issues)})`, issues));
+      return;
+    }
+    const parsed = job.task.result.safeParse(outcome.value);
+    if (parsed.success) this.#settle(job, undefined, parsed.data);
+    else {
+      const issues = toIssues(parsed.error.issues);
+      this.#settle(job, new InvalidTaskResultError(`${job.label} returned an invalid result (${describe(issues)})`, issues, { cause: parsed.error }));
+    }
+  }
+
+  /** Settles the run, then stops the task wherever it is. */
+  #cancel(job: Job, error: Error): void {
+    if (job.settled) return;
+    this.#settle(job, error);
+    if (job.running) job.controller?.abort(error);
+    else if (this.#queue.delete(job.id) && this.#closing === undefined) this.#pump();
+  }
+
+  #settle(job: Job, error: Error | undefined, value?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    if (job.timer !== undefined) this.#options.clock.clearTimer(job.timer);
+    if (job.onAbort) job.options.signal?.removeEventListener('abort', job.onAbort);
+    if (error) job.reject(error);
+    else job.resolve(value);
+  }
+
+  #channelFor(job: Job): ChannelHandlers {
+    const closed = (): ChannelClosedError => new ChannelClosedError(`progress channel of ${job.label} is closed: the run already settled`);
+    return {
+      progress: (report: unknown) => {
+        if (job.settled) throw closed();
+        const schema = job.task.progress;
+        const parsed = schema ? schema.safeParse(report) : undefined;
+        if (!parsed?.success) {
+          const issues = parsed ? toIssues(parsed.error.issues) : [{ path: [], message: 'this task has no progress schema', code: 'custom' }];
+          job.progressIssues ??= issues;
+          throw new InvalidTaskResultError(`${job.label} sent invalid progress (${describe(issues)})`, issues);
+        }
+        job.options.onProgress?.(parsed.data);
+      },
+      heartbeat: () => {
+        if (job.settled) throw closed();
+        job.options.onHeartbeat?.();
+      },
+    };
+  }
+}
+
+function toIssues(issues: readonly { path: PropertyKey[]; message: string; code: string }[]): MessageIssue[] {
+  return issues.map(({ path, message, code }) => ({ path, message, code }));
+}
+
+function describe(issues: readonly MessageIssue[]): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+}

@@ -1,0 +1,67 @@
+/**
+ * The wire format between a pool and the code that runs a task (in a worker
+ * thread or in-process). A task's own failure comes back as a resolved
+ * {@link TaskOutcome}, so a rejection from the thread pool always means the
+ * thread itself failed: that is how a crash is told apart from a throw.
+ * @internal
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+/** What the worker entry receives for one task. */
+export interface TaskRequest {
+  readonly moduleHref: string;
+  readonly name: string;
+  readonly input: unknown;
+  /** `task "x" #3 on pool "p"`, for error messages raised inside the thread. */
+  readonly label: string;
+  /** The task's end of its progress channel, when the task asked for one. */
+  readonly port?: MessagePort;
+}
+
+/** A task error as plain data: any thrown value can cross a thread this way. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly code?: string;
+}
+
+/**
+ * How a task ended, seen from inside its thread: a value, a throw, or a value
+ * that cannot be cloned across threads (which, left to piscina, would kill the
+ * thread with an error that no longer says what went wrong).
+ */
+export type TaskOutcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly failure: 'threw' | 'uncloneable'; readonly error: SerializedError };
+
+/** Turns anything thrown into data that survives `postMessage`. */
+export function serializeError(thrown: unknown): SerializedError {
+  if (thrown instanceof Error) {
+    const code = (thrown as { code?: unknown }).code;
+    return {
+      name: thrown.name,
+      message: thrown.message,
+      ...(thrown.stack === undefined ? {} : { stack: thrown.stack }),
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+  }
+  return { name: 'NonErrorThrown', message: safeString(thrown) };
+}
+
+/** Rebuilds an `Error` (for use as a `cause`) from its serialized form. */
+export function deserializeError(data: SerializedError): Error {
+  const error = new Error(data.message);
+  error.name = data.name;
+  if (data.stack !== undefined) error.stack = data.stack;
+  if (data.code !== undefined) (error as { code?: string }).code = data.code;
+  return error;
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

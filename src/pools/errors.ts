@@ -1,0 +1,55 @@
+/**
+ * Errors a {@link TaskPool} rejects with. Every one has a fixed `name`, a
+ * literal `code`, the pool name, task name and task id in its message, and the
+ * underlying error (if any) as `cause`.
+ */
+import { errorClass, type MessageIssue, type StewardErrorOptions } from '../errors.js';
+
+/** The task did not finish within its timeout (queued or running); a running task's thread was stopped. */
+export class TaskTimeoutError extends errorClass('TaskTimeoutError', 'ERR_TASK_TIMEOUT') {}
+/** The caller's `AbortSignal` fired; a running task's thread was stopped. The signal's reason is the `cause`. */
+export class TaskAbortedError extends errorClass('TaskAbortedError', 'ERR_TASK_ABORTED') {}
+/** The task threw or rejected inside its thread; the (cloned) error is the `cause`. */
+export class TaskFailedError extends errorClass('TaskFailedError', 'ERR_TASK_FAILED') {}
+/** The pool's queue is at `maxQueue`; nothing was queued. Retry later or shed load. */
+export class PoolFullError extends errorClass('PoolFullError', 'ERR_POOL_FULL') {}
+/** The pool is closing or closed: the task was refused, or cancelled before or at the close deadline. */
+export class PoolClosedError extends errorClass('PoolClosedError', 'ERR_POOL_CLOSED') {}
+/** A progress channel call could not complete because the other end of its port closed or its thread died. */
+export class ChannelClosedError extends errorClass('ChannelClosedError', 'ERR_CHANNEL_CLOSED') {}
+
+/** Options of errors that carry an exit code. */
+export interface TaskCrashedErrorOptions extends StewardErrorOptions {
+  readonly exitCode?: number;
+}
+
+/**
+ * The task's thread died under it: `process.exit`, an error thrown outside the
+ * task, running out of memory. Not retried: the owner decides.
+ */
+export class TaskCrashedError extends errorClass('TaskCrashedError', 'ERR_TASK_CRASHED') {
+  /** The thread's exit code, when it exited with one. */
+  readonly exitCode: number | undefined;
+  constructor(message: string, options: TaskCrashedErrorOptions = {}) {
+    super(message, options);
+    this.exitCode = options.exitCode;
+  }
+}
+
+/** The input does not match the task's `input` schema; no thread was used. */
+export class InvalidTaskInputError extends errorClass('InvalidTaskInputError', 'ERR_INVALID_TASK_INPUT') {
+  readonly issues: readonly MessageIssue[];
+  constructor(message: string, issues: readonly MessageIssue[], options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.issues = issues;
+  }
+}
+
+/** The task returned (or reported as progress) something its schema refuses, or something that cannot cross a thread. */
+export class InvalidTaskResultError extends errorClass('InvalidTaskResultError', 'ERR_INVALID_TASK_RESULT') {
+  readonly issues: readonly MessageIssue[];
+  constructor(message: string, issues: readonly MessageIssue[], options: StewardErrorOptions = {}) {
+    super(message, options);
+    this.issues = issues;
+  }
+}

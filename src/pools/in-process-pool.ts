@@ -1,0 +1,138 @@
+/**
+ * {@link TaskPool} that runs tasks on the caller's thread, for the simulator
+ * and for unit tests that need no threads. Same queue, timeouts, codes and
+ * schemas as {@link PiscinaPool}; inputs, results and progress pass through
+ * `structuredClone`, so a task can share nothing by accident. It cannot stop
+ * running code: a cancelled task is rejected and its slot freed at once, and
+ * whatever it returns later is dropped. Crashes cannot be simulated here.
+ */
+import { realClock, type Clock } from '../runtime/clock.js';
+import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type BackendJob, type ChannelHandlers, type TaskBackend } from './dispatcher.js';
+import type { TaskOutcome } from './envelope.js';
+import { ChannelClosedError, PoolClosedError } from './errors.js';
+import type { ClosePoolOptions, RunTaskOptions, TaskChannel, TaskDefinition, TaskPool } from './task.js';
+import { runTask } from './task-runner.js';
+
+/**
+ * Holds a finished task's completion until `complete` is called, so a
+ * deterministic simulator decides the order in which outcomes land.
+ */
+export type CompletionGate = (complete: () => void) => void;
+
+/** Options of {@link InProcessPool}. */
+export interface InProcessPoolOptions {
+  readonly name: string;
+  /** Tasks running at once (default 1); the rest queue. */
+  readonly concurrency?: number;
+  /** Tasks waiting beyond the running ones; one more is refused with `ERR_POOL_FULL`. Default 10,000. */
+  readonly maxQueue?: number;
+  readonly clock?: Clock;
+  readonly defaultTimeoutMs?: number;
+  /** Called once per finished task; default completes at once. */
+  readonly gate?: CompletionGate;
+}
+
+/**
+ * A pool without threads, with the same contract as {@link PiscinaPool}.
+ *
+ * @example
+ * ```ts
+ * const held: Array<() => void> = [];
+ * const pool = new InProcessPool({ name: 'download', clock: virtualClock, gate: (complete) => held.push(complete) });
+ * const outcome = pool.run(download, { url });
+ * // ...later the simulator picks which completion lands first:
+ * held.shift()?.();
+ * ```
+ */
+export class InProcessPool implements TaskPool {
+  readonly name: string;
+  readonly #dispatcher: TaskDispatcher;
+
+  constructor(options: InProcessPoolOptions) {
+    this.name = options.name;
+    this.#dispatcher = new TaskDispatcher(
+      {
+        name: options.name,
+        capacity: Math.max(1, options.concurrency ?? 1),
+        maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE,
+        clock: options.clock ?? realClock,
+        defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      },
+      new InProcessBackend(options.gate ?? ((complete) => complete())),
+    );
+  }
+
+  /** Tasks waiting in the queue. */
+  get queued(): number {
+    return this.#dispatcher.queued;
+  }
+
+  run<TInput, TResult, TProgress>(
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options?: RunTaskOptions<TProgress>,
+  ): Promise<TResult> {
+    return this.#dispatcher.run(task, input, options);
+  }
+
+  close(options?: ClosePoolOptions): Promise<void> {
+    return this.#dispatcher.close(options);
+  }
+}
+
+class InProcessBackend implements TaskBackend {
+  readonly #gate: CompletionGate;
+  readonly #live = new Set<(error: Error) => void>();
+
+  constructor(gate: CompletionGate) {
+    this.#gate = gate;
+  }
+
+  execute(job: BackendJob, signal: AbortSignal): Promise<TaskOutcome> {
+    return new Promise<TaskOutcome>((resolve, reject) => {
+      let open = true;
+      const stop = (error: Error): void => {
+        if (!open) return;
+        open = false;
+        this.#live.delete(stop);
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      const onAbort = (): void => stop(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#live.add(stop);
+      const channel = job.channel ? clonedChannel(job.channel, job.label, () => open) : undefined;
+      // runTask hands back a clone of the result, as a thread would.
+      runTask(job.task.moduleHref, job.task.name, structuredClone(job.input), channel).then((outcome) => {
+        if (!open) return; // cancelled meanwhile: nothing left to order
+        this.#gate(() => {
+          if (!open) return;
+          open = false;
+          this.#live.delete(stop);
+          signal.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        });
+      });
+    });
+  }
+
+  async destroy(): Promise<void> {
+    for (const stop of [...this.#live]) stop(new PoolClosedError('in-process pool destroyed'));
+  }
+}
+
+/** A channel whose calls arrive asynchronously and cloned, as they would from a thread. */
+function clonedChannel(handlers: ChannelHandlers, label: string, isOpen: () => boolean): TaskChannel<unknown> {
+  const call = async (deliver: () => void): Promise<void> => {
+    await Promise.resolve();
+    if (!isOpen()) throw new ChannelClosedError(`progress channel of ${label} is closed: its owner is gone`);
+    deliver();
+  };
+  return {
+    progress: (report) => {
+      const cloned = structuredClone(report);
+      return call(() => handlers.progress(cloned));
+    },
+    heartbeat: () => call(() => handlers.heartbeat()),
+  };
+}

@@ -1,0 +1,32 @@
+/** Task pools: heavy work off the actors' thread, behind one {@link TaskPool} interface. */
+export { defineTask } from './task.js';
+export type {
+  AnyTaskDefinition,
+  ClosePoolOptions,
+  DefineTaskOptions,
+  RunTaskOptions,
+  TaskChannel,
+  TaskDefinition,
+  TaskFunction,
+  TaskInputOf,
+  TaskPool,
+  TaskProgressOf,
+  TaskResultOf,
+} from './task.js';
+export { PiscinaPool } from './piscina-pool.js';
+export type { PiscinaPoolOptions, PoolResourceLimits } from './piscina-pool.js';
+export { InProcessPool } from './in-process-pool.js';
+export type { CompletionGate, InProcessPoolOptions } from './in-process-pool.js';
+export {
+  ChannelClosedError,
+  InvalidTaskInputError,
+  InvalidTaskResultError,
+  PoolClosedError,
+  PoolFullError,
+  TaskAbortedError,
+  TaskCrashedError,
+  TaskFailedError,
+  TaskTimeoutError,
+} from './errors.js';
+export type { TaskCrashedErrorOptions } from './errors.js';
+export { DEFAULT_CLOSE_DEADLINE_MS, DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS } from './dispatcher.js';
