@@ -278,7 +278,9 @@ export class ActorSystem implements AsyncDisposable {
     envelope.reply.reject(
       reason === 'shutdown'
         ? new SystemStoppedError(`system shut down before ${type}/${key} handled '${envelope.type}'`)
-        : new ActorStoppedError(`actor ${type}/${key} is stopped (${reason}): '${envelope.type}' was not handled`),
+        : reason === 'overflow'
+          ? new MailboxFullError(`mailbox of ${type}/${key} is full: '${envelope.type}' was dropped by its overflow policy`)
+          : new ActorStoppedError(`actor ${type}/${key} is stopped (${reason}): '${envelope.type}' was not handled`),
     );
   }
 
