@@ -26,6 +26,7 @@ export const oomTask = defineTask({ name: 'oom', module: fixture('oom'), input: 
 export const waitTask = defineTask({ name: 'wait', module: fixture('wait'), input: gateInput.extend({ tag: z.number() }), result: z.number() });
 export const junkTask = defineTask({ name: 'echo', module: fixture('junk'), input: z.undefined(), result: z.object({ doubled: z.number() }) });
 export const uncloneableTask = defineTask({ name: 'uncloneable', module: fixture('uncloneable'), input: z.undefined(), result: z.unknown() });
+export const spinTask = defineTask({ name: 'spin', module: fixture('spin'), input: gateInput, result: z.number() });
 export const releaseTask = defineTask({ name: 'release', module: fixture('release'), input: gateInput, result: z.boolean() });
 export const afterReturnTask = defineTask({ name: 'afterReturn', module: fixture('after-return'), input: gateInput, result: z.boolean() });
 export const progressTask = defineTask({

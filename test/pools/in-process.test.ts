@@ -1,0 +1,44 @@
+/** What only the in-process pool offers the simulator: a virtual clock and gated completions. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/runtime/virtual-clock.js';
+import { InProcessPool } from '../../src/pools/index.js';
+import { STARTED, until } from './fixtures/gate.js';
+import { echoTask, newGate, poolTracker, progressTask, rejectionOf, waitTask } from './helpers.js';
+
+describe('InProcessPool', () => {
+  const pools = poolTracker();
+  afterEach(() => pools.closeAll());
+
+  it('lets a gate decide the order in which outcomes land', async () => {
+    const held: Array<() => void> = [];
+    const pool = pools.track(new InProcessPool({ name: 'sim', concurrency: 2, gate: (complete) => held.push(complete) }));
+    const order: number[] = [];
+    const first = pool.run(echoTask, { n: 1 }).then(({ doubled }) => order.push(doubled));
+    const second = pool.run(echoTask, { n: 2 }).then(({ doubled }) => order.push(doubled));
+    while (held.length < 2) await new Promise<void>((resolve) => setImmediate(resolve));
+    held[1]?.();
+    held[0]?.();
+    await Promise.all([first, second]);
+    expect(order).toEqual([4, 2]);
+  });
+
+  it('times tasks out on its clock, so virtual time drives ERR_TASK_TIMEOUT', async () => {
+    const clock = new VirtualClock();
+    const pool = pools.track(new InProcessPool({ name: 'sim', clock, defaultTimeoutMs: 1_000 }));
+    const { gate, view } = newGate();
+    const run = pool.run(waitTask, { gate, tag: 1 });
+    await until(view, STARTED, (started) => started === 1);
+    clock.advance(999);
+    clock.advance(1);
+    expect((await rejectionOf(run)).message).toMatchInlineSnapshot(`"task "wait" #1 on pool "sim" timed out after 1000 ms (running; its thread was stopped)"`);
+  });
+
+  it('passes inputs and progress through structuredClone', async () => {
+    const pool = pools.track(new InProcessPool({ name: 'sim' }));
+    const input = { n: 4 };
+    await expect(pool.run(echoTask, input)).resolves.toEqual({ doubled: 8 });
+    const reports: { step: number }[] = [];
+    await pool.run(progressTask, { count: 2 }, { onProgress: (report) => reports.push(report) });
+    expect(reports).toEqual([{ step: 1 }, { step: 2 }]);
+  });
+});
