@@ -1,0 +1,28 @@
+export type { CommitResult, QueryOptions, RevisionEntry, Store, StoredRecord, WriteOp } from './types.js';
+export { revisionOf } from './types.js';
+export type { MemoryStoreOptions } from './memory-store.js';
+export { MemoryStore } from './memory-store.js';
+export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store.js';
+export { LowdbStore } from './lowdb-store.js';
+export type { PersistenceOptions, PersistenceStats } from './persistence.js';
+export { Persistence } from './persistence.js';
+export type { RetryOptions } from './retry.js';
+export { isTransientError, TRANSIENT_ERROR_CODES } from './retry.js';
+export type { Migration } from './migrations.js';
+export type { SnapshotRecord, StoreDocument } from './snapshot.js';
+export { DurableJsonFile } from './snapshot.js';
+export type { LockOwner } from './dir-lock.js';
+export type { RetentionPolicy, RetentionTarget } from './retention.js';
+export { planRetention, pruneCollection } from './retention.js';
+export {
+  InvalidWriteError,
+  MigrationFailedError,
+  PersistFailedError,
+  RecordNotFoundError,
+  RevisionConflictError,
+  SchemaTooNewError,
+  StoreClosedError,
+  StoreCorruptError,
+  StoreCrashedError,
+  StoreLockedError,
+} from './errors.js';

@@ -1,0 +1,189 @@
+/**
+ * The persistence actor: the only code that writes to the store. Requests
+ * queue in arrival order; while one store commit is in flight the next ones
+ * wait, and then all of them go down as ONE durable commit (group commit),
+ * after which each is acknowledged on its own. Requests are planned one by one
+ * against the state the earlier ones leave, so a conflict rejects only the
+ * request that caused it.
+ */
+import type { Clock } from '../runtime/clock.js';
+import { realClock } from '../runtime/clock.js';
+import { PersistFailedError, RevisionConflictError, StoreClosedError } from './errors.js';
+import type { BatchPlan } from './record-index.js';
+import { planBatch } from './record-index.js';
+import type { RetryOptions } from './retry.js';
+import { withRetry } from './retry.js';
+import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
+import { recordId, validateBatch } from './write-ops.js';
+
+/** Options of {@link Persistence}. */
+export interface PersistenceOptions {
+  /** Drives retry backoff. Default: the real clock. */
+  readonly clock?: Clock;
+  /** Retries of transient I/O errors (EAGAIN, EBUSY, EMFILE, …). */
+  readonly retry?: RetryOptions;
+  /** Close the store when the actor closes. Default true. */
+  readonly closeStore?: boolean;
+}
+
+interface Request {
+  readonly ops: readonly WriteOp[];
+  readonly resolve: (result: CommitResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Counters: how many requests and how many store commits carried them. */
+export interface PersistenceStats {
+  readonly requests: number;
+  readonly storeCommits: number;
+  readonly conflicts: number;
+  readonly failedCommits: number;
+}
+
+/**
+ * The sole writer. Acknowledges a request only after its writes are durable.
+ *
+ * @example
+ * ```ts
+ * const persistence = new Persistence(await LowdbStore.open({ dir: './data' }));
+ * const { revisions } = await persistence.commit([
+ *   { op: 'put', collection: 'cookies', key: id, value: cookie, expectedRevision: known },
+ *   { op: 'put', collection: 'reports', key: reportId, value: report, expectedRevision: 0 },
+ * ]);
+ * ```
+ */
+export class Persistence {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #options: PersistenceOptions;
+  #queue: Request[] = [];
+  #draining: Promise<void> | undefined;
+  #closed = false;
+  #stats = { requests: 0, storeCommits: 0, conflicts: 0, failedCommits: 0 };
+
+  constructor(store: Store, options: PersistenceOptions = {}) {
+    this.#store = store;
+    this.#clock = options.clock ?? realClock;
+    this.#options = options;
+  }
+
+  get stats(): PersistenceStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Commits `batch` atomically; resolves once it is durable. Rejects with
+   * `ERR_INVALID_WRITE` (bad input), `ERR_REVISION_CONFLICT` or
+   * `ERR_RECORD_NOT_FOUND` (this batch only), `ERR_PERSIST_FAILED` (the store
+   * commit failed; nothing written) or `ERR_STORE_CLOSED`.
+   */
+  commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+    if (this.#closed) return Promise.reject(new StoreClosedError('The persistence actor is closed; no more commits are accepted.'));
+    let ops: WriteOp[];
+    try {
+      ops = validateBatch(batch);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#stats.requests += 1;
+    return new Promise<CommitResult>((resolve, reject) => {
+      this.#queue.push({ ops, resolve, reject });
+      this.#draining ??= this.#drain();
+    });
+  }
+
+  get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
+    if (this.#closed) return Promise.reject(new StoreClosedError('The persistence actor is closed.'));
+    return this.#store.get<T>(collection, key);
+  }
+
+  query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
+    if (this.#closed) return Promise.reject(new StoreClosedError('The persistence actor is closed.'));
+    return this.#store.query<T>(collection, options);
+  }
+
+  /** Refuses new commits, finishes the queued ones, then closes the store (unless `closeStore: false`). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#draining;
+    if (this.#options.closeStore !== false) await this.#store.close();
+  }
+
+  async #drain(): Promise<void> {
+    // One microtask first, so requests made in the same tick share the first commit too.
+    await Promise.resolve();
+    while (this.#queue.length > 0) {
+      const group = this.#queue;
+      this.#queue = [];
+      await this.#commitGroup(group);
+    }
+    this.#draining = undefined;
+  }
+
+  async #commitGroup(group: readonly Request[]): Promise<void> {
+    let planned: Array<{ request: Request; plan: BatchPlan }>;
+    try {
+      planned = await this.#plan(group);
+    } catch (error) {
+      for (const request of group) request.reject(new PersistFailedError(`Could not read current revisions before committing; nothing was written.`, { cause: error }));
+      return;
+    }
+    if (planned.length === 0) return;
+    const merged = planned.flatMap(({ request }) => request.ops);
+    let tries = 0;
+    try {
+      const result =
+        merged.length === 0
+          ? await this.#store.commit([]) // writes nothing; reports the current sequence
+          : await withRetry(
+              (attempt) => {
+                tries = attempt;
+                this.#stats.storeCommits += 1;
+                return this.#store.commit(merged);
+              },
+              this.#clock,
+              this.#options.retry,
+            );
+      for (const { request, plan } of planned) request.resolve({ revisions: plan.revisions, sequence: result.sequence });
+    } catch (error) {
+      this.#stats.failedCommits += 1;
+      const failure =
+        error instanceof RevisionConflictError
+          ? error // another writer got there first (possible only with a shared store); the caller re-reads
+          : new PersistFailedError(
+              `Commit of ${planned.length} request(s) (${merged.length} write(s)) failed after ${tries} attempt(s); nothing was written.`,
+              { cause: error },
+            );
+      for (const { request } of planned) request.reject(failure);
+    }
+  }
+
+  /** Checks each request against the state the earlier ones leave; rejects only the ones that conflict. */
+  async #plan(group: readonly Request[]): Promise<Array<{ request: Request; plan: BatchPlan }>> {
+    const state = new Map<string, StoredRecord | undefined>();
+    const reads: Array<Promise<void>> = [];
+    for (const { ops } of group) {
+      for (const { collection, key } of ops) {
+        const id = recordId(collection, key);
+        if (state.has(id)) continue;
+        state.set(id, undefined);
+        reads.push(this.#store.get(collection, key).then((record) => void state.set(id, record)));
+      }
+    }
+    await Promise.all(reads);
+    const now = this.#clock.now();
+    const planned: Array<{ request: Request; plan: BatchPlan }> = [];
+    for (const request of group) {
+      try {
+        const plan = planBatch(request.ops, (collection, key) => state.get(recordId(collection, key)), now);
+        for (const change of plan.changes) state.set(recordId(change.collection, change.key), change.record);
+        planned.push({ request, plan });
+      } catch (error) {
+        this.#stats.conflicts += 1;
+        request.reject(error);
+      }
+    }
+    return planned;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The in-memory state every embedded store keeps: collections of immutable
+ * records, the pure planning step that turns a batch into changes (checking
+ * revisions), and applying those changes. Planning never mutates, so a batch
+ * that fails leaves the index exactly as it was.
+ * @internal
+ */
+import { InvalidWriteError, RecordNotFoundError, RevisionConflictError } from './errors.js';
+import { freezeJson } from './json-value.js';
+import type { QueryOptions, RevisionEntry, StoredRecord, WriteOp } from './types.js';
+import { recordId } from './write-ops.js';
+
+/** The state of one key after a batch: a new record, or `undefined` once deleted. @internal */
+export interface RecordChange {
+  readonly collection: string;
+  readonly key: string;
+  readonly record: StoredRecord | undefined;
+}
+
+/** A checked batch: the final change per key and the revisions to report. @internal */
+export interface BatchPlan {
+  readonly changes: readonly RecordChange[];
+  readonly revisions: readonly RevisionEntry[];
+}
+
+/** Reads the current record of a key, before the batch being planned. @internal */
+export type RecordLookup = (collection: string, key: string) => StoredRecord | undefined;
+
+/**
+ * Plans validated `ops` against `lookup`, op by op, each seeing the effect of
+ * the ones before it (so merging several requests equals running them in
+ * order). Throws {@link RevisionConflictError} or {@link RecordNotFoundError}.
+ * @internal
+ */
+export function planBatch(ops: readonly WriteOp[], lookup: RecordLookup, now: number): BatchPlan {
+  const overlay = new Map<string, RecordChange>();
+  const current = (collection: string, key: string): StoredRecord | undefined => {
+    const pending = overlay.get(recordId(collection, key));
+    return pending ? pending.record : lookup(collection, key);
+  };
+  ops.forEach((op, index) => {
+    const before = current(op.collection, op.key);
+    const revision = before?.revision ?? 0;
+    if (op.expectedRevision !== undefined && op.expectedRevision !== revision) {
+      throw new RevisionConflictError(
+        `Revision conflict on ${op.collection}/${op.key} (batch[${index}] ${op.op}): expected revision ${op.expectedRevision}, found ${revision}; nothing in the batch was written.`,
+      );
+    }
+    let record: StoredRecord | undefined;
+    if (op.op === 'delete') {
+      record = undefined;
+    } else if (op.op === 'put') {
+      record = Object.freeze({ collection: op.collection, key: op.key, revision: revision + 1, value: op.value, updatedAt: now });
+    } else {
+      if (!before) {
+        throw new RecordNotFoundError(`Cannot patch ${op.collection}/${op.key} (batch[${index}]): no such record; nothing in the batch was written.`);
+      }
+      if (typeof before.value !== 'object' || before.value === null || Array.isArray(before.value)) {
+        throw new InvalidWriteError(`Cannot patch ${op.collection}/${op.key} (batch[${index}]): its value is not an object.`);
+      }
+      const merged = freezeJson({ ...before.value, ...op.patch }, `batch[${index}] (${op.collection}/${op.key})`);
+      record = Object.freeze({ collection: op.collection, key: op.key, revision: revision + 1, value: merged, updatedAt: now });
+    }
+    overlay.set(recordId(op.collection, op.key), { collection: op.collection, key: op.key, record });
+  });
+  const changes = [...overlay.values()];
+  return { changes, revisions: changes.map(({ collection, key, record }) => ({ collection, key, revision: record?.revision ?? 0 })) };
+}
+
+/**
+ * Collections of records keyed by `(collection, key)`.
+ * @internal
+ */
+export class RecordIndex {
+  readonly #collections = new Map<string, Map<string, StoredRecord>>();
+  #size = 0;
+
+  /** Number of records across all collections. */
+  get size(): number {
+    return this.#size;
+  }
+
+  get(collection: string, key: string): StoredRecord | undefined {
+    return this.#collections.get(collection)?.get(key);
+  }
+
+  query(collection: string, options: QueryOptions = {}): StoredRecord[] {
+    const records = this.#collections.get(collection);
+    if (!records) return [];
+    const { prefix, after, limit } = options;
+    const keys: string[] = [];
+    for (const key of records.keys()) {
+      if (prefix !== undefined && !key.startsWith(prefix)) continue;
+      if (after !== undefined && key <= after) continue;
+      keys.push(key);
+    }
+    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const picked = limit === undefined ? keys : keys.slice(0, Math.max(0, limit));
+    return picked.map((key) => records.get(key) as StoredRecord);
+  }
+
+  /** Plans `ops` against the current state; see {@link planBatch}. */
+  plan(ops: readonly WriteOp[], now: number): BatchPlan {
+    return planBatch(ops, (collection, key) => this.get(collection, key), now);
+  }
+
+  apply(changes: readonly RecordChange[]): void {
+    for (const { collection, key, record } of changes) {
+      let records = this.#collections.get(collection);
+      if (record) {
+        if (!records) this.#collections.set(collection, (records = new Map()));
+        if (!records.has(key)) this.#size += 1;
+        records.set(key, record);
+      } else if (records?.delete(key)) {
+        this.#size -= 1;
+        if (records.size === 0) this.#collections.delete(collection);
+      }
+    }
+  }
+
+  /**
+   * A consistent copy of every record, cheap enough to take between two
+   * commits: records are immutable, so copying references is a frozen view
+   * that later commits cannot change.
+   */
+  freeze(): Array<readonly [string, readonly StoredRecord[]]> {
+    return [...this.#collections].map(([name, records]) => [name, [...records.values()]] as const);
+  }
+}

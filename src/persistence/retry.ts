@@ -1,0 +1,61 @@
+/**
+ * Bounded retries for I/O errors that go away on their own (a busy file, a
+ * momentarily exhausted descriptor table). Anything else fails at once.
+ */
+import type { Clock } from '../runtime/clock.js';
+
+/**
+ * How the persistence actor retries a transient store failure.
+ *
+ * @example
+ * ```ts
+ * new Persistence(store, { retry: { attempts: 5, baseDelayMs: 2, maxDelayMs: 50 } });
+ * ```
+ */
+export interface RetryOptions {
+  /** Total tries, the first included. Default 4. */
+  readonly attempts?: number;
+  /** Delay before the first retry; doubles each time. Default 2 ms. */
+  readonly baseDelayMs?: number;
+  /** Cap on one delay. Default 50 ms. */
+  readonly maxDelayMs?: number;
+}
+
+/** Error codes worth retrying: the operation may succeed unchanged a moment later. */
+export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR', 'ETIMEDOUT']);
+
+/**
+ * True if `error`, or an error in its `cause` chain, has a transient code.
+ *
+ * @example
+ * ```ts
+ * isTransientError(Object.assign(new Error('busy'), { code: 'EBUSY' })); // true
+ * ```
+ */
+export function isTransientError(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && TRANSIENT_ERROR_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `operation`, retrying transient failures with exponential backoff on
+ * `clock`. `operation` receives the try number (1-based). A failure that is
+ * not transient, or the last one, is rethrown unchanged.
+ * @internal
+ */
+export async function withRetry<T>(operation: (attempt: number) => Promise<T>, clock: Clock, options: RetryOptions = {}): Promise<T> {
+  const attempts = Math.max(1, options.attempts ?? 4);
+  const base = options.baseDelayMs ?? 2;
+  const cap = options.maxDelayMs ?? 50;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await operation(tries);
+    } catch (error) {
+      if (tries >= attempts || !isTransientError(error)) throw error;
+      await new Promise<void>((resolve) => clock.setTimer(Math.min(cap, base * 2 ** (tries - 1)), resolve));
+    }
+  }
+}
