@@ -19,6 +19,7 @@ import {
   TaskFailedError,
   TaskTimeoutError,
 } from './errors.js';
+import { StopSignal } from './stop-signal.js';
 import type { AnyTaskDefinition, ClosePoolOptions, RunTaskOptions, TaskDefinition } from './task.js';
 
 /** What the owner's side serves on a task's channel. */
@@ -29,6 +30,7 @@ export interface ChannelHandlers {
 
 /** One task as an executor sees it. */
 export interface BackendJob {
+  /** `task "x" #3 on pool "p"`, built only when needed. */
   readonly label: string;
   readonly task: AnyTaskDefinition;
   /** Already validated against `task.input`. */
@@ -39,10 +41,10 @@ export interface BackendJob {
 /**
  * Runs jobs. `execute` resolves with the task's outcome, rejects with a
  * steward error when the executor itself failed (thread crash), and must
- * settle promptly once `signal` aborts, or when `destroy` is called.
+ * settle promptly once `stop` fires, or when `destroy` is called.
  */
 export interface TaskBackend {
-  execute(job: BackendJob, signal: AbortSignal): Promise<TaskOutcome>;
+  execute(job: BackendJob, stop: StopSignal): Promise<TaskOutcome>;
   destroy(): Promise<void>;
 }
 
@@ -61,20 +63,29 @@ export const DEFAULT_MAX_QUEUE = 10_000;
 /** Default time running tasks get to finish when a pool closes. */
 export const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
 
-interface Job {
-  readonly id: number;
-  readonly label: string;
-  readonly task: AnyTaskDefinition;
-  readonly input: unknown;
-  readonly options: RunTaskOptions<unknown>;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: Error) => void;
-  settled: boolean;
-  running: boolean;
-  timer: TimerHandle | undefined;
-  controller: AbortController | undefined;
-  onAbort: (() => void) | undefined;
-  progressIssues: readonly MessageIssue[] | undefined;
+class Job implements BackendJob {
+  settled = false;
+  running = false;
+  timer: TimerHandle | undefined = undefined;
+  stop: StopSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  channel: ChannelHandlers | undefined = undefined;
+  progressIssues: readonly MessageIssue[] | undefined = undefined;
+  #label: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly pool: string,
+    readonly task: AnyTaskDefinition,
+    readonly input: unknown,
+    readonly options: RunTaskOptions<unknown>,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+
+  get label(): string {
+    return (this.#label ??= `task "${this.task.name}" #${this.id} on pool "${this.pool}"`);
+  }
 }
 
 export class TaskDispatcher {
@@ -105,36 +116,32 @@ export class TaskDispatcher {
     options: RunTaskOptions<TProgress> = {},
   ): Promise<TResult> {
     const id = ++this.#nextId;
-    const label = `task "${task.name}" #${id} on pool "${this.#options.name}"`;
-    if (this.#closing) return Promise.reject(new PoolClosedError(`${label} refused: the pool is closing or closed`));
+    const label = (): string => `task "${task.name}" #${id} on pool "${this.#options.name}"`;
+    if (this.#closing) return Promise.reject(new PoolClosedError(`${label()} refused: the pool is closing or closed`));
     const parsed = task.input.safeParse(input);
     if (!parsed.success) {
       const issues = toIssues(parsed.error.issues);
-      return Promise.reject(new InvalidTaskInputError(`${label} refused: invalid input (${describe(issues)})`, issues, { cause: parsed.error }));
+      return Promise.reject(new InvalidTaskInputError(`${label()} refused: invalid input (${describe(issues)})`, issues, { cause: parsed.error }));
     }
     const { signal } = options;
-    if (signal?.aborted) return Promise.reject(new TaskAbortedError(`${label} aborted before it was queued`, { cause: signal.reason }));
+    if (signal?.aborted) return Promise.reject(new TaskAbortedError(`${label()} aborted before it was queued`, { cause: signal.reason }));
     const startNow = this.#running.size < this.#options.capacity;
     if (!startNow && this.#queue.size >= this.#options.maxQueue) {
-      return Promise.reject(new PoolFullError(`${label} refused: the queue holds ${this.#queue.size} tasks (maxQueue)`));
+      return Promise.reject(new PoolFullError(`${label()} refused: the queue holds ${this.#queue.size} tasks (maxQueue)`));
     }
     return new Promise<TResult>((resolve, reject) => {
-      const job: Job = {
-        id, label, task, input: parsed.data, options: options as RunTaskOptions<unknown>,
-        resolve: resolve as (value: unknown) => void, reject,
-        settled: false, running: false, timer: undefined, controller: undefined, onAbort: undefined, progressIssues: undefined,
-      };
+      const job = new Job(id, this.#options.name, task, parsed.data, options as RunTaskOptions<unknown>, resolve as (value: unknown) => void, reject);
       const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs;
       if (Number.isFinite(timeoutMs)) {
         job.timer = this.#options.clock.setTimer(timeoutMs, () => {
           const where = job.running ? 'running; its thread was stopped' : 'queued';
-          this.#cancel(job, new TaskTimeoutError(`${label} timed out after ${timeoutMs} ms (${where})`));
+          this.#cancel(job, new TaskTimeoutError(`${job.label} timed out after ${timeoutMs} ms (${where})`));
         });
       }
       if (signal) {
         job.onAbort = () => {
           const where = job.running ? 'while running; its thread was stopped' : 'while queued';
-          this.#cancel(job, new TaskAbortedError(`${label} aborted ${where}`, { cause: signal.reason }));
+          this.#cancel(job, new TaskAbortedError(`${job.label} aborted ${where}`, { cause: signal.reason }));
         };
         signal.addEventListener('abort', job.onAbort, { once: true });
       }
@@ -172,20 +179,26 @@ export class TaskDispatcher {
 
   #start(job: Job): void {
     job.running = true;
-    const controller = new AbortController();
-    job.controller = controller;
+    const stop = new StopSignal();
+    job.stop = stop;
+    if (job.task.channel) job.channel = this.#channelFor(job);
     this.#running.add(job);
-    const channel = job.task.channel ? this.#channelFor(job) : undefined;
-    this.#backend
-      .execute({ label: job.label, task: job.task, input: job.input, channel }, controller.signal)
-      .then(
-        (outcome) => this.#finish(job, outcome),
-        (error: Error) => this.#settle(job, error),
-      )
-      .finally(() => {
-        this.#running.delete(job);
-        this.#pump();
-      });
+    // One then() with both handlers: each promise layer here costs measurably at 30k tasks/s.
+    this.#backend.execute(job, stop).then(
+      (outcome) => {
+        this.#finish(job, outcome);
+        this.#release(job);
+      },
+      (error: Error) => {
+        this.#settle(job, error);
+        this.#release(job);
+      },
+    );
+  }
+
+  #release(job: Job): void {
+    this.#running.delete(job);
+    this.#pump();
   }
 
   #pump(): void {
@@ -228,7 +241,7 @@ export class TaskDispatcher {
   #cancel(job: Job, error: Error): void {
     if (job.settled) return;
     this.#settle(job, error);
-    if (job.running) job.controller?.abort(error);
+    if (job.running) job.stop?.abort(error);
     else if (this.#queue.delete(job.id) && this.#closing === undefined) this.#pump();
   }
 

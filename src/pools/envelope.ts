@@ -12,8 +12,8 @@ export interface TaskRequest {
   readonly moduleHref: string;
   readonly name: string;
   readonly input: unknown;
-  /** `task "x" #3 on pool "p"`, for error messages raised inside the thread. */
-  readonly label: string;
+  /** `task "x" #3 on pool "p"`, for errors raised inside the thread; sent only with a channel. */
+  readonly label?: string;
   /** The task's end of its progress channel, when the task asked for one. */
   readonly port?: MessagePort;
 }

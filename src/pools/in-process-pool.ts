@@ -10,6 +10,7 @@ import { realClock, type Clock } from '../runtime/clock.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type BackendJob, type ChannelHandlers, type TaskBackend } from './dispatcher.js';
 import type { TaskOutcome } from './envelope.js';
 import { ChannelClosedError, PoolClosedError } from './errors.js';
+import type { StopSignal } from './stop-signal.js';
 import type { ClosePoolOptions, RunTaskOptions, TaskChannel, TaskDefinition, TaskPool } from './task.js';
 import { runTask } from './task-runner.js';
 
@@ -88,18 +89,18 @@ class InProcessBackend implements TaskBackend {
     this.#gate = gate;
   }
 
-  execute(job: BackendJob, signal: AbortSignal): Promise<TaskOutcome> {
+  execute(job: BackendJob, signal: StopSignal): Promise<TaskOutcome> {
     return new Promise<TaskOutcome>((resolve, reject) => {
       let open = true;
       const stop = (error: Error): void => {
         if (!open) return;
         open = false;
         this.#live.delete(stop);
-        signal.removeEventListener('abort', onAbort);
+        signal.off('abort', onAbort);
         reject(error);
       };
       const onAbort = (): void => stop(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal.once('abort', onAbort);
       this.#live.add(stop);
       const channel = job.channel ? clonedChannel(job.channel, job.label, () => open) : undefined;
       // runTask hands back a clone of the result, as a thread would.
@@ -109,7 +110,7 @@ class InProcessBackend implements TaskBackend {
           if (!open) return;
           open = false;
           this.#live.delete(stop);
-          signal.removeEventListener('abort', onAbort);
+          signal.off('abort', onAbort);
           resolve(outcome);
         });
       });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { realClock, type Clock } from '../runtime/clock.js';
 import { exposeChannel } from './channel.js';
+import type { StopSignal } from './stop-signal.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type BackendJob, type TaskBackend } from './dispatcher.js';
 import type { TaskOutcome, TaskRequest } from './envelope.js';
 import { TaskCrashedError } from './errors.js';
@@ -141,26 +142,30 @@ class PiscinaBackend implements TaskBackend {
     this.#stopThreadOnAbort = stopThreadOnAbort;
   }
 
-  async execute(job: BackendJob, signal: AbortSignal): Promise<TaskOutcome> {
-    const base = { moduleHref: job.task.moduleHref, name: job.task.name, input: job.input, label: job.label };
-    const runOptions = this.#stopThreadOnAbort ? { signal } : {};
+  execute(job: BackendJob, stop: StopSignal): Promise<TaskOutcome> {
+    const signal = this.#stopThreadOnAbort ? stop : null;
+    const mapCrash = (error: unknown): never => {
+      throw crashError(job.label, error);
+    };
     if (!job.channel) {
-      return this.#piscina.run(base, runOptions).catch((error: unknown) => {
-        throw crashError(job.label, error);
-      });
+      return this.#piscina.run({ moduleHref: job.task.moduleHref, name: job.task.name, input: job.input }, { signal }).then(undefined, mapCrash);
     }
     const { port1, port2 } = new MessageChannel();
     exposeChannel(port1, job.channel);
     // Once the run is settled (timeout, abort, close) the task must learn it on its next call,
     // even in a shared thread that keeps running it.
-    signal.addEventListener('abort', () => port1.close(), { once: true });
-    try {
-      return await this.#piscina.run({ ...base, port: port2 }, { ...runOptions, transferList: [port2] });
-    } catch (error) {
-      throw crashError(job.label, error);
-    } finally {
-      port1.close(); // the task's pending and later calls reject with ERR_CHANNEL_CLOSED
-    }
+    stop.once('abort', () => port1.close());
+    const request: TaskRequest = { moduleHref: job.task.moduleHref, name: job.task.name, input: job.input, label: job.label, port: port2 };
+    return this.#piscina.run(request, { signal, transferList: [port2] }).then(
+      (outcome) => {
+        port1.close(); // the task's later calls reject with ERR_CHANNEL_CLOSED
+        return outcome;
+      },
+      (error: unknown) => {
+        port1.close();
+        return mapCrash(error);
+      },
+    );
   }
 
   async destroy(): Promise<void> {

@@ -12,7 +12,7 @@ import { runTask } from './task-runner.js';
 /** The function piscina calls for every task (`name: 'runStewardTask'`). @internal */
 export async function runStewardTask(request: TaskRequest): Promise<TaskOutcome> {
   if (!request.port) return runTask(request.moduleHref, request.name, request.input, undefined);
-  const { calls, close } = connectChannel<ChannelHandlers>(request.port, request.label, ['progress', 'heartbeat']);
+  const { calls, close } = connectChannel<ChannelHandlers>(request.port, request.label ?? `task "${request.name}"`, ['progress', 'heartbeat']);
   try {
     return await runTask(request.moduleHref, request.name, request.input, calls);
   } finally {
