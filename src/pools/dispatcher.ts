@@ -6,7 +6,8 @@
  * so the executor never queues and a queued task is cancelled here, exactly.
  * @internal
  */
-import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 import type { MessageIssue } from '../errors.js';
 import { deserializeError, type TaskOutcome } from './envelope.js';
 import {
@@ -39,12 +40,14 @@ export interface BackendJob {
 }
 
 /**
- * Runs jobs. `execute` resolves with the task's outcome, rejects with a
- * steward error when the executor itself failed (thread crash), and must
+ * Runs jobs. `execute` resolves with the task's outcome, rejects when the
+ * executor itself failed (thread crash; see `failure`), and must
  * settle promptly once `stop` fires, or when `destroy` is called.
  */
 export interface TaskBackend {
   execute(job: BackendJob, stop: StopSignal): Promise<TaskOutcome>;
+  /** Turns a rejection of `execute` into the steward error the caller gets. */
+  failure(job: BackendJob, error: unknown): Error;
   destroy(): Promise<void>;
 }
 
@@ -66,7 +69,7 @@ export const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
 class Job implements BackendJob {
   settled = false;
   running = false;
-  timer: TimerHandle | undefined = undefined;
+  deadline: Deadline | undefined = undefined;
   stop: StopSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
   channel: ChannelHandlers | undefined = undefined;
@@ -93,6 +96,7 @@ export class TaskDispatcher {
   readonly #backend: TaskBackend;
   readonly #queue = new Map<number, Job>(); // insertion order is FIFO; delete is O(1) for cancels
   readonly #running = new Set<Job>();
+  readonly #deadlines: Deadlines;
   #nextId = 0;
   #closing: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
@@ -100,6 +104,7 @@ export class TaskDispatcher {
   constructor(options: DispatcherOptions, backend: TaskBackend) {
     this.#options = options;
     this.#backend = backend;
+    this.#deadlines = new Deadlines(options.clock);
   }
 
   get queued(): number {
@@ -133,7 +138,7 @@ export class TaskDispatcher {
       const job = new Job(id, this.#options.name, task, parsed.data, options as RunTaskOptions<unknown>, resolve as (value: unknown) => void, reject);
       const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs;
       if (Number.isFinite(timeoutMs)) {
-        job.timer = this.#options.clock.setTimer(timeoutMs, () => {
+        job.deadline = this.#deadlines.add(timeoutMs, () => {
           const where = job.running ? 'running; its thread was stopped' : 'queued';
           this.#cancel(job, new TaskTimeoutError(`${job.label} timed out after ${timeoutMs} ms (${where})`));
         });
@@ -189,8 +194,8 @@ export class TaskDispatcher {
         this.#finish(job, outcome);
         this.#release(job);
       },
-      (error: Error) => {
-        this.#settle(job, error);
+      (error: unknown) => {
+        if (!job.settled) this.#settle(job, this.#backend.failure(job, error));
         this.#release(job);
       },
     );
@@ -248,7 +253,7 @@ export class TaskDispatcher {
   #settle(job: Job, error: Error | undefined, value?: unknown): void {
     if (job.settled) return;
     job.settled = true;
-    if (job.timer !== undefined) this.#options.clock.clearTimer(job.timer);
+    if (job.deadline !== undefined) this.#deadlines.remove(job.deadline);
     if (job.onAbort) job.options.signal?.removeEventListener('abort', job.onAbort);
     if (error) job.reject(error);
     else job.resolve(value);

@@ -104,7 +104,7 @@ class InProcessBackend implements TaskBackend {
       this.#live.add(stop);
       const channel = job.channel ? clonedChannel(job.channel, job.label, () => open) : undefined;
       // runTask hands back a clone of the result, as a thread would.
-      runTask(job.task.moduleHref, job.task.name, structuredClone(job.input), channel).then((outcome) => {
+      runTask(job.task.moduleHref, job.task.name, structuredClone(job.input), channel, 'clone').then((outcome) => {
         if (!open) return; // cancelled meanwhile: nothing left to order
         this.#gate(() => {
           if (!open) return;
@@ -115,6 +115,10 @@ class InProcessBackend implements TaskBackend {
         });
       });
     });
+  }
+
+  failure(_job: BackendJob, error: unknown): Error {
+    return error instanceof Error ? error : new Error(String(error));
   }
 
   async destroy(): Promise<void> {

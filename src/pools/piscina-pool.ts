@@ -144,11 +144,8 @@ class PiscinaBackend implements TaskBackend {
 
   execute(job: BackendJob, stop: StopSignal): Promise<TaskOutcome> {
     const signal = this.#stopThreadOnAbort ? stop : null;
-    const mapCrash = (error: unknown): never => {
-      throw crashError(job.label, error);
-    };
     if (!job.channel) {
-      return this.#piscina.run({ moduleHref: job.task.moduleHref, name: job.task.name, input: job.input }, { signal }).then(undefined, mapCrash);
+      return this.#piscina.run({ moduleHref: job.task.moduleHref, name: job.task.name, input: job.input }, { signal });
     }
     const { port1, port2 } = new MessageChannel();
     exposeChannel(port1, job.channel);
@@ -163,9 +160,13 @@ class PiscinaBackend implements TaskBackend {
       },
       (error: unknown) => {
         port1.close();
-        return mapCrash(error);
+        throw error;
       },
     );
+  }
+
+  failure(job: BackendJob, error: unknown): Error {
+    return crashError(job.label, error);
   }
 
   async destroy(): Promise<void> {

@@ -9,9 +9,14 @@ import type { TaskChannel, TaskFunction } from './task.js';
 import { serializeError, type TaskOutcome } from './envelope.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
+/** Functions already resolved, so the hot path takes no extra promise turn per task. */
+const functions = new Map<string, TaskFunction<unknown, unknown, unknown>>();
 
 /** Imports a task module once per thread and picks the function named `name`, else the default export. */
 export async function loadTaskFunction(moduleHref: string, name: string): Promise<TaskFunction<unknown, unknown, unknown>> {
+  const key = `${name}@${moduleHref}`;
+  const known = functions.get(key);
+  if (known) return known;
   let loading = modules.get(moduleHref);
   if (!loading) {
     loading = import(moduleHref) as Promise<Record<string, unknown>>;
@@ -23,6 +28,7 @@ export async function loadTaskFunction(moduleHref: string, name: string): Promis
   if (typeof fn !== 'function') {
     throw new TypeError(`task module ${moduleHref} exports no function named "${name}" and no default function`);
   }
+  functions.set(key, fn as TaskFunction<unknown, unknown, unknown>);
   return fn as TaskFunction<unknown, unknown, unknown>;
 }
 
@@ -56,24 +62,26 @@ export function trackChannel<TProgress>(channel: TaskChannel<TProgress>): {
 }
 
 /**
- * Runs one task to its outcome; never rejects. The result is returned as a
- * structured clone: in a worker that is a check the post would do anyway (an
- * uncloneable value becomes a coded outcome instead of a dead thread); in-process
- * it is the copy that keeps owner and task from sharing objects.
+ * Runs one task to its outcome; never rejects. In a worker (`'check'`) the
+ * result is checked to be cloneable, so an uncloneable value becomes a coded
+ * outcome instead of a dead thread; in-process (`'clone'`) it is copied, so
+ * owner and task share nothing.
  */
 export async function runTask(
   moduleHref: string,
   name: string,
   input: unknown,
   channel: TaskChannel<unknown> | undefined,
+  result: 'check' | 'clone',
 ): Promise<TaskOutcome> {
   const tracked = channel ? trackChannel(channel) : undefined;
   let outcome: TaskOutcome;
   try {
-    const fn = await loadTaskFunction(moduleHref, name);
-    const value = await (tracked ? fn(input, tracked.channel) : fn(input));
+    const fn = functions.get(`${name}@${moduleHref}`) ?? (await loadTaskFunction(moduleHref, name));
+    const returned = tracked ? fn(input, tracked.channel) : fn(input);
+    const value = isThenable(returned) ? await returned : returned;
     try {
-      outcome = { ok: true, value: isPrimitive(value) ? value : structuredClone(value) };
+      outcome = { ok: true, value: result === 'clone' ? structuredClone(value) : checkCloneable(value) };
     } catch (cloneError) {
       outcome = { ok: false, failure: 'uncloneable', error: serializeError(cloneError) };
     }
@@ -84,6 +92,43 @@ export async function runTask(
   return outcome;
 }
 
-function isPrimitive(value: unknown): boolean {
-  return value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
+/** Budget of the fast plain-data walk before falling back to a real clone. */
+const WALK_BUDGET = 256;
+
+/**
+ * Returns `value` if it can cross a thread, else throws the DataCloneError.
+ * Small plain data (the common result) is checked by a walk; anything else
+ * pays for a trial `structuredClone`.
+ */
+function checkCloneable(value: unknown): unknown {
+  if (!isSmallPlainData(value, { left: WALK_BUDGET })) structuredClone(value);
+  return value;
+}
+
+function isSmallPlainData(value: unknown, budget: { left: number }): boolean {
+  if (--budget.left < 0) return false;
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+    case 'bigint':
+      return true;
+    case 'object': {
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (Array.isArray(value)) return proto === Array.prototype && value.every((item) => isSmallPlainData(item, budget));
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) {
+        if (!isSmallPlainData((value as Record<string, unknown>)[key], budget)) return false;
+      }
+      return true;
+    }
+    default:
+      return false; // functions and symbols: let structuredClone say why
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }

@@ -11,10 +11,10 @@ import { runTask } from './task-runner.js';
 
 /** The function piscina calls for every task (`name: 'runStewardTask'`). @internal */
 export async function runStewardTask(request: TaskRequest): Promise<TaskOutcome> {
-  if (!request.port) return runTask(request.moduleHref, request.name, request.input, undefined);
+  if (!request.port) return runTask(request.moduleHref, request.name, request.input, undefined, 'check');
   const { calls, close } = connectChannel<ChannelHandlers>(request.port, request.label ?? `task "${request.name}"`, ['progress', 'heartbeat']);
   try {
-    return await runTask(request.moduleHref, request.name, request.input, calls);
+    return await runTask(request.moduleHref, request.name, request.input, calls, 'check');
   } finally {
     close();
   }

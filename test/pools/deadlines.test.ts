@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { Deadlines } from '../../src/pools/deadlines.js';
+import { VirtualClock } from '../../src/runtime/virtual-clock.js';
+
+describe('Deadlines', () => {
+  it('fires each deadline once, in due order, with one clock timer per timeout length', () => {
+    const clock = new VirtualClock();
+    const deadlines = new Deadlines(clock);
+    const fired: string[] = [];
+    deadlines.add(100, () => fired.push('a@100'));
+    clock.advance(30);
+    deadlines.add(100, () => fired.push('b@130'));
+    deadlines.add(50, () => fired.push('c@80'));
+    expect(clock.pendingTimers).toBe(2);
+    clock.advance(200);
+    expect(fired).toEqual(['c@80', 'a@100', 'b@130']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('never fires a removed deadline, and re-arms for the next one when the head goes', () => {
+    const clock = new VirtualClock();
+    const deadlines = new Deadlines(clock);
+    const fired: string[] = [];
+    const a = deadlines.add(100, () => fired.push('a'));
+    clock.advance(10);
+    const b = deadlines.add(100, () => fired.push('b'));
+    clock.advance(10);
+    deadlines.add(100, () => fired.push('c'));
+    deadlines.remove(a);
+    deadlines.remove(b);
+    deadlines.remove(b); // twice is harmless
+    clock.advance(99);
+    expect(fired).toEqual([]);
+    clock.advance(1);
+    expect(fired).toEqual(['c']);
+  });
+
+  it('drops the timer when its last deadline is removed', () => {
+    const clock = new VirtualClock();
+    const deadlines = new Deadlines(clock);
+    const only = deadlines.add(5, () => {
+      throw new Error('must not fire');
+    });
+    deadlines.remove(only);
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(10);
+  });
+});
