@@ -24,6 +24,8 @@ export interface MailboxDriver<T> {
   process(message: T): void | PromiseLike<unknown>;
 }
 
+const ACCEPTED: PostResult<never> = Object.freeze({ accepted: true });
+
 /** Default capacity of a mailbox. */
 export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 
@@ -81,7 +83,7 @@ export class Mailbox<T> {
     }
     this.#user.push(message);
     this.#wake();
-    return { accepted: true };
+    return ACCEPTED;
   }
 
   /** Queues a message on the system lane: processed before any user message, never dropped. */

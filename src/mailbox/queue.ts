@@ -1,3 +1,6 @@
+/** Consumed slots tolerated before compacting: high enough that a burst is not copied midway. */
+const COMPACT_AFTER = 65_536;
+
 /**
  * A FIFO with O(1) push and shift: an array read from a moving head, compacted
  * once the consumed prefix outweighs what is left.
@@ -23,7 +26,7 @@ export class Queue<T> {
     if (this.#head === this.#items.length) {
       this.#items = [];
       this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+    } else if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }

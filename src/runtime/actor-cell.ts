@@ -1,6 +1,7 @@
-import { HandlerFailedError, InvalidMessageError, StewardError, SystemStoppedError } from '../errors.js';
-import { Mailbox } from '../mailbox/index.js';
-import type { ActorContext, Outcome, SelfDefinition, TimerOptions } from './actor-context.js';
+import { HandlerFailedError, InvalidMessageError, MailboxFullError, StewardError, SystemStoppedError } from '../errors.js';
+import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
+import type { TaskDefinition, TaskPool } from '../pools/index.js';
+import type { ActorContext, Outcome, SelfDefinition, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 import type { ActorRef, RefOptions } from './actor-ref.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { ActorDefinition, MessageOf, MessageSchemas, StopReason } from './define-actor.js';
@@ -18,6 +19,8 @@ export interface CellHost {
   readonly events: RuntimeEventBus;
   readonly messagesPerTurn: number;
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;
+  /** The pool registered under `name`; throws `ERR_INVALID_CONFIG` if there is none. */
+  pool(name: string): TaskPool;
   deadLetter(cell: ActorCell, envelope: UserEnvelope, reason: DeadLetterReason): void;
   /** Takes the cell out of service (tombstoned unless passivated) and terminates it. */
   retire(cell: ActorCell, reason: StopReason): Promise<void>;
@@ -25,6 +28,8 @@ export interface CellHost {
   watch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void;
   unwatch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void;
 }
+
+type SelfMessage = MessageOf<SelfDefinition<unknown, MessageSchemas>>;
 
 type Status = 'activating' | 'running' | 'restarting' | 'stopping' | 'stopped';
 
@@ -39,30 +44,37 @@ interface ActiveTimer {
  * The cell is also the handlers' `ctx`, which keeps an idle actor small.
  * @internal
  */
-export class ActorCell implements ActorContext<unknown, MessageSchemas> {
+export class ActorCell implements ActorContext<unknown, MessageSchemas>, MailboxDriver<Envelope> {
   state: unknown = undefined;
   /** Messages handled so far; passivation compares it between idle checks. */
   turns = 0;
   readonly mailbox: Mailbox<Envelope>;
-  readonly self: ActorRef<SelfDefinition<unknown, MessageSchemas>>;
   /** Settles when the cell has fully stopped (hooks run); a successor waits for it. */
   stopped: Promise<void> | undefined;
   #status: Status = 'activating';
   #supervisor: Supervisor | undefined;
   #timers: Map<string, ActiveTimer> | undefined;
   #current: UserEnvelope | undefined;
+  /** Piped promises not yet settled: the actor is waiting for their messages, so it is not idle. */
+  #inFlight = 0;
+  #tasks: Set<AbortController> | undefined;
 
   constructor(
     readonly host: CellHost,
     readonly definition: ActorDefinition,
     readonly key: string,
   ) {
-    this.self = host.ref(definition, key, { trusted: true }) as ActorRef<SelfDefinition<unknown, MessageSchemas>>;
-    this.mailbox = new Mailbox<Envelope>(
-      { schedule: (drain) => host.scheduler.schedule(this.id, drain), process: (envelope) => this.#process(envelope) },
-      definition.mailbox,
-      host.messagesPerTurn,
-    );
+    this.mailbox = new Mailbox<Envelope>(this, definition.mailbox, host.messagesPerTurn);
+  }
+
+  /** A ref to this actor; made on demand so an idle actor does not carry one. */
+  get self(): ActorRef<SelfDefinition<unknown, MessageSchemas>> {
+    return this.host.ref(this.definition, this.key) as ActorRef<SelfDefinition<unknown, MessageSchemas>>;
+  }
+
+  /** @internal MailboxDriver: turns go through the system's scheduler. */
+  schedule(drain: () => void): void {
+    this.host.scheduler.schedule(this.id, drain);
   }
 
   get id(): string {
@@ -88,7 +100,9 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas> {
 
   /** Idle: running, nothing queued or in hand, no timer pending. */
   get idle(): boolean {
-    return this.#status === 'running' && !this.mailbox.busy && this.mailbox.depth === 0 && !this.#timers?.size;
+    return (
+      this.#status === 'running' && !this.mailbox.busy && this.mailbox.depth === 0 && this.#inFlight === 0 && !this.#timers?.size
+    );
   }
 
   /** Loads the state and runs `onStart`, holding messages until both are done. */
@@ -110,15 +124,11 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas> {
     return this.host.ref(definition, key, options);
   }
 
-  pipe<T>(promise: PromiseLike<T>, toMessage: (outcome: Outcome<T>) => MessageOf<SelfDefinition<unknown, MessageSchemas>>): void {
+  pipe<T>(promise: PromiseLike<T>, toMessage: (outcome: Outcome<T>) => SelfMessage): void {
+    this.#inFlight++;
     const deliver = (outcome: Outcome<T>) => {
-      try {
-        const message = toMessage(outcome);
-        this.host.ref(this.definition, this.key).tell(message.type, message.payload);
-      } catch (error) {
-        // Refusals by a stopped actor or system are already dead letters; anything else is a bug worth an event.
-        if (!(error instanceof StewardError) || error instanceof InvalidMessageError) this.#emitCrash(error);
-      }
+      this.#inFlight--;
+      this.#tellSelf(() => toMessage(outcome));
     };
     promise.then(
       (value) => deliver({ ok: true, value }),
@@ -126,7 +136,39 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas> {
     );
   }
 
-  startTimer(name: string, delayMs: number, message: MessageOf<SelfDefinition<unknown, MessageSchemas>>, options: TimerOptions = {}): void {
+  startTask<TInput, TResult, TProgress>(
+    pool: string,
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options: StartTaskOptions<TResult, TProgress, SelfMessage>,
+  ): TaskHandle {
+    const controller = new AbortController();
+    const tasks = (this.#tasks ??= new Set());
+    tasks.add(controller);
+    const { onProgress, onHeartbeat, signal } = options;
+    if (signal) signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true, signal: controller.signal });
+    const run = this.host.pool(pool).run(task, input, {
+      signal: controller.signal,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(onProgress ? { onProgress: (report: TProgress) => this.#tellSelf(() => onProgress(report)) } : {}),
+      ...(onHeartbeat ? { onHeartbeat: () => this.#tellSelf(onHeartbeat) } : {}),
+    });
+    const settled = run.finally(() => tasks.delete(controller));
+    this.pipe(settled, options.toMessage);
+    return { cancel: (reason) => controller.abort(reason) };
+  }
+
+  /** Sends a message built by `build` to this actor; refusals are already dead letters, anything else is a bug worth an event. */
+  #tellSelf(build: () => SelfMessage): void {
+    try {
+      const message = build();
+      this.host.ref(this.definition, this.key).tell(message.type, message.payload);
+    } catch (error) {
+      if (!(error instanceof StewardError) || error instanceof InvalidMessageError) this.#emitCrash(error);
+    }
+  }
+
+  startTimer(name: string, delayMs: number, message: SelfMessage, options: TimerOptions = {}): void {
     this.cancelTimer(name);
     const timers = (this.#timers ??= new Map());
     const tick = { pending: false };
@@ -160,8 +202,8 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas> {
     if (this.alive) this.mailbox.postSystem({ kind: 'stop' });
   }
 
-  /** Queues a user message through the mailbox's overflow policy. Returns false if it was refused. */
-  post(envelope: UserEnvelope): boolean {
+  /** Queues a user message through the mailbox's overflow policy; throws `ERR_MAILBOX_FULL` if the policy refuses it. */
+  post(envelope: UserEnvelope): void {
     const result = this.mailbox.post(envelope);
     if (result.dropped) {
       const dropped = result.dropped as UserEnvelope;
@@ -174,7 +216,9 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas> {
       });
       if (result.accepted || this.definition.mailbox?.overflow === 'drop-newest') this.host.deadLetter(this, dropped, 'overflow');
     }
-    return result.accepted || this.definition.mailbox?.overflow === 'drop-newest';
+    if (!result.accepted && this.definition.mailbox?.overflow !== 'drop-newest') {
+      throw new MailboxFullError(`mailbox of ${this.id} is full (${this.mailbox.depth} messages): '${envelope.type}' refused`);
+    }
   }
 
   /**
@@ -185,6 +229,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas> {
     if (this.stopped) return this.stopped;
     this.#status = 'stopping';
     this.#cancelAllTimers();
+    if (reason !== 'passivated') for (const task of this.#tasks ?? []) task.abort(new Error(`actor ${this.id} stopped (${reason})`));
     // A handler still running at a shutdown deadline will never reply in time.
     if (reason === 'shutdown') this.#current?.reply?.reject(new SystemStoppedError(`system shut down while actor ${this.id} was handling '${this.#current.type}'`));
     this.mailbox.suspend();
@@ -209,13 +254,15 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas> {
     if (this.definition.onStart) await this.definition.onStart(this);
   }
 
-  #process(envelope: Envelope): void | Promise<void> {
+  /** @internal MailboxDriver: handles one message. */
+  process(envelope: Envelope): void | Promise<void> {
     if (envelope.kind === 'stop') {
       void this.host.retire(this, 'stopped');
       return;
     }
     if (envelope.kind === 'terminated') {
-      return this.#run(undefined, () => this.definition.onTerminated?.(envelope.notice, this));
+      const onTerminated = this.definition.onTerminated as ((notice: unknown, ctx: this) => unknown) | undefined;
+      return onTerminated ? this.#run(undefined, onTerminated, envelope.notice) : undefined;
     }
     if (envelope.timer) envelope.timer.pending = false;
     if (envelope.reply?.settled) return; // the caller gave up (timeout or abort) before its turn
@@ -228,26 +275,35 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas> {
       );
       return;
     }
-    return this.#run(envelope, () => handler(envelope.payload, this));
+    return this.#run(envelope, handler, envelope.payload);
   }
 
   /** Runs one turn; a returned promise keeps the mailbox waiting until it settles. */
-  #run(envelope: UserEnvelope | undefined, turn: () => unknown): void | Promise<void> {
+  #run(envelope: UserEnvelope | undefined, handler: (payload: unknown, ctx: this) => unknown, payload: unknown): void | Promise<void> {
     this.turns++;
     this.#current = envelope;
     let result: unknown;
     try {
-      result = turn();
+      result = handler(payload, this);
     } catch (error) {
       this.#fail(error, envelope);
+      this.#current = undefined;
       return;
     }
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
       return Promise.resolve(result as PromiseLike<unknown>).then(
-        (value) => envelope?.reply?.resolve(value),
-        (error: unknown) => this.#fail(error, envelope),
+        (value) => {
+          this.#current = undefined;
+          envelope?.reply?.resolve(value);
+        },
+        (error: unknown) => {
+          this.#fail(error, envelope);
+          this.#current = undefined;
+        },
       );
     }
+    // Dropping the envelope here keeps an idle actor from holding its last message, reply and deadline.
+    this.#current = undefined;
     envelope?.reply?.resolve(result);
   }
 

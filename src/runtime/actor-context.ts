@@ -2,6 +2,7 @@ import type { ActorRef, RefOptions } from './actor-ref.js';
 import type { Clock } from './clock.js';
 import type { ActorDefinition, Handlers, MessageOf, MessageSchemas } from './define-actor.js';
 import type { Random } from './random.js';
+import type { TaskDefinition } from '../pools/index.js';
 
 /** How a piped promise ended. */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
@@ -17,6 +18,26 @@ export type SelfDefinition<TState, TMessages extends MessageSchemas> = ActorDefi
 export interface TimerOptions {
   /** Deliver again every `delayMs` until cancelled. A tick is skipped while the previous one is still queued, so ticks never stack. */
   readonly repeat?: boolean;
+}
+
+/** How a task started with {@link ActorContext.startTask} reports back, as messages to the actor. */
+export interface StartTaskOptions<TResult, TProgress, TMessage> {
+  /** The outcome (result, or an error with its `ERR_TASK_*` code) as a message. */
+  readonly toMessage: (outcome: Outcome<TResult>) => TMessage;
+  /** Each progress report as a message, in order. */
+  readonly onProgress?: (report: TProgress) => TMessage;
+  /** Each heartbeat as a message. */
+  readonly onHeartbeat?: () => TMessage;
+  /** Bound on queueing plus running; defaults to the pool's. */
+  readonly timeoutMs?: number;
+  /** Cancels the task as well as `handle.cancel()` does. */
+  readonly signal?: AbortSignal;
+}
+
+/** A started task. */
+export interface TaskHandle {
+  /** Cancels the task; its outcome still arrives, as `ERR_TASK_ABORTED`. */
+  cancel(reason?: unknown): void;
 }
 
 /**
@@ -41,6 +62,17 @@ export interface ActorContext<TState, TMessages extends MessageSchemas> {
    * flowing while the work runs.
    */
   pipe<T>(promise: PromiseLike<T>, toMessage: (outcome: Outcome<T>) => MessageOf<SelfDefinition<TState, TMessages>>): void;
+  /**
+   * Starts a task on the system's pool named `pool`. The handler returns at
+   * once; the outcome (and progress) come back later as messages. Tasks still
+   * running when the actor stops for good are cancelled.
+   */
+  startTask<TInput, TResult, TProgress>(
+    pool: string,
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options: StartTaskOptions<TResult, TProgress, MessageOf<SelfDefinition<TState, TMessages>>>,
+  ): TaskHandle;
   /** Sends `message` to this actor after `delayMs` (keyed by `name`; a new timer replaces one of the same name). */
   startTimer(name: string, delayMs: number, message: MessageOf<SelfDefinition<TState, TMessages>>, options?: TimerOptions): void;
   cancelTimer(name: string): void;

@@ -20,6 +20,12 @@ export interface RefOptions {
   readonly trusted?: boolean;
 }
 
+/** The live actor a ref last reached. @internal */
+export interface CachedCell {
+  readonly alive: boolean;
+  post(envelope: UserEnvelope): void;
+}
+
 /** How a ref reaches its system. @internal */
 export interface RefTarget {
   post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void;
@@ -40,7 +46,7 @@ export interface RefTarget {
  */
 export class ActorRef<TDef extends ActorDefinition = ActorDefinition> {
   /** @internal */
-  cell: unknown;
+  cell: CachedCell | undefined;
 
   /** @internal */
   constructor(
@@ -62,7 +68,10 @@ export class ActorRef<TDef extends ActorDefinition = ActorDefinition> {
    */
   tell<K extends MessageTypeOf<TDef>>(type: K, payload: PayloadOf<TDef, K>): void {
     const parsed = this.trusted ? payload : parseMessage(this.definition, type, payload);
-    this.target.post(this as ActorRef<ActorDefinition>, { kind: 'user', type, payload: parsed, reply: undefined });
+    const envelope: UserEnvelope = { kind: 'user', type, payload: parsed, reply: undefined };
+    const cell = this.cell;
+    if (cell?.alive) cell.post(envelope);
+    else this.target.post(this as ActorRef<ActorDefinition>, envelope);
   }
 
   /**

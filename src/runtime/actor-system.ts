@@ -1,12 +1,12 @@
 import {
   AbortedError,
   ActorStoppedError,
-  AskTimeoutError,
   InvalidConfigError,
   InvalidKeyError,
   MailboxFullError,
   SystemStoppedError,
 } from '../errors.js';
+import type { TaskPool } from '../pools/index.js';
 import { ActorCell, type CellHost } from './actor-cell.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import { realClock, type Clock } from './clock.js';
@@ -33,6 +33,8 @@ export interface ActorSystemOptions {
   readonly askTimeoutMs?: number;
   /** Cap on live actors: past it, the least recently used idle actors are passivated. Default: no cap. */
   readonly maxLiveActors?: number;
+  /** Task pools by name, for `ctx.startTask(name, …)`. The system closes them when it shuts down. */
+  readonly pools?: Readonly<Record<string, TaskPool>>;
 }
 
 /** Options of {@link ActorSystem.shutdown}. */
@@ -52,6 +54,8 @@ export interface ShutdownReport {
 }
 
 type FinalReason = Exclude<StopReason, 'passivated'>;
+
+const STOP_HOOK_GRACE_MS = 100;
 
 /**
  * The actor runtime. Look actors up by `(definition, key)` with
@@ -84,6 +88,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly #askTimeoutMs: number;
   readonly #maxLiveActors: number;
   readonly #host: CellHost;
+  readonly #pools: Readonly<Record<string, TaskPool>>;
   readonly #target: RefTarget;
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
@@ -94,6 +99,7 @@ export class ActorSystem implements AsyncDisposable {
     this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;
     this.#maxLiveActors = options.maxLiveActors ?? Infinity;
     this.#deadlines = new Deadlines(this.clock);
+    this.#pools = options.pools ?? {};
     this.#host = {
       clock: this.clock,
       random: this.random,
@@ -101,6 +107,11 @@ export class ActorSystem implements AsyncDisposable {
       events: this.events,
       messagesPerTurn: options.messagesPerTurn ?? 64,
       ref: (definition, key, refOptions) => this.ref(definition, key, refOptions),
+      pool: (name) => {
+        const pool = Object.hasOwn(this.#pools, name) ? this.#pools[name] : undefined;
+        if (!pool) throw new InvalidConfigError(`no task pool named '${name}' (known: ${Object.keys(this.#pools).join(', ') || 'none'})`);
+        return pool;
+      },
       deadLetter: (cell, envelope, reason) => this.#deadLetter(cell.definition.name, cell.key, envelope, reason),
       retire: (cell, reason) => this.#retire(cell, reason),
       cellStopped: (cell, reason) => this.#cellStopped(cell, reason),
@@ -161,21 +172,28 @@ export class ActorSystem implements AsyncDisposable {
 
   async #runShutdown(deadlineMs: number): Promise<ShutdownReport> {
     this.#phase = 'shutting-down';
-    const drained = await waitUntil(this.clock, deadlineMs, () => [...this.#cells.values()].every((cell) => cell.idle));
+    const deadline = this.clock.now() + deadlineMs;
+    const remaining = () => Math.max(0, deadline - this.clock.now());
+    const allIdle = () => [...this.#cells.values()].every((cell) => cell.idle);
+    // Pools close first: queued tasks are cancelled now, running ones get most of the deadline, and every
+    // outcome still reaches its owner as a message while the owner is alive to handle it.
+    const poolDeadlineMs = Math.max(0, deadlineMs - Math.min(STOP_HOOK_GRACE_MS, deadlineMs / 2));
+    const pools = Promise.allSettled(Object.values(this.#pools).map((pool) => pool.close({ deadlineMs: poolDeadlineMs })));
+    const drained = await waitUntil(this.clock, deadlineMs, allIdle);
+    await waitUntil(this.clock, remaining(), pools);
     let abandoned = 0;
     const stops: Promise<void>[] = [];
     for (const cell of [...this.#cells.values()]) {
       abandoned += cell.mailbox.depth;
       stops.push(this.#retire(cell, 'shutdown'));
     }
-    await waitUntil(this.clock, deadlineMs, Promise.all([...stops, ...this.#stopping.values()]));
+    // Stop hooks get a short grace even when draining used up the deadline: they are what saves state.
+    await waitUntil(this.clock, Math.max(remaining(), STOP_HOOK_GRACE_MS), Promise.all([...stops, ...this.#stopping.values()]));
     this.#phase = 'stopped';
     return { stopped: stops.length, abandoned, timedOut: !drained };
   }
 
   #cellFor(ref: ActorRef<ActorDefinition>): ActorCell | undefined {
-    const cached = ref.cell as ActorCell | undefined;
-    if (cached?.alive && this.#maxLiveActors === Infinity) return cached;
     const id = idOf(ref.type, ref.key);
     let cell = this.#cells.get(id);
     if (cell) {
@@ -187,7 +205,8 @@ export class ActorSystem implements AsyncDisposable {
       if (this.#tombstones.has(id) || this.#phase !== 'running') return undefined;
       cell = this.#spawn(ref.definition, ref.key, id);
     }
-    ref.cell = cell;
+    // Refs cache their cell for the tell fast path, except when recency must be tracked for the live-actor cap.
+    if (this.#maxLiveActors === Infinity) ref.cell = cell;
     return cell;
   }
 
@@ -234,6 +253,8 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   #post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
+    const cached = ref.cell;
+    if (cached?.alive) return cached.post(envelope);
     if (this.#phase === 'stopped') {
       this.#deadLetter(ref.type, ref.key, envelope, 'shutdown');
       throw new SystemStoppedError(`system is stopped: '${envelope.type}' to ${ref} was not delivered`);
@@ -245,14 +266,13 @@ export class ActorSystem implements AsyncDisposable {
       if (reason === 'shutdown') throw new SystemStoppedError(`system is shutting down: '${envelope.type}' to ${ref} was not delivered`);
       return;
     }
-    if (!cell.post(envelope)) {
-      throw new MailboxFullError(`mailbox of ${cell.id} is full (${cell.mailbox.depth} messages): '${envelope.type}' refused`);
-    }
+    cell.post(envelope);
   }
 
   #ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions = {}): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const reply = new PendingReply(resolve, reject);
+      const timeoutMs = options.timeoutMs ?? this.#askTimeoutMs;
+      const reply = new PendingReply(resolve, reject, () => `'${type}' to ${ref}`, timeoutMs);
       const { signal } = options;
       if (signal) {
         const onAbort = () => reply.reject(new AbortedError(`ask '${type}' to ${ref} was aborted`, { cause: signal.reason }));
@@ -260,10 +280,7 @@ export class ActorSystem implements AsyncDisposable {
         signal.addEventListener('abort', onAbort, { once: true });
         reply.detachSignal = () => signal.removeEventListener('abort', onAbort);
       }
-      const timeoutMs = options.timeoutMs ?? this.#askTimeoutMs;
-      reply.deadline = this.#deadlines.add(timeoutMs, () =>
-        reply.reject(new AskTimeoutError(`ask '${type}' to ${ref} got no reply within ${timeoutMs} ms`)),
-      );
+      reply.deadline = this.#deadlines.add(timeoutMs, reply);
       try {
         this.#post(ref, { kind: 'user', type, payload, reply });
       } catch (error) {

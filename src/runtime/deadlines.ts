@@ -1,22 +1,37 @@
 import type { Clock, TimerHandle } from './clock.js';
 
-/** A registered deadline; `cancel()` it once the thing it guards has settled. */
-export interface Deadline {
-  cancel(): void;
-}
-
-interface Entry extends Deadline {
-  readonly at: number;
-  readonly fire: () => void;
-  prev: Entry | undefined;
-  next: Entry | undefined;
-  list: DeadlineList | undefined;
+/** Something with a deadline: `expire()` is called if it is still registered when the deadline passes. */
+export interface Expirable {
+  expire(): void;
 }
 
 interface DeadlineList {
-  head: Entry | undefined;
-  tail: Entry | undefined;
+  head: Deadline | undefined;
+  tail: Deadline | undefined;
   timer: TimerHandle | undefined;
+}
+
+/** A registered deadline; `cancel()` it once the thing it guards has settled. */
+export class Deadline {
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+
+  constructor(
+    readonly at: number,
+    readonly target: Expirable,
+    public list: DeadlineList | undefined,
+  ) {}
+
+  cancel(): void {
+    const list = this.list;
+    if (!list) return;
+    this.list = undefined;
+    if (this.prev) this.prev.next = this.next;
+    else list.head = this.next;
+    if (this.next) this.next.prev = this.prev;
+    else list.tail = this.prev;
+    // The armed timer may now point at a cancelled head; it re-arms when it fires.
+  }
 }
 
 /**
@@ -31,36 +46,19 @@ export class Deadlines {
 
   constructor(private readonly clock: Clock) {}
 
-  add(durationMs: number, fire: () => void): Deadline {
+  add(durationMs: number, target: Expirable): Deadline {
     let list = this.#lists.get(durationMs);
     if (!list) {
       list = { head: undefined, tail: undefined, timer: undefined };
       this.#lists.set(durationMs, list);
     }
-    const entry: Entry = {
-      at: this.clock.now() + durationMs,
-      fire,
-      prev: list.tail,
-      next: undefined,
-      list,
-      cancel: () => this.#unlink(entry),
-    };
-    if (list.tail) list.tail.next = entry;
-    else list.head = entry;
-    list.tail = entry;
+    const deadline = new Deadline(this.clock.now() + durationMs, target, list);
+    deadline.prev = list.tail;
+    if (list.tail) list.tail.next = deadline;
+    else list.head = deadline;
+    list.tail = deadline;
     if (!list.timer) this.#arm(list);
-    return entry;
-  }
-
-  #unlink(entry: Entry): void {
-    const list = entry.list;
-    if (!list) return;
-    entry.list = undefined;
-    if (entry.prev) entry.prev.next = entry.next;
-    else list.head = entry.next;
-    if (entry.next) entry.next.prev = entry.prev;
-    else list.tail = entry.prev;
-    // The armed timer may now point at a cancelled head; it re-arms when it fires.
+    return deadline;
   }
 
   #arm(list: DeadlineList): void {
@@ -71,8 +69,8 @@ export class Deadlines {
   #expire(list: DeadlineList): void {
     const now = this.clock.now();
     for (let head = list.head; head && head.at <= now; head = list.head) {
-      this.#unlink(head);
-      head.fire();
+      head.cancel();
+      head.target.expire();
     }
     this.#arm(list);
   }

@@ -1,18 +1,22 @@
-import type { Deadline } from './deadlines.js';
+import { AskTimeoutError } from '../errors.js';
+import type { Deadline, Expirable } from './deadlines.js';
 
 /**
  * The caller's side of an `ask`: settles once, whichever comes first of the
  * reply, the timeout, the abort signal or the actor stopping.
  * @internal
  */
-export class PendingReply {
+export class PendingReply implements Expirable {
   #settled = false;
-  deadline: Deadline | undefined;
-  detachSignal: (() => void) | undefined;
+  deadline: Deadline | undefined = undefined;
+  detachSignal: (() => void) | undefined = undefined;
 
   constructor(
     private readonly onResolve: (value: unknown) => void,
     private readonly onReject: (error: unknown) => void,
+    /** Names the ask in a timeout error, e.g. `'get' to counter/a`. */
+    private readonly describe: () => string,
+    private readonly timeoutMs: number,
   ) {}
 
   get settled(): boolean {
@@ -25,6 +29,10 @@ export class PendingReply {
 
   reject(error: unknown): void {
     if (this.#finish()) this.onReject(error);
+  }
+
+  expire(): void {
+    this.reject(new AskTimeoutError(`ask ${this.describe()} got no reply within ${this.timeoutMs} ms`));
   }
 
   #finish(): boolean {

@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
  * @internal
  */
 export function waitUntil(clock: Clock, deadlineMs: number, condition: (() => boolean) | Promise<unknown>): Promise<boolean> {
+  if (deadlineMs <= 0) return Promise.resolve(typeof condition === 'function' && condition());
   return new Promise((resolve) => {
     let done = false;
     const finish = (met: boolean) => {
