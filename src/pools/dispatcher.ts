@@ -139,13 +139,13 @@ export class TaskDispatcher {
       const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs;
       if (Number.isFinite(timeoutMs)) {
         job.deadline = this.#deadlines.add(timeoutMs, () => {
-          const where = job.running ? 'running; its thread was stopped' : 'queued';
+          const where = job.running ? 'running' : 'queued';
           this.#cancel(job, new TaskTimeoutError(`${job.label} timed out after ${timeoutMs} ms (${where})`));
         });
       }
       if (signal) {
         job.onAbort = () => {
-          const where = job.running ? 'while running; its thread was stopped' : 'while queued';
+          const where = job.running ? 'while running' : 'while queued';
           this.#cancel(job, new TaskAbortedError(`${job.label} aborted ${where}`, { cause: signal.reason }));
         };
         signal.addEventListener('abort', job.onAbort, { once: true });

@@ -30,7 +30,7 @@ describe('InProcessPool', () => {
     await until(view, STARTED, (started) => started === 1);
     clock.advance(999);
     clock.advance(1);
-    expect((await rejectionOf(run)).message).toMatchInlineSnapshot(`"task "wait" #1 on pool "sim" timed out after 1000 ms (running; its thread was stopped)"`);
+    expect((await rejectionOf(run)).message).toMatchInlineSnapshot(`"task "wait" #1 on pool "sim" timed out after 1000 ms (running)"`);
   });
 
   it('passes inputs and progress through structuredClone', async () => {
