@@ -4,21 +4,24 @@
  * schemas as {@link PiscinaPool}; inputs, results and progress pass through
  * `structuredClone`, so a task can share nothing by accident. It cannot stop
  * running code: a cancelled task is rejected and its slot freed at once, and
- * whatever it returns later is dropped. Crashes cannot be simulated here.
+ * whatever it returns later is dropped. Crashes happen only when a
+ * {@link CompletionGate} injects them.
  */
 import { realClock, type Clock } from '../runtime/clock.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type BackendJob, type ChannelHandlers, type TaskBackend } from './dispatcher.js';
 import type { TaskOutcome } from './envelope.js';
-import { ChannelClosedError, PoolClosedError } from './errors.js';
+import { ChannelClosedError, PoolClosedError, TaskCrashedError } from './errors.js';
 import type { StopSignal } from './stop-signal.js';
 import type { ClosePoolOptions, RunTaskOptions, TaskChannel, TaskDefinition, TaskPool } from './task.js';
 import { runTask } from './task-runner.js';
 
 /**
  * Holds a finished task's completion until `complete` is called, so a
- * deterministic simulator decides the order in which outcomes land.
+ * deterministic simulator decides the order in which outcomes land. Calling
+ * `crash(error)` instead makes the task end as a thread crash would
+ * (`ERR_TASK_CRASHED`): that is how the simulator injects task crashes.
  */
-export type CompletionGate = (complete: () => void) => void;
+export type CompletionGate = (complete: () => void, crash: (error: Error) => void) => void;
 
 /** Options of {@link InProcessPool}. */
 export interface InProcessPoolOptions {
@@ -106,13 +109,16 @@ class InProcessBackend implements TaskBackend {
       // runTask hands back a clone of the result, as a thread would.
       runTask(job.task.moduleHref, job.task.name, structuredClone(job.input), channel, 'clone').then((outcome) => {
         if (!open) return; // cancelled meanwhile: nothing left to order
-        this.#gate(() => {
-          if (!open) return;
-          open = false;
-          this.#live.delete(stop);
-          signal.off('abort', onAbort);
-          resolve(outcome);
-        });
+        this.#gate(
+          () => {
+            if (!open) return;
+            open = false;
+            this.#live.delete(stop);
+            signal.off('abort', onAbort);
+            resolve(outcome);
+          },
+          (error) => stop(new TaskCrashedError(`task ${job.label} crashed: ${error.message}`, { cause: error })),
+        );
       });
     });
   }

@@ -198,6 +198,11 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     this.host.unwatch(this.self as ActorRef<ActorDefinition>, ref);
   }
 
+  /** Fails the actor as if its current turn had thrown `error` (the simulator's actor-crash fault). @internal */
+  crash(error: unknown): void {
+    if (this.#status === 'running') this.#fail(error, undefined);
+  }
+
   stop(): void {
     if (this.alive) this.mailbox.postSystem({ kind: 'stop' });
   }

@@ -11,7 +11,7 @@ import { ActorCell, type CellHost } from './actor-cell.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import { realClock, type Clock } from './clock.js';
 import { Deadlines } from './deadlines.js';
-import type { ActorDefinition, StopReason } from './define-actor.js';
+import type { ActorDefinition, StateOf, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import { createEventBus, type DeadLetterReason, type RuntimeEventBus } from './events.js';
 import { PendingReply } from './pending-reply.js';
@@ -142,6 +142,28 @@ export class ActorSystem implements AsyncDisposable {
     if (!known) this.#definitions.set(definition.name, definition);
     else if (known !== definition) throw new InvalidConfigError(`two different actor definitions are named '${definition.name}'`);
     return new ActorRef(definition, key, this.#target, options.trusted ?? false);
+  }
+
+  /** Ids (`type/key`) of the live actors, in activation order. @internal simulator and inspection support */
+  liveActorIds(): string[] {
+    return [...this.#cells.keys()];
+  }
+
+  /** Crashes a live, running actor as if a handler had thrown `error`; its supervisor decides what follows. @internal */
+  crashActor(id: string, error: unknown): boolean {
+    const cell = this.#cells.get(id);
+    if (cell?.status !== 'running') return false;
+    cell.crash(error);
+    return true;
+  }
+
+  /**
+   * The current state of a live actor, for invariant checks and debugging;
+   * `undefined` if it is not live. Read it, never change it.
+   */
+  peekState<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
+    const cell = this.#cells.get(idOf(ref.type, ref.key));
+    return cell && cell.status !== 'activating' ? (cell.state as StateOf<TDef>) : undefined;
   }
 
   /** Stops an actor for good (queued messages become dead letters); resolves once it has stopped. */

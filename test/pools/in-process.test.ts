@@ -22,6 +22,20 @@ describe('InProcessPool', () => {
     expect(order).toEqual([4, 2]);
   });
 
+  it('lets a gate crash a finished task, as ERR_TASK_CRASHED, and keeps serving', async () => {
+    const held: Array<(error: Error) => void> = [];
+    const pool = pools.track(new InProcessPool({ name: 'sim', gate: (_complete, crash) => held.push(crash) }));
+    const run = pool.run(echoTask, { n: 1 });
+    while (held.length < 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    held[0]?.(new Error('simulated thread death'));
+    const error = await rejectionOf(run);
+    expect(error).toMatchObject({ code: 'ERR_TASK_CRASHED', cause: new Error('simulated thread death') });
+    const next = pool.run(echoTask, { n: 2 });
+    while (held.length < 2) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(held).toHaveLength(2);
+    void next.catch(() => {});
+  });
+
   it('times tasks out on its clock, so virtual time drives ERR_TASK_TIMEOUT', async () => {
     const clock = new VirtualClock();
     const pool = pools.track(new InProcessPool({ name: 'sim', clock, defaultTimeoutMs: 1_000 }));
