@@ -1,7 +1,9 @@
-import { HandlerFailedError, InvalidMessageError, MailboxFullError, StewardError, SystemStoppedError } from '../errors.js';
+import { revisionOf } from '../persistence/index.js';
+import { HandlerFailedError, InvalidConfigError, InvalidMessageError, MailboxFullError, StewardError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
 import type { TaskDefinition, TaskPool } from '../pools/index.js';
-import type { ActorContext, Outcome, SelfDefinition, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
+import type { CommitResult, WriteOp } from '../persistence/index.js';
+import type { ActorContext, Outcome, PersistencePort, SelfDefinition, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 import type { ActorRef, RefOptions } from './actor-ref.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { ActorDefinition, MessageOf, MessageSchemas, StopReason } from './define-actor.js';
@@ -21,6 +23,8 @@ export interface CellHost {
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;
   /** The pool registered under `name`; throws `ERR_INVALID_CONFIG` if there is none. */
   pool(name: string): TaskPool;
+  /** The persistence actor; throws `ERR_INVALID_CONFIG` if the system has none. */
+  readonly persistence: PersistencePort;
   deadLetter(cell: ActorCell, envelope: UserEnvelope, reason: DeadLetterReason): void;
   /** Takes the cell out of service (tombstoned unless passivated) and terminates it. */
   retire(cell: ActorCell, reason: StopReason): Promise<void>;
@@ -58,6 +62,8 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   /** Piped promises not yet settled: the actor is waiting for their messages, so it is not idle. */
   #inFlight = 0;
   #tasks: Set<AbortController> | undefined;
+  /** Revision of this actor's state record as last loaded or saved (0: none yet). */
+  #revision = 0;
 
   constructor(
     readonly host: CellHost,
@@ -87,6 +93,21 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
 
   get random(): Random {
     return this.host.random;
+  }
+
+  get persistence(): PersistencePort {
+    return this.host.persistence;
+  }
+
+  async save(alsoWrite: readonly WriteOp[] = []): Promise<CommitResult> {
+    const options = this.definition.persistence;
+    if (!options) throw new InvalidConfigError(`actor type '${this.definition.name}' has no persistence.collection to save to`);
+    const result = await this.host.persistence.commit([
+      { op: 'put', collection: options.collection, key: this.key, value: this.state, expectedRevision: this.#revision },
+      ...alsoWrite,
+    ]);
+    this.#revision = revisionOf(result, options.collection, this.key) ?? this.#revision;
+    return result;
   }
 
   get status(): Status {
@@ -254,9 +275,20 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   }
 
   async #loadAndStart(): Promise<void> {
-    const loaded = this.definition.load ? await this.definition.load(this.key, this) : undefined;
+    const loaded = this.definition.load ? await this.definition.load(this.key, this) : await this.#loadPersisted();
     this.state = loaded === undefined ? this.definition.initialState(this.key) : loaded;
     if (this.definition.onStart) await this.definition.onStart(this);
+  }
+
+  async #loadPersisted(): Promise<unknown> {
+    const options = this.definition.persistence;
+    if (!options) return undefined;
+    const record = await this.host.persistence.get(options.collection, this.key);
+    this.#revision = record?.revision ?? 0;
+    if (!record) return undefined;
+    // Stored values are frozen and shared; the actor gets its own copy to change.
+    const state = structuredClone(record.value);
+    return options.schema ? options.schema.parse(state) : state;
   }
 
   /** @internal MailboxDriver: handles one message. */

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { ActorDefinition, Handlers, MessageOf, MessageSchemas } from './define-actor.js';
 import type { Random } from './random.js';
 import type { TaskDefinition } from '../pools/index.js';
+import type { CommitResult, QueryOptions, StoredRecord, WriteOp } from '../persistence/index.js';
 
 /** How a piped promise ended. */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
@@ -18,6 +19,17 @@ export type SelfDefinition<TState, TMessages extends MessageSchemas> = ActorDefi
 export interface TimerOptions {
   /** Deliver again every `delayMs` until cancelled. A tick is skipped while the previous one is still queued, so ticks never stack. */
   readonly repeat?: boolean;
+}
+
+/**
+ * The system's persistence actor as actors see it: reads, and atomic durable
+ * commits (the only way anything is written).
+ */
+export interface PersistencePort {
+  get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined>;
+  query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]>;
+  commit(batch: readonly WriteOp[]): Promise<CommitResult>;
+  close(): Promise<void>;
 }
 
 /** How a task started with {@link ActorContext.startTask} reports back, as messages to the actor. */
@@ -54,6 +66,18 @@ export interface ActorContext<TState, TMessages extends MessageSchemas> {
   readonly self: ActorRef<SelfDefinition<TState, TMessages>>;
   readonly clock: Clock;
   readonly random: Random;
+  /** The system's persistence actor; throws `ERR_INVALID_CONFIG` if the system has none. */
+  readonly persistence: PersistencePort;
+  /**
+   * Writes this actor's state (definition `persistence.collection`, key = the
+   * actor's key) together with `alsoWrite`, in one atomic, durable commit,
+   * conditional on the revision this actor last loaded or saved. Await it
+   * before replying so acknowledgements follow durability. Rejects with
+   * `ERR_REVISION_CONFLICT` if someone else wrote the record, or
+   * `ERR_PERSIST_FAILED`; a handler that lets that escape is restarted by its
+   * supervisor and reloads the last durable state.
+   */
+  save(alsoWrite?: readonly WriteOp[]): Promise<CommitResult>;
   /** A ref to another actor of the same system. */
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;
   /**

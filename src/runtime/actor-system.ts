@@ -8,6 +8,7 @@ import {
 } from '../errors.js';
 import type { TaskPool } from '../pools/index.js';
 import { ActorCell, type CellHost } from './actor-cell.js';
+import type { PersistencePort } from './actor-context.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import { realClock, type Clock } from './clock.js';
 import { Deadlines } from './deadlines.js';
@@ -35,6 +36,8 @@ export interface ActorSystemOptions {
   readonly maxLiveActors?: number;
   /** Task pools by name, for `ctx.startTask(name, …)`. The system closes them when it shuts down. */
   readonly pools?: Readonly<Record<string, TaskPool>>;
+  /** The persistence actor (sole writer) actors read and commit through. The system closes it last when it shuts down. */
+  readonly persistence?: PersistencePort;
 }
 
 /** Options of {@link ActorSystem.shutdown}. */
@@ -89,6 +92,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly #maxLiveActors: number;
   readonly #host: CellHost;
   readonly #pools: Readonly<Record<string, TaskPool>>;
+  readonly #persistence: PersistencePort | undefined;
   readonly #target: RefTarget;
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
@@ -100,6 +104,8 @@ export class ActorSystem implements AsyncDisposable {
     this.#maxLiveActors = options.maxLiveActors ?? Infinity;
     this.#deadlines = new Deadlines(this.clock);
     this.#pools = options.pools ?? {};
+    const persistence = options.persistence;
+    this.#persistence = persistence;
     this.#host = {
       clock: this.clock,
       random: this.random,
@@ -111,6 +117,10 @@ export class ActorSystem implements AsyncDisposable {
         const pool = Object.hasOwn(this.#pools, name) ? this.#pools[name] : undefined;
         if (!pool) throw new InvalidConfigError(`no task pool named '${name}' (known: ${Object.keys(this.#pools).join(', ') || 'none'})`);
         return pool;
+      },
+      get persistence(): PersistencePort {
+        if (!persistence) throw new InvalidConfigError('this actor system has no persistence: pass `persistence` to new ActorSystem()');
+        return persistence;
       },
       deadLetter: (cell, envelope, reason) => this.#deadLetter(cell.definition.name, cell.key, envelope, reason),
       retire: (cell, reason) => this.#retire(cell, reason),
@@ -211,6 +221,8 @@ export class ActorSystem implements AsyncDisposable {
     }
     // Stop hooks get a short grace even when draining used up the deadline: they are what saves state.
     await waitUntil(this.clock, Math.max(remaining(), STOP_HOOK_GRACE_MS), Promise.all([...stops, ...this.#stopping.values()]));
+    // Last: stop hooks may have saved state through it.
+    await this.#persistence?.close();
     this.#phase = 'stopped';
     return { stopped: stops.length, abandoned, timedOut: !drained };
   }

@@ -33,6 +33,17 @@ export interface LifecycleHooks<TState, TMessages extends MessageSchemas> {
 /** Why an actor stopped. Only `passivated` is not final: the next message re-activates the actor. */
 export type StopReason = 'passivated' | 'stopped' | 'failed' | 'shutdown';
 
+/**
+ * Where an actor type keeps its state: one record per actor, `(collection,
+ * key)`, loaded on activation and after every supervised restart, written by
+ * `ctx.save()` through the system's persistence actor.
+ */
+export interface ActorPersistenceOptions<TState> {
+  readonly collection: string;
+  /** Checks the stored state on load; a record that fails it fails the activation (and is never used). */
+  readonly schema?: z.ZodType<TState>;
+}
+
 /** Idle handling of an actor type. */
 export interface PassivationOptions {
   /** Stop an actor that handled no message for this long; the next message re-activates it. */
@@ -50,6 +61,8 @@ export interface ActorSpec<TState, TMessages extends MessageSchemas, THandlers e
   readonly initialState: (key: string) => TState;
   readonly handlers: THandlers;
   readonly supervision?: SupervisionOptions;
+  /** Keep the state in the store (see `ctx.save()`); ignored when `load` is given. */
+  readonly persistence?: ActorPersistenceOptions<TState>;
   readonly passivation?: PassivationOptions;
   readonly mailbox?: MailboxOptions;
 }
