@@ -1,6 +1,6 @@
 export type { CommitResult, QueryOptions, RevisionEntry, Store, StoredRecord, WriteOp } from './types.js';
 export { revisionOf } from './types.js';
-export type { MemoryStoreOptions } from './memory-store.js';
+export type { CommitGate, MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
 export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store.js';
 export { LowdbStore } from './lowdb-store.js';

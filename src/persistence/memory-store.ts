@@ -17,11 +17,16 @@ export interface MemoryStoreOptions {
   /**
    * Called once per commit before it completes; the commit becomes durable
    * (and is acknowledged) only when `release` is called. Lets a deterministic
-   * simulator decide when each commit lands. Without a gate, commits complete
-   * on the next microtask.
+   * simulator decide when each commit lands. Calling `fail(error)` instead
+   * fails that commit: nothing is written and it rejects with
+   * `ERR_PERSIST_FAILED` (the simulator's failed-commit fault). Without a
+   * gate, commits complete on the next microtask.
    */
-  readonly gate?: (release: () => void) => void;
+  readonly gate?: CommitGate;
 }
+
+/** Holds one commit until `release` (it lands) or `fail` (it fails, writing nothing). */
+export type CommitGate = (release: () => void, fail: (error: Error) => void) => void;
 
 interface HeldCommit {
   readonly settle: () => void;
@@ -42,7 +47,7 @@ interface HeldCommit {
  */
 export class MemoryStore implements Store {
   readonly #clock: Clock;
-  readonly #gate: ((release: () => void) => void) | undefined;
+  readonly #gate: CommitGate | undefined;
   readonly #index = new RecordIndex();
   readonly #held = new Set<HeldCommit>();
   #chain: Promise<unknown> = Promise.resolve();
@@ -143,7 +148,9 @@ export class MemoryStore implements Store {
         reject,
       };
       this.#held.add(held);
-      gate(held.settle);
+      gate(held.settle, (error) => {
+        if (this.#held.delete(held)) reject(new PersistFailedError(`commit failed: ${error.message}`, { cause: error }));
+      });
     });
   }
 
