@@ -56,3 +56,44 @@ export {
   SystemStoppedError,
 } from './errors.js';
 export type { MessageIssue, StewardErrorOptions } from './errors.js';
+export {
+  checkDeterminism,
+  defineScenario,
+  expectNoViolations,
+  explore,
+  hashTrace,
+  InvalidReplayError,
+  parseReplayLine,
+  pct,
+  portfolio,
+  randomWalk,
+  replay,
+  replayLine,
+  runSeed,
+  shrink,
+  SimulatedFaultError,
+  SimulationNondeterminismError,
+  STRATEGIES,
+  timeline,
+} from './runtime/simulator/index.js';
+export type {
+  Check,
+  ExploreOptions,
+  ExploreReport,
+  FaultKind,
+  Operation,
+  OperationKind,
+  Scenario,
+  ScenarioAction,
+  ScheduleResult,
+  SimulatedPoolOptions,
+  SimulationWorld,
+  Strategy,
+  StrategyFactory,
+  StrategyName,
+  StrategyOptions,
+  TraceStep,
+  Violation,
+} from './runtime/simulator/index.js';
+export type { PersistencePort, StartTaskOptions, TaskHandle } from './runtime/actor-context.js';
+export type { ActorPersistenceOptions } from './runtime/define-actor.js';

@@ -1,0 +1,13 @@
+export { defineScenario } from './scenario.js';
+export type { Check, FaultKind, Scenario, ScenarioAction, SimulatedPoolOptions } from './scenario.js';
+export type { SimulationWorld } from './world.js';
+export { checkDeterminism, explore, parseReplayLine, replay, replayLine, runSeed, shrink } from './explore.js';
+export type { ExploreOptions, ExploreReport } from './explore.js';
+export type { ScheduleResult, TraceStep, Violation } from './run-schedule.js';
+export { hashTrace } from './run-schedule.js';
+export { pct, portfolio, randomWalk, STRATEGIES } from './strategies.js';
+export type { Strategy, StrategyFactory, StrategyName, StrategyOptions } from './strategies.js';
+export type { Operation, OperationKind } from './operations.js';
+export { timeline } from './timeline.js';
+export { expectNoViolations } from './expect.js';
+export { InvalidReplayError, SimulatedFaultError, SimulationNondeterminismError } from './errors.js';

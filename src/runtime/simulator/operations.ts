@@ -1,0 +1,48 @@
+/** What kind of step an operation is. */
+export type OperationKind = 'turn' | 'timer' | 'task' | 'commit' | 'io' | 'action' | 'fault';
+
+/**
+ * One enabled step of a simulated run: something that can happen next. The
+ * strategy picks one; running it is the step.
+ */
+export interface Operation {
+  readonly kind: OperationKind;
+  /** Who the step belongs to (an actor id, `clock`, `store`, an action): PCT gives owners priorities. */
+  readonly owner: string;
+  /** Readable and deterministic; the trace, its hash and guided replays are made of labels. */
+  readonly label: string;
+  run(): void;
+  /** The step's failure, where it has one (a failed commit, a crashed task, a failed I/O call). */
+  readonly fail?: (error: Error) => void;
+}
+
+/**
+ * The set of enabled operations, in the order they became enabled, so the
+ * same choices always mean the same steps.
+ * @internal
+ */
+export class OperationSet {
+  readonly #pending = new Set<Operation>();
+
+  add(operation: Operation): Operation {
+    this.#pending.add(operation);
+    return operation;
+  }
+
+  /** Removes `operation`; false if it was no longer enabled. */
+  take(operation: Operation): boolean {
+    return this.#pending.delete(operation);
+  }
+
+  list(): Operation[] {
+    return [...this.#pending];
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  clear(): void {
+    this.#pending.clear();
+  }
+}

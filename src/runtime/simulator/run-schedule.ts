@@ -1,0 +1,229 @@
+import { SeededRandom } from '../random.js';
+import type { Operation } from './operations.js';
+import { SimulationNondeterminismError } from './errors.js';
+import type { Check, Scenario } from './scenario.js';
+import type { Strategy } from './strategies.js';
+import { World, type ActionRun } from './world.js';
+
+/** A broken promise of a scenario, and when it broke. */
+export interface Violation {
+  readonly kind: 'invariant' | 'eventually' | 'deadlock' | 'error';
+  /** The invariant's name, or what went wrong. */
+  readonly name: string;
+  readonly message: string;
+  /** Index of the step after which it was seen. */
+  readonly step: number;
+}
+
+/** One step of a run, for timelines. */
+export interface TraceStep {
+  readonly label: string;
+  /** Virtual time when the step ran. */
+  readonly at: number;
+}
+
+/** What one schedule did. */
+export interface ScheduleResult {
+  readonly scenario: string;
+  readonly strategy: string;
+  readonly seed: number;
+  readonly steps: number;
+  readonly trace: readonly TraceStep[];
+  /** FNV-1a of the trace labels: equal hashes mean the same run. */
+  readonly hash: string;
+  readonly violation: Violation | undefined;
+}
+
+/** How one schedule is driven. */
+export interface ScheduleOptions {
+  readonly seed: number;
+  readonly strategy: Strategy;
+  /** Chance that a step is a fault (when the scenario allows faults). */
+  readonly faultProbability: number;
+  /** Most faults per schedule. Default 3. */
+  readonly maxFaults?: number;
+  /** Replays these step labels, faults included (shrinking); steps not enabled fall back to the strategy. */
+  readonly guide?: readonly string[];
+}
+
+/** Lets every microtask the last step caused run to completion: the next set of enabled steps is then settled. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs one schedule of `scenario`: at each step the strategy picks one
+ * enabled operation (or a fault is injected), then every invariant is checked.
+ * @internal
+ */
+export async function runSchedule<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
+  const restore = refuseRealTimers();
+  try {
+    return await drive(scenario, options);
+  } finally {
+    restore();
+  }
+}
+
+async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
+  const world = new World(options.seed, scenario as Scenario<unknown>);
+  const faultRandom = new SeededRandom(options.seed ^ 0xfa017);
+  const faultKinds = new Set<string>(scenario.faults ?? []);
+  const maxSteps = scenario.maxSteps ?? 500;
+  const trace: TraceStep[] = [];
+  const ran: ActionRun[] = [];
+  let faultsLeft = faultKinds.size > 0 ? (options.maxFaults ?? 3) : 0;
+  let violation: Violation | undefined;
+
+  const finish = (): ScheduleResult => ({
+    scenario: scenario.name,
+    strategy: options.strategy.name,
+    seed: options.seed,
+    steps: trace.length,
+    trace,
+    hash: hashTrace(trace),
+    violation,
+  });
+
+  await scenario.init?.(world);
+  let ctx = scenario.setup(world);
+  await settle();
+  addActions();
+
+  const check = (checks: Readonly<Record<string, Check<TCtx>>> | undefined, kind: 'invariant' | 'eventually'): Violation | undefined => {
+    for (const [name, holds] of Object.entries(checks ?? {})) {
+      const verdict = holds(ctx, world);
+      if (verdict === false || typeof verdict === 'string') {
+        return { kind, name, message: typeof verdict === 'string' ? verdict : `${kind} '${name}' does not hold`, step: trace.length };
+      }
+    }
+    return undefined;
+  };
+
+  const step = (operation: Operation): void => {
+    world.operations.take(operation);
+    trace.push({ label: operation.label, at: world.clock.now() });
+    const incarnation = world.incarnation;
+    operation.run();
+    if (world.incarnation !== incarnation) {
+      ctx = scenario.setup(world);
+      scenario.recover?.(ctx, world);
+    }
+  };
+
+  // Phase 1: the strategy, with faults.
+  while (trace.length < maxSteps) {
+    const enabled = world.enabled();
+    if (enabled.length === 0) break;
+    let operation: Operation | undefined;
+    const guided = options.guide?.[trace.length];
+    if (guided?.startsWith('fault: ')) {
+      operation = world.faults(faultKinds, ran).find((fault) => fault.label === guided);
+    } else if (faultsLeft > 0 && faultRandom.next() < options.faultProbability) {
+      const faults = world.faults(faultKinds, ran);
+      if (faults.length > 0) {
+        operation = faults[faultRandom.int(faults.length)];
+        faultsLeft--;
+      }
+    }
+    operation ??= enabled[options.strategy.pick(enabled, trace.length)] as Operation;
+    try {
+      step(operation);
+    } catch (error) {
+      violation = { kind: 'error', name: 'step threw', message: describe(error), step: trace.length };
+      return finish();
+    }
+    await settle();
+    violation = check(scenario.invariants, 'invariant');
+    if (violation) return finish();
+  }
+
+  // Phase 2: faults stop; what must eventually hold gets its virtual deadline.
+  if (scenario.eventually) {
+    const deadline = world.clock.now() + (scenario.eventuallyWithinMs ?? 60_000);
+    for (let extra = 0; extra < maxSteps * 4 && check(scenario.eventually, 'eventually'); extra++) {
+      const enabled = world.enabled();
+      if (enabled.length === 0 || world.clock.now() > deadline) break;
+      step(enabled[options.strategy.pick(enabled, trace.length)] as Operation);
+      await settle();
+      violation = check(scenario.invariants, 'invariant');
+      if (violation) return finish();
+    }
+    violation = check(scenario.eventually, 'eventually');
+    if (violation) return finish();
+  }
+
+  if (world.enabled().length === 0 && world.waiting.size > 0) {
+    violation = {
+      kind: 'deadlock',
+      name: 'deadlock',
+      message: `nothing can happen, yet ${world.waiting.size} caller(s) still wait: ${[...world.waiting].join(', ')}`,
+      step: trace.length,
+    };
+  }
+  return finish();
+
+  function addActions(): void {
+    for (const action of scenario.actions) {
+      for (let i = 1; i <= (action.times ?? 1); i++) {
+        const label = `action ${action.name}#${i}`;
+        const run = () => {
+          const result = action.run(ctx, world);
+          if (result instanceof Promise) {
+            const incarnation = world.incarnation;
+            world.waiting.add(label);
+            result.then(
+              () => incarnation === world.incarnation && world.waiting.delete(label),
+              () => incarnation === world.incarnation && world.waiting.delete(label),
+            );
+          }
+        };
+        world.operations.add({
+          kind: 'action',
+          owner: label,
+          label,
+          run: () => {
+            run();
+            ran.push({ label, rerun: run });
+          },
+        });
+      }
+    }
+  }
+}
+
+/** FNV-1a (32 bit) over the step labels. */
+export function hashTrace(trace: readonly TraceStep[]): string {
+  let hash = 0x811c9dc5;
+  for (const { label } of trace) {
+    for (let i = 0; i < label.length; i++) {
+      hash ^= label.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    hash ^= 0x0a;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * While a schedule runs, real timers would make it unrepeatable: refuse them
+ * loudly instead of letting them fire at some wall-clock moment.
+ */
+function refuseRealTimers(): () => void {
+  const original = { setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval };
+  const refuse = (name: string) =>
+    (() => {
+      throw new SimulationNondeterminismError(
+        `${name} was called during a simulated run: use the actor context's clock (ctx.startTimer / ctx.clock) so the simulator controls time`,
+      );
+    }) as never;
+  globalThis.setTimeout = refuse('setTimeout');
+  globalThis.setInterval = refuse('setInterval');
+  return () => {
+    globalThis.setTimeout = original.setTimeout;
+    globalThis.setInterval = original.setInterval;
+  };
+}

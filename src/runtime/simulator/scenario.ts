@@ -1,0 +1,79 @@
+import type { SimulationWorld } from './world.js';
+
+/** Faults the simulator may inject into a scenario. */
+export type FaultKind =
+  /** Crash a live actor as if a handler threw; its supervisor restarts it from the store. */
+  | 'crash-actor'
+  /** End a finished pool task as a thread crash (`ERR_TASK_CRASHED`). */
+  | 'crash-task'
+  /** Fail a store commit (`ERR_PERSIST_FAILED`); nothing is written. */
+  | 'fail-commit'
+  /** Fail a simulated I/O call (`world.io`). */
+  | 'fail-io'
+  /** Crash the whole system and boot a new one from the store; unacknowledged writes are lost. */
+  | 'crash-system'
+  /** Run an action that already ran once more (at-least-once senders such as webhooks). */
+  | 'duplicate-action';
+
+/** An input from outside the system: a request, a webhook, a user's click. Each run is one step. */
+export interface ScenarioAction<TCtx> {
+  readonly name: string;
+  /** What the outside world does; a returned promise is awaited, and its outcome recorded. */
+  readonly run: (ctx: TCtx, world: SimulationWorld) => unknown;
+  /** How many times it happens (each one a separate step). Default 1. */
+  readonly times?: number;
+}
+
+/** A check: `true`/`undefined` holds; `false` or a message is a violation. */
+export type Check<TCtx> = (ctx: TCtx, world: SimulationWorld) => boolean | string | void;
+
+/** Task pools the simulated system gets, by name (all in-process, completions ordered by the strategy). */
+export interface SimulatedPoolOptions {
+  readonly concurrency?: number;
+  readonly defaultTimeoutMs?: number;
+}
+
+/**
+ * A race scenario: how to build the world, what the outside does to it, and
+ * what must always (and eventually) be true.
+ */
+export interface Scenario<TCtx> {
+  readonly name: string;
+  /** Runs once per schedule, before the first system boots: seed the store here. */
+  readonly init?: (world: SimulationWorld) => void | Promise<void>;
+  /** Builds the context (refs, fixtures) on the current system; runs again after a whole-system crash. */
+  readonly setup: (world: SimulationWorld) => TCtx;
+  /** Runs after a whole-system crash, once `setup` has made the new context: resume what a real restart resumes. */
+  readonly recover?: (ctx: TCtx, world: SimulationWorld) => void;
+  readonly actions: readonly ScenarioAction<TCtx>[];
+  /** Checked after every step. */
+  readonly invariants?: Readonly<Record<string, Check<TCtx>>>;
+  /** Must hold within `eventuallyWithinMs` of virtual time once faults stop. */
+  readonly eventually?: Readonly<Record<string, Check<TCtx>>>;
+  /** Virtual time allowed for `eventually` checks. Default 60,000 ms. */
+  readonly eventuallyWithinMs?: number;
+  /** Faults the strategy may inject. Default none. */
+  readonly faults?: readonly FaultKind[];
+  /** Step budget of one schedule. Default 500. */
+  readonly maxSteps?: number;
+  /** Default `ask` timeout of the simulated system. Default 5,000 ms (virtual). */
+  readonly askTimeoutMs?: number;
+  readonly pools?: Readonly<Record<string, SimulatedPoolOptions>>;
+}
+
+/**
+ * Defines a scenario (an identity function that fixes the context type).
+ *
+ * @example
+ * ```ts
+ * const doubleStart = defineScenario({
+ *   name: 'double-start',
+ *   setup: (world) => ({ cook: world.system.ref(Cook, 'col-1:alice') }),
+ *   actions: [{ name: 'start', times: 2, run: ({ cook }) => cook.ask('start', { requester: 'alice' }) }],
+ *   invariants: { 'one cook': ({ cook }, world) => (world.peek(cook)?.starts ?? 0) <= 1 },
+ * });
+ * ```
+ */
+export function defineScenario<TCtx>(scenario: Scenario<TCtx>): Scenario<TCtx> {
+  return scenario;
+}

@@ -1,0 +1,119 @@
+import type { SeededRandom } from '../random.js';
+import type { Operation } from './operations.js';
+
+/**
+ * Picks the next step among the enabled operations. A strategy is created
+ * fresh for every schedule, from the schedule's seeded random stream, so one
+ * seed always makes the same choices.
+ */
+export interface Strategy {
+  readonly name: string;
+  /** Index into `enabled` (never empty) of the operation to run at `step`. */
+  pick(enabled: readonly Operation[], step: number): number;
+}
+
+/** Builds a strategy for one schedule. */
+export type StrategyFactory = (random: SeededRandom, options: StrategyOptions) => Strategy;
+
+/** What a strategy may know about the schedule ahead. */
+export interface StrategyOptions {
+  /** Expected length of a schedule, for placing PCT's priority change points. */
+  readonly maxSteps: number;
+  /** PCT bug depth `d`: `d - 1` priority change points per schedule. Default 3. */
+  readonly depth?: number;
+  /** Seed of the schedule, for strategies that alternate by seed. */
+  readonly seed: number;
+}
+
+/**
+ * Random walk: every enabled operation is equally likely at every step.
+ *
+ * @example
+ * ```ts
+ * await explore(scenario, { strategy: 'random', schedules: 1_000 });
+ * ```
+ */
+export const randomWalk: StrategyFactory = (random) => ({
+  name: 'random',
+  pick: (enabled) => random.int(enabled.length),
+});
+
+/**
+ * PCT (probabilistic concurrency testing, Burckhardt et al.): each owner
+ * (actor, clock, store, action…) gets a random priority and the highest
+ * enabled owner always runs; at `d - 1` random steps the running owner drops
+ * to the lowest priority. It finds bugs that need one actor to run many
+ * steps uninterrupted, which a random walk almost never produces.
+ *
+ * @example
+ * ```ts
+ * await explore(scenario, { strategy: 'pct', depth: 3, schedules: 1_000 });
+ * ```
+ */
+export const pct: StrategyFactory = (random, options) => {
+  const depth = Math.max(1, options.depth ?? 3);
+  const priorities = new Map<string, number>();
+  const changePoints = new Map<number, number>();
+  for (let i = 1; i < depth; i++) changePoints.set(1 + random.int(Math.max(1, options.maxSteps)), depth - i);
+  const priorityOf = (owner: string): number => {
+    let priority = priorities.get(owner);
+    if (priority === undefined) {
+      // Above every change-point priority (< depth), in random order among owners.
+      priority = depth + random.next();
+      priorities.set(owner, priority);
+    }
+    return priority;
+  };
+  return {
+    name: 'pct',
+    pick(enabled, step) {
+      let best = 0;
+      let bestPriority = -Infinity;
+      enabled.forEach((operation, index) => {
+        const priority = priorityOf(operation.owner);
+        if (priority > bestPriority) {
+          best = index;
+          bestPriority = priority;
+        }
+      });
+      const lowered = changePoints.get(step);
+      if (lowered !== undefined) {
+        priorities.set((enabled[best] as Operation).owner, lowered);
+        return this.pick(enabled, -1);
+      }
+      return best;
+    },
+  };
+};
+
+/**
+ * Alternates random walk (even seeds) and PCT (odd seeds), so one exploration
+ * gets both kinds of coverage.
+ *
+ * @example
+ * ```ts
+ * await explore(scenario, { strategy: 'portfolio', schedules: 10_000 });
+ * ```
+ */
+export const portfolio: StrategyFactory = (random, options) => {
+  const inner = options.seed % 2 === 0 ? randomWalk(random, options) : pct(random, options);
+  return { name: 'portfolio', pick: (enabled, step) => inner.pick(enabled, step) };
+};
+
+/** Replays a recorded schedule by its labels; where a label is not enabled, takes the oldest operation (FIFO). @internal */
+export function guided(labels: readonly string[]): Strategy {
+  return {
+    name: 'guided',
+    pick(enabled, step) {
+      const wanted = labels[step];
+      const index = wanted === undefined ? -1 : enabled.findIndex((operation) => operation.label === wanted);
+      return index >= 0 ? index : 0;
+    },
+  };
+}
+
+/** The built-in strategies by name. */
+export const STRATEGIES = { random: randomWalk, pct, portfolio } as const satisfies Record<string, StrategyFactory>;
+
+/** A built-in strategy's name. */
+export type StrategyName = keyof typeof STRATEGIES;

@@ -1,0 +1,196 @@
+import type { PersistencePort } from '../actor-context.js';
+import type { ActorRef } from '../actor-ref.js';
+import { ActorSystem } from '../actor-system.js';
+import type { ActorDefinition, StateOf } from '../define-actor.js';
+import { SeededRandom } from '../random.js';
+import { VirtualClock } from '../virtual-clock.js';
+import { InProcessPool } from '../../pools/index.js';
+import { MemoryStore, Persistence } from '../../persistence/index.js';
+import { SimulatedFaultError } from './errors.js';
+import { IncarnationClock } from './incarnation-clock.js';
+import { OperationSet, type Operation } from './operations.js';
+import type { Scenario } from './scenario.js';
+
+/**
+ * What a scenario sees of a simulated run: the system (rebuilt after a
+ * whole-system crash), its store, virtual time, seeded randomness, and
+ * `io()` for await gaps in code under test that is not an actor.
+ */
+export interface SimulationWorld {
+  readonly seed: number;
+  readonly clock: VirtualClock;
+  /** Seeded randomness for the scenario's own choices; the system has its own stream. */
+  readonly random: SeededRandom;
+  /** The current system; a new one after each whole-system crash. */
+  readonly system: ActorSystem;
+  /** How many whole-system crashes happened so far. */
+  readonly incarnation: number;
+  /** The store every incarnation shares; commits land when the strategy picks them. */
+  readonly store: MemoryStore;
+  /** The current incarnation's persistence actor. */
+  readonly persistence: PersistencePort;
+  /** The state of a live actor (for invariants); `undefined` if it is not live. */
+  peek<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined;
+  /**
+   * An await gap the strategy orders: resolves with `value` when the step
+   * `io <label>` is picked (or rejects, under the `fail-io` fault).
+   */
+  io<T>(label: string, value: T | (() => T)): Promise<T>;
+}
+
+/** An action that ran, and how to send it again. @internal */
+export interface ActionRun {
+  readonly label: string;
+  readonly rerun: () => void;
+}
+
+/** Drives one schedule's world: operations, incarnations, crashes. @internal */
+export class World implements SimulationWorld {
+  readonly clock = new VirtualClock();
+  readonly random: SeededRandom;
+  readonly store: MemoryStore;
+  readonly operations = new OperationSet();
+  /** Outside callers still waiting for an answer (deadlock detection). */
+  readonly waiting = new Set<string>();
+  incarnation = 0;
+  #system!: ActorSystem;
+  #persistence!: Persistence;
+  #clockView!: IncarnationClock;
+  #alive = { value: true };
+  readonly #systemRandom: SeededRandom;
+
+  constructor(
+    readonly seed: number,
+    private readonly scenario: Scenario<unknown>,
+  ) {
+    this.random = new SeededRandom(seed ^ 0x5eed);
+    this.#systemRandom = new SeededRandom(seed ^ 0xacdc);
+    this.store = new MemoryStore({
+      clock: this.clock,
+      gate: (release, fail) => this.#add({ kind: 'commit', owner: 'store', label: 'commit', run: release, fail }),
+    });
+    this.boot();
+  }
+
+  get system(): ActorSystem {
+    return this.#system;
+  }
+
+  get persistence(): PersistencePort {
+    return this.#persistence;
+  }
+
+  peek<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
+    return this.#system.peekState(ref);
+  }
+
+  io<T>(label: string, value: T | (() => T)): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#add({
+        kind: 'io',
+        owner: `io ${label}`,
+        label: `io ${label}`,
+        run: () => resolve(typeof value === 'function' ? (value as () => T)() : value),
+        fail: reject,
+      });
+    });
+  }
+
+  /** Starts a system incarnation bound to this world's virtual time, seeded ids, in-process pools and store. */
+  boot(): void {
+    const alive = (this.#alive = { value: true });
+    const clock = (this.#clockView = new IncarnationClock(this.clock));
+    const pools = Object.fromEntries(
+      Object.entries(this.scenario.pools ?? {}).map(([name, options]) => [
+        name,
+        new InProcessPool({
+          name,
+          clock,
+          concurrency: options.concurrency ?? 1,
+          ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
+          gate: (complete, crash) => alive.value && this.#add({ kind: 'task', owner: `pool ${name}`, label: `task ${name}`, run: complete, fail: crash }),
+        }),
+      ]),
+    );
+    this.#persistence = new Persistence(this.store, { clock, closeStore: false });
+    this.#system = new ActorSystem({
+      clock,
+      random: this.#systemRandom,
+      messagesPerTurn: 1,
+      askTimeoutMs: this.scenario.askTimeoutMs ?? 5_000,
+      pools,
+      persistence: this.#persistence,
+      scheduler: {
+        schedule: (owner, turn) => {
+          if (alive.value) this.#add({ kind: 'turn', owner, label: `turn ${owner}`, run: turn });
+        },
+      },
+    });
+  }
+
+  /** The whole process dies: every pending step and timer of this incarnation is gone, unacknowledged commits are lost. */
+  crash(): void {
+    this.#alive.value = false;
+    this.#clockView.kill();
+    this.operations.clear();
+    this.waiting.clear();
+    this.store.crash();
+    this.incarnation++;
+    this.boot();
+  }
+
+  /** Enabled operations, plus the clock's next timer as a step of its own. */
+  enabled(): Operation[] {
+    const enabled = this.operations.list();
+    const due = this.clock.nextDueAt();
+    if (due !== undefined) {
+      enabled.push({ kind: 'timer', owner: 'clock', label: `timer @${due}`, run: () => void this.clock.fireNext() });
+    }
+    return enabled;
+  }
+
+  /** Faults that could be injected now. */
+  faults(kinds: ReadonlySet<string>, ran: ActionRun[]): Operation[] {
+    const faults: Operation[] = [];
+    const failable = (kind: string) => this.operations.list().filter((operation) => operation.kind === kind && operation.fail);
+    const fail = (operation: Operation, what: string) => ({
+      kind: 'fault' as const,
+      owner: 'faults',
+      label: `fault: ${what} (${operation.label})`,
+      run: () => {
+        this.operations.take(operation);
+        operation.fail?.(new SimulatedFaultError(`simulated fault: ${what}`));
+      },
+    });
+    if (kinds.has('crash-actor')) {
+      for (const id of this.#system.liveActorIds()) {
+        faults.push({
+          kind: 'fault',
+          owner: 'faults',
+          label: `fault: crash actor ${id}`,
+          run: () => void this.#system.crashActor(id, new SimulatedFaultError(`simulated crash of actor ${id}`)),
+        });
+      }
+    }
+    if (kinds.has('fail-commit')) for (const operation of failable('commit')) faults.push(fail(operation, 'failed commit'));
+    if (kinds.has('crash-task')) for (const operation of failable('task')) faults.push(fail(operation, 'crashed task'));
+    if (kinds.has('fail-io')) for (const operation of failable('io')) faults.push(fail(operation, 'failed io'));
+    if (kinds.has('crash-system')) {
+      faults.push({ kind: 'fault', owner: 'faults', label: 'fault: crash system', run: () => this.crash() });
+    }
+    if (kinds.has('duplicate-action')) {
+      for (const action of ran) {
+        const run = () => {
+          ran.splice(ran.indexOf(action), 1); // once per action is enough to expose at-least-once bugs
+          action.rerun();
+        };
+        faults.push({ kind: 'fault', owner: 'faults', label: `fault: duplicate ${action.label}`, run });
+      }
+    }
+    return faults;
+  }
+
+  #add(operation: Operation): void {
+    this.operations.add(operation);
+  }
+}
