@@ -219,9 +219,17 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     this.host.unwatch(this.self as ActorRef<ActorDefinition>, ref);
   }
 
-  /** Fails the actor as if its current turn had thrown `error` (the simulator's actor-crash fault). @internal */
-  crash(error: unknown): void {
-    if (this.#status === 'running') this.#fail(error, undefined);
+  /**
+   * Fails the actor between two turns, as if a turn had thrown `error` (the
+   * simulator's actor-crash fault). A turn in progress cannot crash from the
+   * outside: in a real process only the turn itself throws, or the whole
+   * process dies. Returns false when there is a turn in progress.
+   * @internal
+   */
+  crash(error: unknown): boolean {
+    if (this.#status !== 'running' || this.mailbox.busy) return false;
+    this.#fail(error, undefined);
+    return true;
   }
 
   stop(): void {

@@ -159,12 +159,14 @@ export class ActorSystem implements AsyncDisposable {
     return [...this.#cells.keys()];
   }
 
-  /** Crashes a live, running actor as if a handler had thrown `error`; its supervisor decides what follows. @internal */
+  /** Ids of live actors between two turns, which {@link crashActor} can crash. @internal */
+  crashableActorIds(): string[] {
+    return [...this.#cells.values()].filter((cell) => cell.status === 'running' && !cell.mailbox.busy).map((cell) => cell.id);
+  }
+
+  /** Crashes a live actor between two turns as if a handler had thrown `error`; its supervisor decides what follows. @internal */
   crashActor(id: string, error: unknown): boolean {
-    const cell = this.#cells.get(id);
-    if (cell?.status !== 'running') return false;
-    cell.crash(error);
-    return true;
+    return this.#cells.get(id)?.crash(error) ?? false;
   }
 
   /**

@@ -55,15 +55,16 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
  * @internal
  */
 export async function runSchedule<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
-  const restore = refuseRealTimers();
+  const refusals: Error[] = [];
+  const restore = refuseRealTimers(refusals);
   try {
-    return await drive(scenario, options);
+    return await drive(scenario, options, refusals);
   } finally {
     restore();
   }
 }
 
-async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
+async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, refusals: readonly Error[]): Promise<ScheduleResult> {
   const world = new World(options.seed, scenario as Scenario<unknown>);
   const faultRandom = new SeededRandom(options.seed ^ 0xfa017);
   const faultKinds = new Set<string>(scenario.faults ?? []);
@@ -89,6 +90,8 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): 
   addActions();
 
   const check = (checks: Readonly<Record<string, Check<TCtx>>> | undefined, kind: 'invariant' | 'eventually'): Violation | undefined => {
+    const refused = refusals[0];
+    if (refused) return { kind: 'error', name: 'nondeterminism', message: refused.message, step: trace.length };
     for (const [name, holds] of Object.entries(checks ?? {})) {
       const verdict = holds(ctx, world);
       if (verdict === false || typeof verdict === 'string') {
@@ -212,13 +215,15 @@ function describe(error: unknown): string {
  * While a schedule runs, real timers would make it unrepeatable: refuse them
  * loudly instead of letting them fire at some wall-clock moment.
  */
-function refuseRealTimers(): () => void {
+function refuseRealTimers(refusals: Error[]): () => void {
   const original = { setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval };
   const refuse = (name: string) =>
     (() => {
-      throw new SimulationNondeterminismError(
+      const error = new SimulationNondeterminismError(
         `${name} was called during a simulated run: use the actor context's clock (ctx.startTimer / ctx.clock) so the simulator controls time`,
       );
+      refusals.push(error); // reported as a violation even if the caller swallows the throw
+      throw error;
     }) as never;
   globalThis.setTimeout = refuse('setTimeout');
   globalThis.setInterval = refuse('setInterval');

@@ -163,7 +163,7 @@ export class World implements SimulationWorld {
       },
     });
     if (kinds.has('crash-actor')) {
-      for (const id of this.#system.liveActorIds()) {
+      for (const id of this.#system.crashableActorIds()) {
         faults.push({
           kind: 'fault',
           owner: 'faults',

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineActor, defineScenario, explore, runSeed, type ActorRef } from '../../../src/index.js';
+
+const Ledger = defineActor({
+  name: 'ledger',
+  messages: { add: z.object({ amount: z.number() }), read: z.object({}) },
+  initialState: (_key: string) => ({ total: 0, entries: 0 }),
+  persistence: { collection: 'ledgers' },
+  handlers: {
+    add: async ({ amount }, ctx) => {
+      ctx.state.total += amount;
+      ctx.state.entries++;
+      await ctx.save();
+      return ctx.state.total;
+    },
+    read: (_p, ctx) => ctx.state.total,
+  },
+});
+
+interface LedgerCtx {
+  readonly ledger: ActorRef<typeof Ledger>;
+}
+
+/** Amounts whose `add` was acknowledged in the current schedule. */
+const acknowledged: number[] = [];
+
+/** Every acknowledged add must be in the store, whatever crashes: durability before acknowledgement. */
+const durableLedger = defineScenario<LedgerCtx>({
+  name: 'durable-ledger',
+  init: () => void acknowledged.splice(0),
+  setup: (world) => ({ ledger: world.system.ref(Ledger, 'l') }),
+  actions: Array.from({ length: 4 }, (_, i) => ({
+    name: `add ${i + 1}`,
+    run: async ({ ledger }: LedgerCtx) => {
+      await ledger.ask('add', { amount: i + 1 });
+      acknowledged.push(i + 1);
+    },
+  })),
+  faults: ['crash-system', 'fail-commit', 'crash-actor'],
+  invariants: {
+    'acknowledged adds are durable': (_ctx, world) => {
+      const stored = world.store.read<{ total: number }>('ledgers', 'l')?.value.total ?? 0;
+      const promised = acknowledged.reduce((sum, amount) => sum + amount, 0);
+      return promised <= stored || `acknowledged ${promised} but the store holds ${stored}`;
+    },
+  },
+});
+
+describe('simulated world', () => {
+  it('keeps acknowledged writes across whole-system crashes, failed commits and actor crashes', async () => {
+    const faults = new Set<string>();
+    const report = await explore(durableLedger, {
+      schedules: 1000,
+      faultProbability: 0.2,
+      onSchedule: (result) => result.trace.filter((step) => step.label.startsWith('fault: ')).forEach((step) => faults.add(step.label.replace(/ \(.*| actor .*/, ''))),
+    });
+    expect(report.violations).toEqual([]);
+    expect([...faults].sort()).toEqual(['fault: crash', 'fault: crash system', 'fault: failed commit']);
+  });
+
+  it('fires timers as steps that compete with everything else', async () => {
+    const Alarm = defineActor({
+      name: 'alarm',
+      messages: { arm: z.object({}), ring: z.object({}) },
+      initialState: (_key: string) => ({ rung: false }),
+      handlers: {
+        arm: (_p, ctx) => ctx.startTimer('alarm', 60_000, { type: 'ring', payload: {} }),
+        ring: (_p, ctx) => void (ctx.state.rung = true),
+      },
+    });
+    const scenario = defineScenario({
+      name: 'alarm',
+      setup: (world) => ({ alarm: world.system.ref(Alarm, 'a') }),
+      actions: [{ name: 'arm', run: ({ alarm }: { alarm: ActorRef<typeof Alarm> }) => alarm.tell('arm', {}) }],
+      eventually: { rang: ({ alarm }, world) => world.peek(alarm)?.rung === true },
+      eventuallyWithinMs: 120_000,
+    });
+    const result = await runSeed(scenario, 1, 'random');
+    expect(result.violation).toBeUndefined();
+    expect(result.trace.map((step) => step.label)).toContain('timer @60000');
+  });
+
+  it('reports a deadlock: nothing enabled, no timer, yet a caller waits', async () => {
+    const scenario = defineScenario({
+      name: 'stuck',
+      setup: () => ({ never: new Promise<void>(() => {}) }),
+      actions: [{ name: 'wait forever', run: ({ never }: { never: Promise<void> }) => never }],
+    });
+    const result = await runSeed(scenario, 3, 'random');
+    expect(result.violation).toMatchObject({ kind: 'deadlock', message: 'nothing can happen, yet 1 caller(s) still wait: action wait forever#1' });
+  });
+
+  it('reports an eventually condition that never holds', async () => {
+    const scenario = defineScenario({
+      name: 'never-done',
+      setup: () => ({ done: false }),
+      actions: [{ name: 'noop', run: () => undefined }],
+      eventually: { done: ({ done }) => done },
+    });
+    const result = await runSeed(scenario, 1, 'random');
+    expect(result.violation).toMatchObject({ kind: 'eventually', name: 'done' });
+  });
+
+  it('refuses real timers loudly during a simulated run', async () => {
+    const scenario = defineScenario({
+      name: 'real-timer',
+      setup: () => ({}),
+      actions: [{ name: 'sleep', run: () => new Promise((resolve) => setTimeout(resolve, 10)) }],
+    });
+    const result = await runSeed(scenario, 1, 'random');
+    expect(result.violation).toMatchObject({ kind: 'error', name: 'nondeterminism' });
+    expect(result.violation?.message).toMatchInlineSnapshot(
+      `"setTimeout was called during a simulated run: use the actor context's clock (ctx.startTimer / ctx.clock) so the simulator controls time"`,
+    );
+    const later = await new Promise<string>((resolve) => setTimeout(() => resolve('restored'), 1));
+    expect(later).toBe('restored');
+  });
+});
