@@ -174,7 +174,8 @@ export class ActorSystem implements AsyncDisposable {
    * `undefined` if it is not live. Read it, never change it.
    */
   peekState<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
-    const cell = this.#cells.get(idOf(ref.type, ref.key));
+    const cached = ref.cell as ActorCell | undefined;
+    const cell = cached?.alive ? cached : this.#cells.get(idOf(ref.type, ref.key));
     return cell && cell.status !== 'activating' ? (cell.state as StateOf<TDef>) : undefined;
   }
 

@@ -41,7 +41,7 @@ export function runSeed<TCtx>(
   scenario: Scenario<TCtx>,
   seed: number,
   strategy: StrategyName,
-  options: Pick<ExploreOptions, 'depth' | 'faultProbability'> = {},
+  options: Pick<ExploreOptions, 'depth' | 'faultProbability'> & { readonly stackTraces?: boolean } = {},
 ): Promise<ScheduleResult> {
   const random = new SeededRandom(seed);
   const maxSteps = scenario.maxSteps ?? 500;
@@ -51,6 +51,7 @@ export function runSeed<TCtx>(
     seed,
     strategy: factory(random, { maxSteps, seed, ...(options.depth === undefined ? {} : { depth: options.depth }) }),
     faultProbability: options.faultProbability ?? (FAULT_LEVELS[seed % FAULT_LEVELS.length] as number),
+    stackTraces: options.stackTraces ?? false,
   });
 }
 
@@ -112,7 +113,7 @@ export function parseReplayLine(line: string): { scenario: string; strategy: Str
 export function replay<TCtx>(scenario: Scenario<TCtx>, line: string): Promise<ScheduleResult> {
   const parsed = parseReplayLine(line);
   if (parsed.scenario !== scenario.name) throw new InvalidReplayError(`replay line is for '${parsed.scenario}', not '${scenario.name}'`);
-  return runSeed(scenario, parsed.seed, parsed.strategy);
+  return runSeed(scenario, parsed.seed, parsed.strategy, { stackTraces: true });
 }
 
 /**

@@ -11,3 +11,5 @@ export type { Operation, OperationKind } from './operations.js';
 export { timeline } from './timeline.js';
 export { expectNoViolations } from './expect.js';
 export { InvalidReplayError, SimulatedFaultError, SimulationNondeterminismError } from './errors.js';
+export { runOnRealRuntime } from './real-world.js';
+export type { RealRunResult } from './real-world.js';

@@ -44,10 +44,28 @@ export interface ScheduleOptions {
   readonly maxFaults?: number;
   /** Replays these step labels, faults included (shrinking); steps not enabled fall back to the strategy. */
   readonly guide?: readonly string[];
+  /**
+   * Keep stack traces on errors made during the run. Off while exploring:
+   * runs make many errors (timeouts, faults) and stacks were most of their
+   * cost. Replays turn them on, for debugging.
+   */
+  readonly stackTraces?: boolean;
 }
 
-/** Lets every microtask the last step caused run to completion: the next set of enabled steps is then settled. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets the microtasks the last step caused run. A fixed number of microtask
+ * rounds is as deterministic as a full drain (microtask order is fixed by the
+ * spec, and real I/O is refused) and far cheaper than an event-loop turn per
+ * step; when nothing seems enabled, {@link quiesce} makes sure.
+ */
+async function settle(): Promise<void> {
+  for (let round = 0; round < MICROTASK_ROUNDS; round++) await null;
+}
+
+const MICROTASK_ROUNDS = 4;
+
+/** Lets every pending microtask run to completion (one event-loop turn). */
+const quiesce = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Runs one schedule of `scenario`: at each step the strategy picks one
@@ -57,9 +75,12 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function runSchedule<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
   const refusals: Error[] = [];
   const restore = refuseRealTimers(refusals);
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!options.stackTraces) Error.stackTraceLimit = 0;
   try {
     return await drive(scenario, options, refusals);
   } finally {
+    Error.stackTraceLimit = stackTraceLimit;
     restore();
   }
 }
@@ -86,13 +107,14 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
 
   await scenario.init?.(world);
   let ctx = scenario.setup(world);
-  await settle();
+  await quiesce();
   addActions();
 
+  const invariants = Object.entries(scenario.invariants ?? {});
   const check = (checks: Readonly<Record<string, Check<TCtx>>> | undefined, kind: 'invariant' | 'eventually'): Violation | undefined => {
     const refused = refusals[0];
     if (refused) return { kind: 'error', name: 'nondeterminism', message: refused.message, step: trace.length };
-    for (const [name, holds] of Object.entries(checks ?? {})) {
+    for (const [name, holds] of checks === scenario.invariants ? invariants : Object.entries(checks ?? {})) {
       const verdict = holds(ctx, world);
       if (verdict === false || typeof verdict === 'string') {
         return { kind, name, message: typeof verdict === 'string' ? verdict : `${kind} '${name}' does not hold`, step: trace.length };
@@ -114,8 +136,12 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
 
   // Phase 1: the strategy, with faults.
   while (trace.length < maxSteps) {
-    const enabled = world.enabled();
-    if (enabled.length === 0) break;
+    let enabled = world.enabled();
+    if (enabled.length === 0) {
+      await quiesce();
+      enabled = world.enabled();
+      if (enabled.length === 0) break;
+    }
     let operation: Operation | undefined;
     const guided = options.guide?.[trace.length];
     if (guided?.startsWith('fault: ')) {
@@ -143,7 +169,11 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
   if (scenario.eventually) {
     const deadline = world.clock.now() + (scenario.eventuallyWithinMs ?? 60_000);
     for (let extra = 0; extra < maxSteps * 4 && check(scenario.eventually, 'eventually'); extra++) {
-      const enabled = world.enabled();
+      let enabled = world.enabled();
+      if (enabled.length === 0) {
+        await quiesce();
+        enabled = world.enabled();
+      }
       if (enabled.length === 0 || world.clock.now() > deadline) break;
       step(enabled[options.strategy.pick(enabled, trace.length)] as Operation);
       await settle();

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { defineActor, defineScenario, type ActorRef } from '../../src/index.js';
+
+const Account = defineActor({
+  name: 'bench-account',
+  messages: { deposit: z.object({ amount: z.number() }) },
+  initialState: (_key: string) => ({ balance: 0 }),
+  persistence: { collection: 'accounts' },
+  handlers: {
+    deposit: async ({ amount }, ctx) => {
+      ctx.state.balance += amount;
+      await ctx.save();
+      return ctx.state.balance;
+    },
+  },
+});
+
+const ACCOUNTS = 5;
+const DEPOSITS = 32;
+
+interface LedgerCtx {
+  readonly accounts: readonly ActorRef<typeof Account>[];
+}
+
+/** ~100 steps: 32 deposits over 5 accounts, each an action, a turn and a group-committed write. */
+export const ledgerScenario = defineScenario<LedgerCtx>({
+  name: 'bench-ledger',
+  setup: (world) => ({ accounts: Array.from({ length: ACCOUNTS }, (_, i) => world.system.ref(Account, `a${i}`)) }),
+  actions: Array.from({ length: DEPOSITS }, (_, i) => ({
+    name: `deposit ${i}`,
+    run: ({ accounts }: LedgerCtx) => accounts[i % ACCOUNTS]!.ask('deposit', { amount: 1 }),
+  })),
+  invariants: {
+    'balances never exceed deposits': ({ accounts }, world) =>
+      accounts.reduce((sum, account) => sum + (world.peek(account)?.balance ?? 0), 0) <= DEPOSITS,
+  },
+});

@@ -1,0 +1,32 @@
+import type { BenchGroup } from './harness.js';
+import { explore, runOnRealRuntime, runSeed } from '../src/index.js';
+import { ledgerScenario } from './scenarios/ledger.js';
+
+const group: BenchGroup = {
+  name: 'sim',
+  async run(report) {
+    const sample = await runSeed(ledgerScenario, 1, 'portfolio');
+    report({ name: 'sim.steps_per_schedule', value: sample.steps, unit: 'steps' });
+    await explore(ledgerScenario, { schedules: 200 }); // warm up
+    const runs: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const result = await explore(ledgerScenario, { schedules: 2_000, firstSeed: round * 2_000 + 1, stopOnViolation: false });
+      if (result.violations.length > 0) throw new Error(`bench scenario broke: ${result.violations.length} violations`);
+      runs.push(result.schedulesPerSecond);
+    }
+    runs.sort((a, b) => a - b);
+    report({ name: 'sim.schedules_per_sec', value: runs[2] as number, unit: 'schedules/s', target: '>= 5000' });
+
+    let simulatedMs = 0;
+    let realMs = 0;
+    for (let i = 0; i < 200; i++) {
+      const started = performance.now();
+      await runSeed(ledgerScenario, i + 1, 'random');
+      simulatedMs += performance.now() - started;
+      realMs += (await runOnRealRuntime(ledgerScenario, i + 1)).elapsedMs;
+    }
+    report({ name: 'sim.wall_vs_real_runtime', value: simulatedMs / realMs, unit: 'x' });
+  },
+};
+
+export default group;
