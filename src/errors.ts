@@ -41,6 +41,38 @@ export function errorClass<TCode extends string>(name: string, code: TCode) {
   return ErrorClass;
 }
 
+/**
+ * Base of the errors a handler throws to *refuse* a request (forbidden, not
+ * found, wrong state). The asker gets the error itself, the actor is not
+ * restarted and no crash is reported. Throw it before changing any state.
+ *
+ * @example
+ * ```ts
+ * if (requester !== collection.ownerId) throw new ForbiddenError(`${requester} does not own ${collection.id}`);
+ * ```
+ */
+export abstract class RefusalError extends StewardError {}
+
+/**
+ * Declares a refusal class: like {@link errorClass}, but a {@link RefusalError}.
+ * @internal
+ */
+export function refusalClass<TCode extends string>(name: string, code: TCode) {
+  const RefusalClass = class extends RefusalError {
+    readonly code: TCode = code;
+  };
+  Object.defineProperty(RefusalClass, 'name', { value: name });
+  Object.defineProperty(RefusalClass.prototype, 'name', { value: name, enumerable: false });
+  return RefusalClass;
+}
+
+/** The requester may not do this (for example: not the owner). */
+export class ForbiddenError extends refusalClass('ForbiddenError', 'ERR_FORBIDDEN') {}
+/** What the request names does not exist. */
+export class NotFoundError extends refusalClass('NotFoundError', 'ERR_NOT_FOUND') {}
+/** The request does not fit the entity's current state (for example: resume a completed cook). */
+export class InvalidStateError extends refusalClass('InvalidStateError', 'ERR_INVALID_STATE') {}
+
 /** An `ask` got no reply within its timeout. */
 export class AskTimeoutError extends errorClass('AskTimeoutError', 'ERR_ASK_TIMEOUT') {}
 /** The caller's `AbortSignal` fired before the reply arrived. */

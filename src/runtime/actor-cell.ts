@@ -1,5 +1,5 @@
 import { revisionOf } from '../persistence/index.js';
-import { HandlerFailedError, InvalidConfigError, InvalidMessageError, MailboxFullError, StewardError, SystemStoppedError } from '../errors.js';
+import { HandlerFailedError, InvalidConfigError, InvalidMessageError, MailboxFullError, RefusalError, StewardError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
 import type { RunTaskOptions, TaskDefinition, TaskPool } from '../pools/index.js';
 import { StopSignal } from '../pools/stop-signal.js';
@@ -371,6 +371,10 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   }
 
   #fail(error: unknown, envelope: UserEnvelope | undefined): void {
+    if (error instanceof RefusalError && envelope) {
+      envelope.reply?.reject(error); // a refusal is an answer, not a crash
+      return;
+    }
     this.#emitCrash(error);
     const phase = envelope ? `handling '${envelope.type}'` : 'starting';
     envelope?.reply?.reject(new HandlerFailedError(`actor ${this.id} failed ${phase}: ${describe(error)}`, { cause: error }));

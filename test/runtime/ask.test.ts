@@ -5,6 +5,7 @@ import {
   ActorSystem,
   AskTimeoutError,
   defineActor,
+  ForbiddenError,
   HandlerFailedError,
   InvalidMessageError,
   VirtualClock,
@@ -105,6 +106,30 @@ describe('ask', () => {
       `[InvalidMessageError: actor type 'counter' has no message type 'nope' (known: add, slowAdd, get, fail)]`,
     );
     expect(await counter.ask('get', {})).toBe(5);
+  });
+
+  it('passes a refusal through as is, without crashing or restarting the actor', async () => {
+    system = new ActorSystem();
+    const crashes: unknown[] = [];
+    system.events.on('actor.crashed', (event) => crashes.push(event));
+    const Guarded = defineActor({
+      name: 'guarded',
+      messages: { withdraw: z.object({ by: z.string() }), count: z.object({}) },
+      initialState: (_key: string) => ({ served: 0 }),
+      handlers: {
+        withdraw: ({ by }, ctx) => {
+          if (by !== 'owner') throw new ForbiddenError(`${by} may not withdraw from ${ctx.key}`);
+          return ++ctx.state.served;
+        },
+        count: (_p, ctx) => ctx.state.served,
+      },
+    });
+    const ref = system.ref(Guarded, 'acct');
+    await ref.ask('withdraw', { by: 'owner' });
+    await expect(ref.ask('withdraw', { by: 'mallory' })).rejects.toThrowErrorMatchingInlineSnapshot(`[ForbiddenError: mallory may not withdraw from acct]`);
+    await expect(ref.ask('withdraw', { by: 'mallory' })).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    expect(await ref.ask('count', {})).toBe(1);
+    expect(crashes).toEqual([]);
   });
 
   it('skips validation on trusted refs', async () => {
