@@ -1,0 +1,31 @@
+export { GenerationService } from './generation-service.js';
+export type { GenerationServiceOptions, GenerationServiceStats } from './generation-service.js';
+export { createHttpSubmitter, DEFAULT_SUBMIT_TIMEOUT_MS } from './http-submitter.js';
+export type { HttpSubmitterOptions, Submitter } from './http-submitter.js';
+export {
+  GenerationResultSchema,
+  JobStateSchema,
+  JobStatusSchema,
+  SubmitAcceptedSchema,
+  SubmitRequestSchema,
+  WebhookBodySchema,
+} from './schemas.js';
+export type { GenerationResult, JobState, JobStatus, SubmitAccepted, SubmitRequest, WebhookBody } from './schemas.js';
+export { createWebhookHandler, mountWebhook, parseWebhookBody, startWebhookServer } from './webhook.js';
+export type {
+  CompletionListener,
+  MountWebhookOptions,
+  WebhookHandler,
+  WebhookHandlerOptions,
+  WebhookResponse,
+  WebhookServerOptions,
+} from './webhook.js';
+export type { LocalServer } from './http-server.js';
+export {
+  InvalidResponseError,
+  InvalidWebhookError,
+  QueryFailedError,
+  ServiceClosedError,
+  SubmitFailedError,
+} from './errors.js';
+export type { HttpFailureOptions, InvalidResponseOptions } from './errors.js';

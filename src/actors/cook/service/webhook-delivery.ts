@@ -1,0 +1,30 @@
+/**
+ * One webhook POST from the generation service, bounded by a timeout and
+ * cancelled when the service closes.
+ * @internal
+ */
+import type { WebhookBody } from './schemas.js';
+
+/** Whether a delivery reached a 2xx answer. @internal */
+export type DeliveryOutcome = 'delivered' | 'error';
+
+/**
+ * POSTs `body` to `url`. Never throws: a lost webhook is part of the
+ * contract (a poller catches it), so failure is an outcome, not an exception.
+ * @internal
+ */
+export async function deliverWebhook(url: string, body: WebhookBody, stop: AbortSignal, timeoutMs: number): Promise<DeliveryOutcome> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]),
+    });
+    // Reading the body returns the connection to the pool instead of leaving it half-used.
+    await response.arrayBuffer();
+    return response.ok ? 'delivered' : 'error';
+  } catch {
+    return 'error';
+  }
+}
