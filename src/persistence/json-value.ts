@@ -47,17 +47,15 @@ function copy(value: unknown, path: string, depth: number, ancestors: Set<object
       const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
       throw invalid(path, `a ${name} instance is not a plain JSON object`);
     }
-    // defineProperty, not assignment, so a "__proto__" key stays an own data property.
-    result = {};
+    const record: Record<string, unknown> = {};
     for (const [name, item] of Object.entries(value)) {
       if (item === undefined) throw invalid(`${path}.${name}`, 'undefined is not a JSON value (omit the property or use null)');
-      Object.defineProperty(result, name, {
-        value: copy(item, `${path}.${name}`, depth + 1, ancestors),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const frozen = copy(item, `${path}.${name}`, depth + 1, ancestors);
+      // Assigning "__proto__" would set the prototype; define it as the own data property JSON means.
+      if (name === '__proto__') Object.defineProperty(record, name, { value: frozen, enumerable: true, writable: true, configurable: true });
+      else record[name] = frozen;
     }
+    result = record;
   }
   ancestors.delete(value);
   Object.freeze(result);

@@ -41,7 +41,11 @@ export interface LowdbStoreOptions {
   readonly migrations?: readonly Migration[];
   /** The schema version this code writes. Default: the highest migration version, or 1. */
   readonly schemaVersion?: number;
-  /** Journal size that triggers a compaction. Default: the larger of 4 MiB and the last snapshot's size. */
+  /**
+   * Journal size that triggers a compaction, at least; the threshold is never
+   * below the last snapshot's size, so compaction work stays proportional to
+   * the writes it absorbs (amortized O(1) per write at any store size). Default 4 MiB.
+   */
   readonly compactAfterBytes?: number;
   /** Records serialized per compaction step (smaller steps interleave more finely with commits). Default 1000. */
   readonly compactionChunkRecords?: number;
@@ -50,7 +54,7 @@ export interface LowdbStoreOptions {
   readonly onEvent?: (event: LowdbStoreEvent) => void;
 }
 
-const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
+const DEFAULT_COMPACT_BYTES = 4 * 1024 * 1024;
 
 /**
  * The durable, embedded {@link Store}.
@@ -235,7 +239,7 @@ export class LowdbStore implements Store {
   }
 
   #compactAfter(): number {
-    return this.#options.compactAfterBytes ?? Math.max(MIN_COMPACT_BYTES, this.#snapshotBytes);
+    return Math.max(this.#options.compactAfterBytes ?? DEFAULT_COMPACT_BYTES, this.#snapshotBytes);
   }
 
   /**

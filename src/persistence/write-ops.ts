@@ -24,6 +24,8 @@ const writeOpSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('delete'), collection, key, expectedRevision }),
 ]);
 const batchSchema = z.array(writeOpSchema);
+/** Ops this module produced: frozen, so they cannot have changed since they were checked. */
+const validated = new WeakSet<WriteOp>();
 
 /** The composite map key of `(collection, key)`; NUL cannot occur in either part. @internal */
 export function recordId(collectionName: string, recordKey: string): string {
@@ -36,13 +38,15 @@ export function recordId(collectionName: string, recordKey: string): string {
  * @internal
  */
 export function validateBatch(batch: readonly WriteOp[]): WriteOp[] {
+  // The persistence actor validated these already; the store it forwards them to need not redo it.
+  if (Array.isArray(batch) && batch.every((op) => validated.has(op))) return [...batch];
   const parsed = batchSchema.safeParse(batch);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue ? `batch${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')}` : 'batch';
     throw new InvalidWriteError(`Invalid write at ${path}: ${issue?.message ?? 'not a write batch'}.`, { cause: parsed.error });
   }
-  return parsed.data.map((op, index): WriteOp => {
+  const ops = parsed.data.map((op, index): WriteOp => {
     const where = `batch[${index}] (${op.collection}/${op.key})`;
     const conditional = op.expectedRevision === undefined ? {} : { expectedRevision: op.expectedRevision };
     switch (op.op) {
@@ -61,4 +65,6 @@ export function validateBatch(batch: readonly WriteOp[]): WriteOp[] {
         return { op: 'delete', collection: op.collection, key: op.key, ...conditional };
     }
   });
+  for (const op of ops) validated.add(Object.freeze(op));
+  return ops;
 }
