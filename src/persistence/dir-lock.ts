@@ -18,7 +18,14 @@ const PREFIX = 'steward.lock.';
 const MAX_ATTEMPTS = 20;
 let tempCounter = 0;
 
-/** What a lock file says about its owner. */
+/**
+ * What a lock file says about its owner.
+ *
+ * @example
+ * ```ts
+ * const owner: LockOwner = { pid: 4242, hostname: 'web-1', startedAt, heartbeatAt, generation: 7 };
+ * ```
+ */
 export interface LockOwner {
   readonly pid: number;
   readonly hostname: string;

@@ -23,7 +23,14 @@ import { writeSnapshotInChunks } from './snapshot.js';
 import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 import { validateBatch } from './write-ops.js';
 
-/** Something the store did that an operator may want to see. */
+/**
+ * Something the store did that an operator may want to see.
+ *
+ * @example
+ * ```ts
+ * await LowdbStore.open({ onEvent: (event) => event.type === 'lock-lost' && alert(event.owner) });
+ * ```
+ */
 export type LowdbStoreEvent =
   | { readonly type: 'opened'; readonly records: number; readonly replayed: number; readonly migrated: number }
   | { readonly type: 'compaction-started'; readonly sequence: number; readonly records: number }
@@ -31,7 +38,14 @@ export type LowdbStoreEvent =
   | { readonly type: 'compaction-failed'; readonly error: unknown }
   | { readonly type: 'lock-lost'; readonly owner: LockOwner };
 
-/** Options of {@link LowdbStore.open}. */
+/**
+ * Options of {@link LowdbStore.open}.
+ *
+ * @example
+ * ```ts
+ * await LowdbStore.open({ dir: '/var/lib/app', schemaVersion: 3, migrations, lock: { staleAfterMs: 60_000 } });
+ * ```
+ */
 export interface LowdbStoreOptions {
   /** The data directory (created if missing). Default `./data`. */
   readonly dir?: string;

@@ -10,7 +10,14 @@ import { RecordIndex } from './record-index.js';
 import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 import { validateBatch } from './write-ops.js';
 
-/** Options of {@link MemoryStore}. */
+/**
+ * Options of {@link MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ clock: new VirtualClock(), gate: (release) => scheduler.later(release) });
+ * ```
+ */
 export interface MemoryStoreOptions {
   /** Stamps `updatedAt`; defaults to the real clock. */
   readonly clock?: Clock;

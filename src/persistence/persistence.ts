@@ -16,7 +16,14 @@ import { withRetry } from './retry.js';
 import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 import { recordId, validateBatch } from './write-ops.js';
 
-/** Options of {@link Persistence}. */
+/**
+ * Options of {@link Persistence}.
+ *
+ * @example
+ * ```ts
+ * new Persistence(store, { clock: virtualClock, retry: { attempts: 3 }, closeStore: false });
+ * ```
+ */
 export interface PersistenceOptions {
   /** Drives retry backoff. Default: the real clock. */
   readonly clock?: Clock;
@@ -32,7 +39,15 @@ interface Request {
   readonly reject: (error: unknown) => void;
 }
 
-/** Counters: how many requests and how many store commits carried them. */
+/**
+ * Counters: how many requests and how many store commits carried them.
+ *
+ * @example
+ * ```ts
+ * const { requests, storeCommits } = persistence.stats;
+ * console.log(`group commit factor ${(requests / storeCommits).toFixed(1)}`);
+ * ```
+ */
 export interface PersistenceStats {
   readonly requests: number;
   readonly storeCommits: number;
