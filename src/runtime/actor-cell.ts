@@ -1,7 +1,7 @@
 import { revisionOf } from '../persistence/index.js';
 import { HandlerFailedError, InvalidConfigError, InvalidMessageError, MailboxFullError, RefusalError, StewardError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
-import type { RunTaskOptions, TaskDefinition, TaskPool } from '../pools/index.js';
+import type { RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from '../pools/index.js';
 import { StopSignal } from '../pools/stop-signal.js';
 import type { CommitResult, WriteOp } from '../persistence/index.js';
 import type { ActorContext, Outcome, PersistencePort, SelfDefinition, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
@@ -62,7 +62,8 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   #current: UserEnvelope | undefined;
   /** Piped promises not yet settled: the actor is waiting for their messages, so it is not idle. */
   #inFlight = 0;
-  #tasks: Set<StopSignal> | undefined;
+  /** Tasks started and not settled yet, and where they report; made by the first startTask. */
+  #tasks: CellTasks | undefined;
   /** The ref outcomes and progress are told through, kept once made: it caches this cell for the tell fast path. */
   #selfRef: ActorRef<ActorDefinition> | undefined;
   /** Revision of this actor's state record as last loaded or saved (0: none yet). */
@@ -167,30 +168,36 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     options: StartTaskOptions<TResult, TProgress, SelfMessage>,
   ): TaskHandle {
     const target = this.host.pool(pool);
-    // A StopSignal, not an AbortController: an EventTarget per task was a measurable share of a task's cost.
-    const stop = new StopSignal();
-    const tasks = (this.#tasks ??= new Set());
-    tasks.add(stop);
-    const { toMessage, onProgress, onHeartbeat, signal } = options;
-    const onSignal = signal ? () => stop.abort(signal.reason) : undefined;
+    const tasks = (this.#tasks ??= { running: new Set(), settled: (started, outcome) => this.#taskSettled(started, outcome) });
+    const started = new StartedTask(tasks.settled, options.toMessage as (outcome: Outcome<unknown>) => SelfMessage, options.signal);
+    tasks.running.add(started);
+    const { stop } = started;
+    const { onProgress, onHeartbeat, signal } = options;
     if (signal?.aborted) stop.abort(signal.reason);
-    else if (onSignal) signal?.addEventListener('abort', onSignal, { once: true });
+    else if (signal) {
+      started.onSignal = () => stop.abort(signal.reason);
+      signal.addEventListener('abort', started.onSignal, { once: true });
+    }
     const runOptions: { -readonly [K in keyof RunTaskOptions<TProgress>]: RunTaskOptions<TProgress>[K] } = { signal: stop };
     if (options.timeoutMs !== undefined) runOptions.timeoutMs = options.timeoutMs;
     if (onProgress) runOptions.onProgress = (report) => this.#tellSelf(onProgress, report);
     if (onHeartbeat) runOptions.onHeartbeat = () => this.#tellSelf(onHeartbeat, undefined);
     this.#inFlight++;
-    const deliver = (outcome: Outcome<TResult>) => {
-      tasks.delete(stop);
-      if (onSignal) signal?.removeEventListener('abort', onSignal);
-      this.#inFlight--;
-      this.#tellSelf(toMessage, outcome);
-    };
-    target.run(task, input, runOptions).then(
-      (value) => deliver({ ok: true, value }),
-      (error: unknown) => deliver({ ok: false, error }),
-    );
+    if (target.start) target.start(task, input, runOptions, started as TaskReceiver<TResult>);
+    else {
+      target.run(task, input, runOptions).then(
+        (value) => tasks.settled(started, { ok: true, value }),
+        (error: unknown) => tasks.settled(started, { ok: false, error }),
+      );
+    }
     return { cancel: (reason) => stop.abort(reason === undefined ? abortReason() : reason) };
+  }
+
+  #taskSettled(started: StartedTask, outcome: Outcome<unknown>): void {
+    this.#tasks?.running.delete(started);
+    if (started.onSignal) started.signal?.removeEventListener('abort', started.onSignal);
+    this.#inFlight--;
+    this.#tellSelf(started.toMessage, outcome);
   }
 
   /** Sends the message `build(arg)` to this actor; refusals are already dead letters, anything else is a bug worth an event. */
@@ -277,7 +284,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     if (this.stopped) return this.stopped;
     this.#status = 'stopping';
     this.#cancelAllTimers();
-    if (reason !== 'passivated') for (const task of this.#tasks ?? []) task.abort(new Error(`actor ${this.id} stopped (${reason})`));
+    if (reason !== 'passivated') for (const task of this.#tasks?.running ?? []) task.stop.abort(new Error(`actor ${this.id} stopped (${reason})`));
     // A handler still running at a shutdown deadline will never reply in time.
     if (reason === 'shutdown') this.#current?.reply?.reject(new SystemStoppedError(`system shut down while actor ${this.id} was handling '${this.#current.type}'`));
     this.mailbox.suspend();
@@ -415,6 +422,38 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     if (!this.#timers) return;
     for (const timer of this.#timers.values()) this.clock.clearTimer(timer.handle);
     this.#timers.clear();
+  }
+}
+
+/** A cell's started tasks: cancelled if the actor stops for good. */
+interface CellTasks {
+  readonly running: Set<StartedTask>;
+  readonly settled: (started: StartedTask, outcome: Outcome<unknown>) => void;
+}
+
+/**
+ * One task started by `ctx.startTask`: the signal that cancels it and the
+ * receiver its pool reports to, in one object. A promise, its reaction and
+ * their closures per task were a visible share of the GC work with
+ * thousands of tasks in flight.
+ */
+class StartedTask implements TaskReceiver<unknown> {
+  readonly stop = new StopSignal();
+  onSignal: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly settled: (started: StartedTask, outcome: Outcome<unknown>) => void,
+    readonly toMessage: (outcome: Outcome<unknown>) => SelfMessage,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  resolve(value: unknown): void {
+    this.settled(this, { ok: true, value });
+  }
+
+  /** A refused or cancelled run is rejected from inside startTask or cancel(): as with a promise, its message comes a microtask later. */
+  reject(error: Error): void {
+    queueMicrotask(() => this.settled(this, { ok: false, error }));
   }
 }
 

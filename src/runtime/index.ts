@@ -2,7 +2,7 @@ export { ActorSystem } from './actor-system.js';
 export type { ActorSystemOptions, ShutdownOptions, ShutdownReport } from './actor-system.js';
 export { ActorRef } from './actor-ref.js';
 export type { AskOptions, RefOptions } from './actor-ref.js';
-export type { ActorContext, Outcome, TimerOptions } from './actor-context.js';
+export type { ActorContext, Outcome, PersistencePort, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 export { defineActor } from './define-actor.js';
 export type {
   ActorDefinition,

@@ -1,6 +1,6 @@
 export { defineScenario } from './scenario.js';
 export type { Check, FaultKind, Scenario, ScenarioAction, SimulatedPoolOptions } from './scenario.js';
-export type { SimulationWorld } from './world.js';
+export type { IoOptions, SimulationWorld } from './world.js';
 export { checkDeterminism, explore, parseReplayLine, replay, replayLine, runSeed, shrink } from './explore.js';
 export type { ExploreOptions, ExploreReport } from './explore.js';
 export type { ScheduleResult, TraceStep, Violation } from './run-schedule.js';

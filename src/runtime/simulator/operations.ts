@@ -14,6 +14,8 @@ export interface Operation {
   run(): void;
   /** The step's failure, where it has one (a failed commit, a crashed task, a failed I/O call). */
   readonly fail?: (error: Error) => void;
+  /** Belongs to the world outside the process (a remote service): survives a whole-system crash. */
+  readonly external?: boolean;
 }
 
 /**
@@ -42,7 +44,8 @@ export class OperationSet {
     return this.#pending.size;
   }
 
-  clear(): void {
-    this.#pending.clear();
+  /** Drops every operation of the crashed process; the outside world's stay. */
+  clearInternal(): void {
+    for (const operation of this.#pending) if (!operation.external) this.#pending.delete(operation);
   }
 }

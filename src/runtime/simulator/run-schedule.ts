@@ -105,7 +105,9 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
     violation,
   });
 
+  world.initializing = true;
   await scenario.init?.(world);
+  world.initializing = false;
   let ctx = scenario.setup(world);
   await quiesce();
   addActions();
@@ -165,7 +167,7 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
     if (violation) return finish();
   }
 
-  // Phase 2: faults stop; what must eventually hold gets its virtual deadline.
+  // Phase 2: faults stop and scheduling turns fair; what must eventually hold gets its virtual deadline.
   if (scenario.eventually) {
     const deadline = world.clock.now() + (scenario.eventuallyWithinMs ?? 60_000);
     for (let extra = 0; extra < maxSteps * 4 && check(scenario.eventually, 'eventually'); extra++) {
@@ -175,7 +177,8 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
         enabled = world.enabled();
       }
       if (enabled.length === 0 || world.clock.now() > deadline) break;
-      step(enabled[options.strategy.pick(enabled, trace.length)] as Operation);
+      // Fair from here on: the oldest enabled step first, time moves only when nothing else can happen.
+      step(enabled.find((operation) => operation.kind !== 'timer') ?? (enabled[0] as Operation));
       await settle();
       violation = check(scenario.invariants, 'invariant');
       if (violation) return finish();

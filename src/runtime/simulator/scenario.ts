@@ -39,7 +39,7 @@ export interface SimulatedPoolOptions {
  */
 export interface Scenario<TCtx> {
   readonly name: string;
-  /** Runs once per schedule, before the first system boots: seed the store here. */
+  /** Runs once per schedule, before the first step: seed the store here (its commits land at once). */
   readonly init?: (world: SimulationWorld) => void | Promise<void>;
   /** Builds the context (refs, fixtures) on the current system; runs again after a whole-system crash. */
   readonly setup: (world: SimulationWorld) => TCtx;

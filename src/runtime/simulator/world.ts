@@ -8,8 +8,17 @@ import { InProcessPool } from '../../pools/index.js';
 import { MemoryStore, Persistence } from '../../persistence/index.js';
 import { SimulatedFaultError } from './errors.js';
 import { IncarnationClock } from './incarnation-clock.js';
+import { IncarnationStore } from './incarnation-store.js';
 import { OperationSet, type Operation } from './operations.js';
 import type { Scenario } from './scenario.js';
+
+/** Options of {@link SimulationWorld.io}. */
+export interface IoOptions {
+  /** The step belongs to the world outside the process (a remote service): it survives a whole-system crash. */
+  readonly external?: boolean;
+  /** Whether the `fail-io` fault may fail this step. Default true. */
+  readonly failable?: boolean;
+}
 
 /**
  * What a scenario sees of a simulated run: the system (rebuilt after a
@@ -33,9 +42,11 @@ export interface SimulationWorld {
   peek<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined;
   /**
    * An await gap the strategy orders: resolves with `value` when the step
-   * `io <label>` is picked (or rejects, under the `fail-io` fault).
+   * `io <label>` is picked (or rejects, under the `fail-io` fault, or when
+   * `value` throws). With `external`, the step belongs to the world outside
+   * the process (a remote service) and survives a whole-system crash.
    */
-  io<T>(label: string, value: T | (() => T)): Promise<T>;
+  io<T>(label: string, value: T | (() => T), options?: IoOptions): Promise<T>;
 }
 
 /** An action that ran, and how to send it again. @internal */
@@ -53,9 +64,12 @@ export class World implements SimulationWorld {
   /** Outside callers still waiting for an answer (deadlock detection). */
   readonly waiting = new Set<string>();
   incarnation = 0;
+  /** While the scenario's `init` seeds the store, commits land at once: there is no schedule yet to order them. */
+  initializing = false;
   #system!: ActorSystem;
   #persistence!: Persistence;
   #clockView!: IncarnationClock;
+  #storeView!: IncarnationStore;
   #alive = { value: true };
   readonly #systemRandom: SeededRandom;
 
@@ -67,7 +81,7 @@ export class World implements SimulationWorld {
     this.#systemRandom = new SeededRandom(seed ^ 0xacdc);
     this.store = new MemoryStore({
       clock: this.clock,
-      gate: (release, fail) => this.#add({ kind: 'commit', owner: 'store', label: 'commit', run: release, fail }),
+      gate: (release, fail) => (this.initializing ? release() : this.#add({ kind: 'commit', owner: 'store', label: 'commit', run: release, fail })),
     });
     this.boot();
   }
@@ -84,14 +98,21 @@ export class World implements SimulationWorld {
     return this.#system.peekState(ref);
   }
 
-  io<T>(label: string, value: T | (() => T)): Promise<T> {
+  io<T>(label: string, value: T | (() => T), options: IoOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#add({
         kind: 'io',
         owner: `io ${label}`,
         label: `io ${label}`,
-        run: () => resolve(typeof value === 'function' ? (value as () => T)() : value),
-        fail: reject,
+        run: () => {
+          try {
+            resolve(typeof value === 'function' ? (value as () => T)() : value);
+          } catch (error) {
+            reject(error);
+          }
+        },
+        ...(options.failable === false ? {} : { fail: reject }),
+        external: options.external ?? false,
       });
     });
   }
@@ -112,7 +133,8 @@ export class World implements SimulationWorld {
         }),
       ]),
     );
-    this.#persistence = new Persistence(this.store, { clock, closeStore: false });
+    this.#storeView = new IncarnationStore(this.store);
+    this.#persistence = new Persistence(this.#storeView, { clock, closeStore: false });
     this.#system = new ActorSystem({
       clock,
       random: this.#systemRandom,
@@ -132,7 +154,8 @@ export class World implements SimulationWorld {
   crash(): void {
     this.#alive.value = false;
     this.#clockView.kill();
-    this.operations.clear();
+    this.#storeView.kill();
+    this.operations.clearInternal();
     this.waiting.clear();
     this.store.crash();
     this.incarnation++;

@@ -1,0 +1,245 @@
+/**
+ * The cook actor: one per (collection, user). It alone issues piece indices,
+ * submits jobs, and counts completions, one message at a time, so the races
+ * of the old orchestrator cannot happen here.
+ */
+import { ForbiddenError, InvalidStateError, NotFoundError } from '../../errors.js';
+import { defineActor, type ActorContext } from '../../runtime/index.js';
+import { countCompletion, failCook, initialCookState, issuePieces, releaseJob, retryDelayMs, snapshotOf, standingOf } from './cook-state.js';
+import { parseCookKey, cookJobId, parseCookJobId } from './keys.js';
+import { CollectionSchema, CookMessages, CookStateSchema, type CookState } from './messages.js';
+import { createCookPoller } from './poller-actor.js';
+import type { JobStatus, SubmitRequest, Submitter } from './service/index.js';
+
+/** What a cook needs from outside, and its tuning. */
+export interface CookOptions {
+  /** Talks to the generation service (the HTTP submitter, or a simulated one). */
+  readonly submitter: Submitter;
+  /** Where the service should POST completions; omit to rely on sync answers and polling. */
+  readonly webhookUrl?: string;
+  /** Poll outstanding jobs this often. Default 1,000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Failed submissions of one job before the cook fails. Default 5. */
+  readonly maxSubmitAttempts?: number;
+  /** Failed jobs (the service said `failed`) of one piece before the cook fails. Default 3. */
+  readonly maxJobAttempts?: number;
+  /** First retry backoff; doubles per failure, capped at 10 s. Default 200 ms. */
+  readonly retryBackoffMs?: number;
+}
+
+/** Where collections live in the store. */
+export const COLLECTIONS = 'collections';
+/** Where cook states live in the store. */
+export const COOKS = 'cooks';
+
+type Messages = typeof CookMessages;
+type Ctx = ActorContext<CookState, Messages>;
+
+/**
+ * Defines the cook actor type (and the poller it uses) for a submitter. Key:
+ * `cookKey(collectionId, userId)`.
+ *
+ * @example
+ * ```ts
+ * const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl }), webhookUrl });
+ * const cook = system.ref(Cook, cookKey('autumn', 'ann'));
+ * await cook.ask('start', { requester: 'ann', maxConcurrent: 3 });
+ * ```
+ */
+export function createCookActors(options: CookOptions) {
+  const Cook = defineCook(options, () => Poller);
+  const Poller = createCookPoller(options.submitter, () => Cook);
+  return { Cook, Poller };
+}
+
+/** The cook actor definition type. */
+export type CookDefinition = ReturnType<typeof defineCook>;
+
+function defineCook(options: CookOptions, poller: () => ReturnType<typeof createCookPoller>) {
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const maxSubmitAttempts = options.maxSubmitAttempts ?? 5;
+  const maxJobAttempts = options.maxJobAttempts ?? 3;
+  const retryBackoffMs = options.retryBackoffMs ?? 200;
+
+  /** Submits a pending job without blocking the mailbox; the outcome comes back as a message. */
+  const submit = (ctx: Ctx, jobId: string, pieceIndex: number) => {
+    const request: SubmitRequest = {
+      jobId,
+      collectionId: ctx.state.collectionId,
+      userId: ctx.state.userId,
+      pieceIndex,
+      ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
+    };
+    ctx.pipe(options.submitter.submit(request), (outcome) =>
+      outcome.ok
+        ? { type: 'submitSucceeded', payload: { jobId, accepted: outcome.value } }
+        : { type: 'submitFailed', payload: { jobId, error: describe(outcome.error) } },
+    );
+  };
+
+  /** Fills free slots, makes the new pending jobs durable, then submits them. */
+  const fillAndSave = async (ctx: Ctx) => {
+    const issued = issuePieces(ctx.state, ctx.clock.now());
+    await ctx.save();
+    for (const { jobId, job } of issued) submit(ctx, jobId, job.pieceIndex);
+    scheduleTimers(ctx);
+  };
+
+  const scheduleTimers = (ctx: Ctx) => {
+    const { status, retries } = ctx.state;
+    if (status !== 'running' && status !== 'paused') {
+      ctx.cancelTimer('poll');
+      ctx.cancelTimer('retry');
+      return;
+    }
+    ctx.startTimer('poll', pollIntervalMs, { type: 'poll', payload: {} }, { repeat: true });
+    const nextRetry = Math.min(...retries.map((retry) => retry.notBefore));
+    if (Number.isFinite(nextRetry)) ctx.startTimer('retry', Math.max(0, nextRetry - ctx.clock.now()), { type: 'retryDue', payload: {} });
+  };
+
+  /** A report that a job finished, from any path; counts each job once. */
+  const complete = async (ctx: Ctx, report: { jobId: string; success: boolean; error?: string | undefined; source: 'sync' | 'webhook' | 'poller' }) => {
+    const state = ctx.state;
+    const standing = standingOf(state, report.jobId);
+    if (standing === 'counted' || standing === 'abandoned') {
+      state.stats.duplicatesAbsorbed++;
+      return 'duplicate' as const;
+    }
+    if (standing === 'unknown' || state.status === 'stopped' || state.status === 'failed' || state.status === 'completed') return 'ignored' as const;
+    const pieceIndex = releaseJob(state, report.jobId) as number;
+    if (report.success) {
+      countCompletion(state, report.jobId, pieceIndex);
+      state.stats.completionsBySource[report.source]++;
+    } else {
+      state.stats.jobFailures++;
+      state.abandonedJobs.push(report.jobId);
+      const generation = (parseCookJobId(report.jobId)?.generation ?? 0) + 1;
+      if (generation >= maxJobAttempts) {
+        failCook(state, `piece ${pieceIndex} failed ${generation} times at the service; last error: ${report.error ?? 'unknown'}`);
+      } else {
+        state.retries.push({ jobId: cookJobId(state.collectionId, state.userId, pieceIndex, generation), pieceIndex, submitFailures: 0, notBefore: ctx.clock.now() });
+      }
+    }
+    await fillAndSave(ctx);
+    return 'counted' as const;
+  };
+
+  const authorize = async (ctx: Ctx, requester: string) => {
+    const { collectionId, userId } = ctx.state;
+    const record = await ctx.persistence.get(COLLECTIONS, collectionId);
+    if (!record) throw new NotFoundError(`collection '${collectionId}' does not exist`);
+    const collection = CollectionSchema.parse(record.value);
+    if (requester !== collection.ownerId || requester !== userId) {
+      throw new ForbiddenError(`'${requester}' may not change the cook of collection '${collectionId}' for '${userId}': only its owner may`);
+    }
+    return collection;
+  };
+
+  return defineActor({
+    name: 'cook',
+    messages: CookMessages,
+    initialState: (key: string): CookState => {
+      const { collectionId, userId } = parseCookKey(key);
+      return initialCookState(collectionId, userId);
+    },
+    persistence: { collection: COOKS, schema: CookStateSchema },
+    supervision: { strategy: 'restart', minBackoffMs: 50, maxRestarts: 10, withinMs: 60_000 },
+    onStart: (ctx) => {
+      // After a restart: what was pending may or may not have reached the service; ask it rather than guess.
+      for (const jobId of Object.keys(ctx.state.pending)) {
+        ctx.pipe(options.submitter.query(jobId), (outcome) =>
+          outcome.ok
+            ? { type: 'reconciled', payload: { jobId, status: outcome.value ?? null } }
+            : { type: 'submitFailed', payload: { jobId, error: `could not reconcile: ${describe(outcome.error)}` } },
+        );
+      }
+      scheduleTimers(ctx);
+    },
+    handlers: {
+      start: async ({ requester, supply, maxConcurrent }, ctx) => {
+        const collection = await authorize(ctx, requester);
+        const state = ctx.state;
+        if (state.status !== 'idle') return snapshotOf(state); // a repeated start changes nothing
+        const total = supply ?? collection.supply;
+        if (total > collection.supply) throw new InvalidStateError(`cannot cook ${total} pieces: collection '${collection.id}' supplies ${collection.supply}`);
+        Object.assign(state, { status: 'running', startedBy: requester, total, maxConcurrent });
+        await fillAndSave(ctx);
+        return snapshotOf(state);
+      },
+      pause: async ({ requester }, ctx) => {
+        await authorize(ctx, requester);
+        if (ctx.state.status !== 'running') throw new InvalidStateError(`cannot pause a ${ctx.state.status} cook`);
+        ctx.state.status = 'paused';
+        await ctx.save();
+        return snapshotOf(ctx.state);
+      },
+      resume: async ({ requester }, ctx) => {
+        await authorize(ctx, requester);
+        if (ctx.state.status !== 'paused') throw new InvalidStateError(`cannot resume a ${ctx.state.status} cook`);
+        ctx.state.status = 'running';
+        await fillAndSave(ctx);
+        return snapshotOf(ctx.state);
+      },
+      stop: async ({ requester }, ctx) => {
+        await authorize(ctx, requester);
+        if (ctx.state.status !== 'running' && ctx.state.status !== 'paused') throw new InvalidStateError(`cannot stop a ${ctx.state.status} cook`);
+        ctx.state.status = 'stopped';
+        await ctx.save();
+        scheduleTimers(ctx);
+        return snapshotOf(ctx.state);
+      },
+      pieceCompleted: (report, ctx) => complete(ctx, report),
+      status: (_payload, ctx) => snapshotOf(ctx.state),
+      submitSucceeded: async ({ jobId, accepted }, ctx) => {
+        const job = ctx.state.pending[jobId];
+        if (!job) return;
+        delete ctx.state.pending[jobId];
+        ctx.state.running[jobId] = job;
+        if (accepted.status === 'succeeded' || accepted.status === 'failed') {
+          await complete(ctx, completionOf(accepted, 'sync'));
+          return;
+        }
+        await ctx.save();
+      },
+      submitFailed: async ({ jobId, error }, ctx) => {
+        const state = ctx.state;
+        const job = state.pending[jobId];
+        if (!job) return;
+        delete state.pending[jobId]; // the slot is free again, whatever happens next
+        const submitFailures = job.submitFailures + 1;
+        if (submitFailures >= maxSubmitAttempts) {
+          failCook(state, `piece ${job.pieceIndex} could not be submitted after ${submitFailures} attempts: ${error}`);
+        } else {
+          state.stats.submitRetries++;
+          state.retries.push({ jobId, pieceIndex: job.pieceIndex, submitFailures, notBefore: ctx.clock.now() + retryDelayMs(retryBackoffMs, submitFailures) });
+        }
+        await fillAndSave(ctx);
+      },
+      reconciled: async ({ jobId, status }, ctx) => {
+        const job = ctx.state.pending[jobId];
+        if (!job) return;
+        if (status === null) {
+          submit(ctx, jobId, job.pieceIndex); // the service never got it: submit again (same id, so never twice)
+          return;
+        }
+        delete ctx.state.pending[jobId];
+        ctx.state.running[jobId] = job;
+        if (status.status === 'succeeded' || status.status === 'failed') await complete(ctx, completionOf(status, 'poller'));
+        else await ctx.save();
+      },
+      retryDue: (_payload, ctx) => fillAndSave(ctx),
+      poll: (_payload, ctx) => {
+        const outstanding = Object.keys(ctx.state.running);
+        if (outstanding.length > 0) ctx.ref(poller(), ctx.key).tell('poll', { jobIds: outstanding });
+      },
+    },
+  });
+}
+
+function completionOf(status: JobStatus, source: 'sync' | 'poller') {
+  return { jobId: status.jobId, success: status.status === 'succeeded', error: status.error, source };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
+}

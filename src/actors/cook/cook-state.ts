@@ -1,0 +1,117 @@
+/**
+ * Pure steps on a cook's state: what the actor does inside one turn, with no
+ * I/O. Keeping them pure keeps the actor's handlers short and the invariants
+ * checkable anywhere (tests, simulator, demo).
+ */
+import { cookJobId, parseCookJobId } from './keys.js';
+import type { CookSnapshot, CookState, PieceJob } from './messages.js';
+
+/** A fresh, never-started cook. */
+export function initialCookState(collectionId: string, userId: string): CookState {
+  return {
+    collectionId,
+    userId,
+    status: 'idle',
+    startedBy: null,
+    total: 0,
+    maxConcurrent: 3,
+    nextIndex: 0,
+    generatedCount: 0,
+    pending: {},
+    running: {},
+    retries: [],
+    completedJobs: [],
+    completedPieces: [],
+    abandonedJobs: [],
+    failureReason: null,
+    stats: { duplicatesAbsorbed: 0, submitRetries: 0, jobFailures: 0, completionsBySource: { sync: 0, webhook: 0, poller: 0 } },
+  };
+}
+
+/** Jobs holding a slot: pending (submit in flight) and running. */
+export function slotsInUse(state: CookState): number {
+  return Object.keys(state.pending).length + Object.keys(state.running).length;
+}
+
+/**
+ * Issues pieces into free slots: due retries first, then new indices in
+ * order. Returns the jobs to submit; they are already `pending` in `state`.
+ */
+export function issuePieces(state: CookState, now: number): { jobId: string; job: PieceJob }[] {
+  const issued: { jobId: string; job: PieceJob }[] = [];
+  while (state.status === 'running' && slotsInUse(state) < state.maxConcurrent) {
+    const dueRetry = state.retries.findIndex((retry) => retry.notBefore <= now);
+    if (dueRetry >= 0) {
+      const [retry] = state.retries.splice(dueRetry, 1);
+      if (!retry) break;
+      const job = { pieceIndex: retry.pieceIndex, submitFailures: retry.submitFailures };
+      state.pending[retry.jobId] = job;
+      issued.push({ jobId: retry.jobId, job });
+      continue;
+    }
+    if (state.nextIndex >= state.total) break;
+    const pieceIndex = state.nextIndex++;
+    const jobId = cookJobId(state.collectionId, state.userId, pieceIndex, 0);
+    const job = { pieceIndex, submitFailures: 0 };
+    state.pending[jobId] = job;
+    issued.push({ jobId, job });
+  }
+  return issued;
+}
+
+/** Where a reported job stands for this cook. */
+export type JobStanding = 'pending' | 'running' | 'retrying' | 'counted' | 'abandoned' | 'unknown';
+
+export function standingOf(state: CookState, jobId: string): JobStanding {
+  if (jobId in state.pending) return 'pending';
+  if (jobId in state.running) return 'running';
+  if (state.completedJobs.includes(jobId)) return 'counted';
+  if (state.abandonedJobs.includes(jobId)) return 'abandoned';
+  if (state.retries.some((retry) => retry.jobId === jobId)) return 'retrying';
+  return 'unknown';
+}
+
+/** Removes a job from wherever it holds a slot or waits; returns its piece index. */
+export function releaseJob(state: CookState, jobId: string): number | undefined {
+  const job = state.pending[jobId] ?? state.running[jobId];
+  delete state.pending[jobId];
+  delete state.running[jobId];
+  const retry = state.retries.findIndex((entry) => entry.jobId === jobId);
+  if (retry >= 0) return state.retries.splice(retry, 1)[0]?.pieceIndex;
+  return job?.pieceIndex ?? parseCookJobId(jobId)?.pieceIndex;
+}
+
+/** Counts one successful piece; completes the cook when the last one lands. */
+export function countCompletion(state: CookState, jobId: string, pieceIndex: number): void {
+  state.completedJobs.push(jobId);
+  state.completedPieces.push(pieceIndex);
+  state.generatedCount++;
+  if (state.generatedCount >= state.total) state.status = 'completed';
+}
+
+/** Ends the cook as failed, with a reason a person can act on. */
+export function failCook(state: CookState, reason: string): void {
+  state.status = 'failed';
+  state.failureReason = reason;
+}
+
+/** Exponential backoff for the n-th failed submission (1-based), capped. */
+export function retryDelayMs(baseMs: number, failures: number): number {
+  return Math.min(10_000, baseMs * 2 ** Math.max(0, failures - 1));
+}
+
+/** The cook at a glance. */
+export function snapshotOf(state: CookState): CookSnapshot {
+  return {
+    collectionId: state.collectionId,
+    userId: state.userId,
+    status: state.status,
+    total: state.total,
+    generatedCount: state.generatedCount,
+    pending: Object.keys(state.pending).length,
+    running: Object.keys(state.running).length,
+    waitingRetry: state.retries.length,
+    failureReason: state.failureReason,
+    stats: structuredClone(state.stats),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The cook domain's data, as zod schemas: every message, the collection and
+ * the persisted cook state. Types are inferred from them.
+ */
+import { z } from 'zod';
+import { GenerationResultSchema, JobStatusSchema } from './service/index.js';
+
+/** Ids of collections and users: short, printable, and free of `~`, which separates the parts of cook keys and job ids. */
+export const EntityIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'ids are 1-64 characters: letters, digits, _ . -');
+
+/** A job id as the cook makes them: `collection~user~piece~generation`. */
+export const CookJobIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}~[A-Za-z0-9_.-]{1,64}~\d{1,6}~\d{1,3}$/, 'not a cook job id');
+
+/**
+ * A collection: who owns it and how many pieces it can yield.
+ *
+ * @example
+ * ```ts
+ * CollectionSchema.parse({ id: 'autumn', ownerId: 'ann', supply: 12 });
+ * ```
+ */
+export const CollectionSchema = z.object({
+  id: EntityIdSchema,
+  ownerId: EntityIdSchema,
+  supply: z.number().int().min(1).max(100_000),
+});
+export type Collection = z.infer<typeof CollectionSchema>;
+
+/** Where a completion report came from. Any path may report a job any number of times; it counts once. */
+export const CompletionSourceSchema = z.enum(['sync', 'webhook', 'poller']);
+export type CompletionSource = z.infer<typeof CompletionSourceSchema>;
+
+export const CookStatusSchema = z.enum(['idle', 'running', 'paused', 'completed', 'failed', 'stopped']);
+export type CookStatus = z.infer<typeof CookStatusSchema>;
+
+const requester = z.object({ requester: EntityIdSchema });
+
+/** Messages of the cook actor. `submitSucceeded`, `submitFailed`, `retryDue`, `poll` and `reconciled` are its own. */
+export const CookMessages = {
+  start: requester.extend({
+    /** Pieces to cook; at most the collection's supply. Default: the whole supply. */
+    supply: z.number().int().min(1).max(100_000).optional(),
+    maxConcurrent: z.number().int().min(1).max(100).default(3),
+  }),
+  pause: requester,
+  resume: requester,
+  stop: requester,
+  pieceCompleted: z.object({
+    jobId: CookJobIdSchema,
+    success: z.boolean(),
+    result: GenerationResultSchema.optional(),
+    error: z.string().max(1_000).optional(),
+    source: CompletionSourceSchema,
+  }),
+  status: z.object({}),
+  submitSucceeded: z.object({ jobId: CookJobIdSchema, accepted: JobStatusSchema }),
+  submitFailed: z.object({ jobId: CookJobIdSchema, error: z.string() }),
+  /** The service's view of a job that was pending when the cook (re)activated; `null`: it never got it. */
+  reconciled: z.object({ jobId: CookJobIdSchema, status: JobStatusSchema.nullable() }),
+  retryDue: z.object({}),
+  poll: z.object({}),
+};
+
+/** One piece's job, as the cook tracks it. */
+export const PieceJobSchema = z.object({
+  pieceIndex: z.number().int().min(0),
+  /** Submissions of this job that failed so far. */
+  submitFailures: z.number().int().min(0),
+});
+export type PieceJob = z.infer<typeof PieceJobSchema>;
+
+/** A piece waiting to be (re)submitted, not before `notBefore` (clock ms). */
+export const RetrySchema = z.object({
+  jobId: CookJobIdSchema,
+  pieceIndex: z.number().int().min(0),
+  submitFailures: z.number().int().min(0),
+  notBefore: z.number(),
+});
+export type Retry = z.infer<typeof RetrySchema>;
+
+/** Counters shown in status and the demo's summary. */
+export const CookStatsSchema = z.object({
+  duplicatesAbsorbed: z.number().int(),
+  submitRetries: z.number().int(),
+  jobFailures: z.number().int(),
+  completionsBySource: z.object({ sync: z.number().int(), webhook: z.number().int(), poller: z.number().int() }),
+});
+export type CookStats = z.infer<typeof CookStatsSchema>;
+
+/** The cook's durable state: one record per (collection, user) in the `cooks` collection. */
+export const CookStateSchema = z.object({
+  collectionId: EntityIdSchema,
+  userId: EntityIdSchema,
+  status: CookStatusSchema,
+  startedBy: EntityIdSchema.nullable(),
+  total: z.number().int().min(0),
+  maxConcurrent: z.number().int().min(1),
+  nextIndex: z.number().int().min(0),
+  generatedCount: z.number().int().min(0),
+  /** Persisted before submission; a job leaves it on the submit outcome. */
+  pending: z.record(z.string(), PieceJobSchema),
+  /** Jobs whose submission succeeded and that have not completed yet. */
+  running: z.record(z.string(), PieceJobSchema),
+  retries: z.array(RetrySchema),
+  completedJobs: z.array(z.string()),
+  completedPieces: z.array(z.number().int()),
+  /** Jobs that failed at the service and were replaced; late reports of them are duplicates. */
+  abandonedJobs: z.array(z.string()),
+  failureReason: z.string().nullable(),
+  stats: CookStatsSchema,
+});
+export type CookState = z.infer<typeof CookStateSchema>;
+
+/** What `status` answers: the cook at a glance. */
+export interface CookSnapshot {
+  readonly collectionId: string;
+  readonly userId: string;
+  readonly status: CookStatus;
+  readonly total: number;
+  readonly generatedCount: number;
+  readonly pending: number;
+  readonly running: number;
+  readonly waitingRetry: number;
+  readonly failureReason: string | null;
+  readonly stats: CookStats;
+}

@@ -1,0 +1,123 @@
+/**
+ * The cook's race scenarios for the simulator: concurrent starts, one
+ * completion from three paths, failing submissions, actor and whole-system
+ * crashes, duplicated and failed messages. Every one checks the cook
+ * invariants after every step and that each cook ends completed, or failed
+ * with a reason.
+ */
+import type { ActorRef } from '../../../runtime/index.js';
+import { defineScenario, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
+import { createCookActors, type CookDefinition } from '../cook-actor.js';
+import { cookInvariantViolations } from '../invariants.js';
+import { cookKey, parseCookJobId } from '../keys.js';
+import { SimulatedGenerationService, type SimulatedServiceOptions } from './simulated-service.js';
+
+interface CookScenarioCtx {
+  readonly cook: ActorRef<CookDefinition>;
+  readonly service: SimulatedGenerationService;
+  /** Codes of the answers the intruder got. */
+  readonly intruderAnswers: string[];
+  /** Set once a start by the owner was answered: only then must the cook finish. */
+  readonly owner: { started: boolean };
+}
+
+const OWNER = 'ann';
+const INTRUDER = 'mallory';
+const COLLECTION = 'autumn';
+/** Times the owner's client tries a start whose ask timed out. */
+const START_ATTEMPTS = 20;
+
+interface CookScenarioOptions {
+  readonly name: string;
+  readonly pieces?: number;
+  readonly maxConcurrent?: number;
+  readonly starts?: number;
+  readonly service?: SimulatedServiceOptions;
+  readonly faults?: readonly FaultKind[];
+}
+
+/** Builds one cook scenario. The service and the actor definitions are made once per schedule, in `init`. */
+function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
+  let service: SimulatedGenerationService;
+  let Cook: CookDefinition;
+  let intruderAnswers: string[];
+  let owner: { started: boolean };
+  const pieces = options.pieces ?? 6;
+  return defineScenario<CookScenarioCtx>({
+    name: options.name,
+    maxSteps: 400,
+    eventuallyWithinMs: 120_000,
+    askTimeoutMs: 30_000,
+    ...(options.faults ? { faults: options.faults } : {}),
+    init: async (world) => {
+      intruderAnswers = [];
+      owner = { started: false };
+      service = new SimulatedGenerationService(
+        world,
+        (report) => {
+          const job = parseCookJobId(report.jobId);
+          if (job) world.system.ref(Cook, job.cookKey).tell('pieceCompleted', { ...report, source: 'webhook' });
+        },
+        options.service,
+      );
+      ({ Cook } = createCookActors({ submitter: service, pollIntervalMs: 2_000, retryBackoffMs: 100, maxSubmitAttempts: 6 }));
+      await world.store.commit([{ op: 'put', collection: 'collections', key: COLLECTION, value: { id: COLLECTION, ownerId: OWNER, supply: pieces } }]);
+    },
+    setup: (world) => ({ cook: world.system.ref(Cook, cookKey(COLLECTION, OWNER)), service, intruderAnswers, owner }),
+    // A restarted process resumes its cooks: touching one activates it, and activation reconciles.
+    recover: ({ cook }) => void cook.ask('status', {}).catch(() => undefined),
+    actions: [
+      ...Array.from({ length: options.starts ?? 1 }, (_, i) => ({
+        name: `owner starts #${i + 1}`,
+        run: async ({ cook, owner: client }: CookScenarioCtx) => {
+          // A real client retries a start that timed out; starting twice is harmless by design.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const answer = await cook.ask('start', { requester: OWNER, maxConcurrent: options.maxConcurrent ?? 2 });
+              client.started = true;
+              return answer;
+            } catch (error) {
+              if ((error as { code?: string }).code !== 'ERR_ASK_TIMEOUT' || attempt >= START_ATTEMPTS) throw error;
+            }
+          }
+        },
+      })),
+      ...(['start', 'pause', 'stop'] as const).map((type) => ({
+        name: `intruder ${type}s`,
+        run: ({ cook, intruderAnswers: answers }: CookScenarioCtx) =>
+          cook.ask(type, { requester: INTRUDER }).then(
+            () => answers.push('accepted'),
+            (error: { code?: string }) => answers.push(error.code ?? 'unknown'),
+          ),
+      })),
+    ],
+    invariants: {
+      'cook invariants': ({ cook }, world) => cookInvariantViolations(world.peek(cook)).join('; ') || true,
+      'running only after a successful submit': ({ cook, service: svc }, world) => {
+        const early = Object.keys(world.peek(cook)?.running ?? {}).filter((jobId) => !svc.ledger.accepted.has(jobId));
+        return early.length === 0 || `running before the service accepted: ${early.join(', ')}`;
+      },
+      'only the owner changes the cook': ({ intruderAnswers: answers }) =>
+        answers.every((code) => code === 'ERR_FORBIDDEN' || code === 'ERR_ASK_TIMEOUT' || code === 'ERR_HANDLER_FAILED') || `intruder got: ${answers.join(', ')}`,
+    },
+    eventually: {
+      'a started cook ends completed, or failed with a reason': ({ owner: client }, world) => {
+        if (!client.started) return true;
+        const state = world.store.read<{ status: string; failureReason: string | null; generatedCount: number; total: number }>('cooks', cookKey(COLLECTION, OWNER))?.value;
+        if (!state) return false;
+        if (state.status === 'completed') return state.generatedCount === state.total;
+        return state.status === 'failed' && state.failureReason !== null;
+      },
+    },
+  });
+}
+
+/** Every cook scenario the simulator knows, by name. */
+export const COOK_SCENARIOS = [
+  cookScenario({ name: 'cook-concurrent-starts', starts: 3 }),
+  cookScenario({ name: 'cook-three-paths', service: { duplicateWebhookRate: 0.5, dropWebhookRate: 0.3 } }),
+  cookScenario({ name: 'cook-submit-failures', service: { submitFailureRate: 0.3, jobFailureRate: 0.1 } }),
+  cookScenario({ name: 'cook-actor-crash', faults: ['crash-actor', 'fail-commit'], service: { dropWebhookRate: 0.2 } }),
+  cookScenario({ name: 'cook-system-crash', faults: ['crash-system'], service: { duplicateWebhookRate: 0.3 } }),
+  cookScenario({ name: 'cook-duplicated-delayed', faults: ['duplicate-action', 'fail-io'], service: { duplicateWebhookRate: 0.5 } }),
+] as const;
