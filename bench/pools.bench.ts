@@ -1,96 +1,188 @@
 /**
- * Task pools against raw piscina on the same number of threads: throughput
- * with 10,000 tasks in flight, single-task round trips, and the cost of the
- * progress channel. The tasks are the compiled test fixtures (`echo`,
- * `progress`), so both sides run the very same function.
+ * Task pools against raw piscina on the same number of threads. The steward
+ * side is the path an application takes: an actor starts each task with
+ * `ctx.startTask` and handles its outcome as a message; the raw side awaits
+ * `piscina.run` directly. Both run the same compiled function
+ * (`bench/tasks/*.ts`). Figures: throughput with 10,000 tasks in flight,
+ * single-task round trips, and the same with the progress channel on.
+ *
+ * The machine is shared, so the two sides are timed in alternation: each
+ * round runs steward, raw, raw, steward batches (or the mirror image) so that
+ * load drifting within a round hits both sides alike, yields one steward/raw
+ * ratio, and the figure is the median ratio over the rounds, with the lowest
+ * and highest beside it.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { z } from 'zod';
+import { ActorSystem, defineActor, type ActorRef } from '../src/index.js';
 import { defineTask, PiscinaPool } from '../src/pools/index.js';
-import { collectGarbage, opsPerSecond, percentile, type BenchGroup } from './harness.js';
+import { collectGarbage, percentile, type BenchGroup } from './harness.js';
 
 const IN_FLIGHT = 10_000;
-const THROUGHPUT_MS = 1_500;
-const ROUNDS = 3;
+const ACTORS = 4;
+/** Rounds of plain tasks; each times two 10,000-task batches per side. */
+const ROUNDS = 15;
+/** Rounds with the progress channel on, which runs several times slower. */
+const PROGRESS_ROUNDS = 3;
 const ROUND_TRIPS = 3_000;
 const THREADS = Math.min(4, Math.max(2, availableParallelism()));
+const POOL = 'bench';
 
-const fixture = (name: string): URL => new URL(`../test/pools/fixtures/${name}.js`, import.meta.url);
+const taskModule = (name: string): URL => new URL(`./tasks/${name}.js`, import.meta.url);
 
-const echo = defineTask({
+const echoTask = defineTask({
   name: 'echo',
-  module: fixture('echo'),
+  module: taskModule('echo'),
   input: z.object({ n: z.number() }),
   result: z.object({ doubled: z.number() }),
 });
-const withProgress = defineTask({
+const progressTask = defineTask({
   name: 'progress',
-  module: fixture('progress'),
-  input: z.object({ count: z.number().int() }),
-  result: z.number(),
+  module: taskModule('progress'),
+  input: z.object({ n: z.number() }),
+  result: z.object({ doubled: z.number() }),
   progress: z.object({ step: z.number().int().positive() }),
 });
 
-async function roundTrips(run: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 200; i++) await run(); // warm up
-  const samples: number[] = [];
-  for (let i = 0; i < ROUND_TRIPS; i++) {
-    const start = performance.now();
-    await run();
-    samples.push((performance.now() - start) * 1000);
-  }
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+/** Called by a driver when its last outstanding outcome has been handled, by actor key. */
+const finished = new Map<string, (failure: string | undefined) => void>();
+
+/** Starts `count` tasks per `start` message and counts the outcome messages it handles. */
+const Driver = defineActor({
+  name: 'pools-bench-driver',
+  messages: {
+    start: z.object({ count: z.number().int().positive(), channel: z.boolean() }),
+    outcome: z.object({ ok: z.boolean(), code: z.string().optional() }),
+    progress: z.object({ step: z.number() }),
+    heartbeat: z.object({}),
+  },
+  mailbox: { capacity: 4 * IN_FLIGHT },
+  initialState: (_key: string) => ({ pending: 0, handled: 0, reports: 0, failure: undefined as string | undefined }),
+  handlers: {
+    start: ({ count, channel }, ctx) => {
+      ctx.state.pending += count;
+      for (let n = 0; n < count; n++) {
+        if (channel) {
+          ctx.startTask(POOL, progressTask, { n }, {
+            toMessage: (outcome) => ({ type: 'outcome', payload: outcome.ok ? { ok: true } : { ok: false, code: codeOf(outcome.error) } }),
+            onProgress: (report) => ({ type: 'progress', payload: report }),
+            onHeartbeat: () => ({ type: 'heartbeat', payload: {} }),
+          });
+        } else {
+          ctx.startTask(POOL, echoTask, { n }, {
+            toMessage: (outcome) => ({ type: 'outcome', payload: outcome.ok ? { ok: true } : { ok: false, code: codeOf(outcome.error) } }),
+          });
+        }
+      }
+    },
+    outcome: ({ ok, code }, ctx) => {
+      ctx.state.handled++;
+      if (!ok) ctx.state.failure ??= code;
+      if (--ctx.state.pending === 0) finished.get(ctx.key)?.(ctx.state.failure);
+    },
+    progress: (_report, ctx) => void ctx.state.reports++,
+    heartbeat: (_payload, ctx) => void ctx.state.reports++,
+  },
+});
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : String(error);
 }
 
-function inFlight(run: () => Promise<unknown>): (n: number) => Promise<void> {
-  return async (n) => {
-    await Promise.all(Array.from({ length: n }, run));
-  };
+/** Has `driver` start `count` tasks and resolves once it has handled every outcome; a failed task fails the bench. */
+function throughActor(driver: ActorRef<typeof Driver>, count: number, channel: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    finished.set(driver.key, (failure) => {
+      if (failure === undefined) resolve();
+      else reject(new Error(`a bench task failed: ${failure}`));
+    });
+    driver.tell('start', { count, channel });
+  });
+}
+
+function median(values: readonly number[]): number {
+  return percentile(values, 50);
 }
 
 const group: BenchGroup = {
   name: 'pools',
   async run(report) {
-    const raw = new Piscina({ filename: fileURLToPath(fixture('echo')), name: 'echo', minThreads: THREADS, maxThreads: THREADS });
-    const pool = new PiscinaPool({ name: 'bench', minThreads: THREADS, maxThreads: THREADS, maxQueue: IN_FLIGHT });
+    const raw = new Piscina({ filename: fileURLToPath(taskModule('echo')), name: 'echo', minThreads: THREADS, maxThreads: THREADS });
+    const pool = new PiscinaPool({ name: POOL, minThreads: THREADS, maxThreads: THREADS, maxQueue: IN_FLIGHT });
+    const system = new ActorSystem({ pools: { [POOL]: pool } });
     try {
-      const runRaw = (): Promise<unknown> => raw.run({ n: 1 });
-      const runSteward = (): Promise<unknown> => pool.run(echo, { n: 1 });
-      const runProgress = (): Promise<unknown> => pool.run(withProgress, { count: 1 }, { onProgress: () => {}, onHeartbeat: () => {} });
+      const drivers = Array.from({ length: ACTORS }, (_, i) => system.ref(Driver, `driver-${i}`));
+      const steward = (channel: boolean) => async (n: number) => {
+        const share = Math.ceil(n / ACTORS);
+        await Promise.all(drivers.map((driver, i) => throughActor(driver, Math.min(share, n - i * share), channel)));
+      };
+      const rawBatch = async (n: number) => {
+        await Promise.all(Array.from({ length: n }, (_, i) => raw.run({ n: i })));
+      };
+      /** Seconds one batch of IN_FLIGHT tasks takes. */
+      const time = async (batch: (n: number) => Promise<void>): Promise<number> => {
+        collectGarbage();
+        const start = performance.now();
+        await batch(IN_FLIGHT);
+        return (performance.now() - start) / 1000;
+      };
+      /** One ABBA round: the steward/raw ratio of tasks per second, and each side's rate. */
+      const round = async (side: (n: number) => Promise<void>, mirrored: boolean) => {
+        let sideSeconds = 0;
+        let rawSeconds = 0;
+        for (const step of mirrored ? ['raw', 'side', 'side', 'raw'] : ['side', 'raw', 'raw', 'side']) {
+          if (step === 'raw') rawSeconds += await time(rawBatch);
+          else sideSeconds += await time(side);
+        }
+        return { ratio: rawSeconds / sideSeconds, rate: (2 * IN_FLIGHT) / sideSeconds, rawRate: (2 * IN_FLIGHT) / rawSeconds };
+      };
 
-      // Interleaved rounds, best of each, so drift in the machine's load hits both sides alike.
-      let rawRate = 0;
-      let stewardRate = 0;
-      let progressRate = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        collectGarbage();
-        stewardRate = Math.max(stewardRate, await opsPerSecond(THROUGHPUT_MS, IN_FLIGHT, inFlight(runSteward)));
-        collectGarbage();
-        rawRate = Math.max(rawRate, await opsPerSecond(THROUGHPUT_MS, IN_FLIGHT, inFlight(runRaw)));
-        collectGarbage();
-        progressRate = Math.max(progressRate, await opsPerSecond(THROUGHPUT_MS, IN_FLIGHT, inFlight(runProgress)));
+      for (const batch of [steward(false), rawBatch, steward(true)]) await batch(IN_FLIGHT); // warm up
+      const plain = [];
+      for (let r = 0; r < ROUNDS; r++) plain.push(await round(steward(false), r % 2 === 1));
+      const withChannel = [];
+      for (let r = 0; r < PROGRESS_ROUNDS; r++) withChannel.push(await round(steward(true), r % 2 === 1));
+      const ratios = plain.map((r) => r.ratio);
+      report({ name: 'pools.tasks_vs_raw_piscina', value: median(ratios), unit: 'x', target: '>= 0.85' });
+      report({ name: 'pools.tasks_vs_raw_min', value: Math.min(...ratios), unit: 'x' });
+      report({ name: 'pools.tasks_vs_raw_max', value: Math.max(...ratios), unit: 'x' });
+      report({ name: 'pools.raw_tasks_per_s', value: median(plain.map((r) => r.rawRate)), unit: 'tasks/s' });
+      report({ name: 'pools.tasks_per_s', value: median(plain.map((r) => r.rate)), unit: 'tasks/s' });
+      report({ name: 'pools.progress_tasks_vs_raw', value: median(withChannel.map((r) => r.ratio)), unit: 'x' });
+      report({ name: 'pools.progress_tasks_per_s', value: median(withChannel.map((r) => r.rate)), unit: 'tasks/s' });
+
+      // Round trips: one task at a time, a steward sample and a raw sample in turn (order swapped each time).
+      const driver = drivers[0] as ActorRef<typeof Driver>;
+      const sides = {
+        steward: () => throughActor(driver, 1, false),
+        raw: () => raw.run({ n: 1 }),
+        progress: () => throughActor(driver, 1, true),
+      };
+      const samples = { steward: [] as number[], raw: [] as number[], progress: [] as number[] };
+      const order = [
+        ['steward', 'raw', 'progress'],
+        ['raw', 'steward', 'progress'],
+      ] as const;
+      for (let i = 0; i < 300; i++) for (const side of order[0]) await sides[side](); // warm up
+      collectGarbage();
+      for (let i = 0; i < ROUND_TRIPS; i++) {
+        for (const side of order[i % 2] as (typeof order)[number]) {
+          const start = performance.now();
+          await sides[side]();
+          samples[side].push((performance.now() - start) * 1000);
+        }
       }
-      report({ name: 'pools.tasks_vs_raw_piscina', value: stewardRate / rawRate, unit: 'x', target: '>= 0.85' });
-      report({ name: 'pools.raw_tasks_per_s', value: rawRate, unit: 'tasks/s' });
-      report({ name: 'pools.tasks_per_s', value: stewardRate, unit: 'tasks/s' });
-      report({ name: 'pools.progress_tasks_vs_raw', value: progressRate / rawRate, unit: 'x' });
-
-      collectGarbage();
-      const rawLatency = await roundTrips(runRaw);
-      collectGarbage();
-      const latency = await roundTrips(runSteward);
-      collectGarbage();
-      const progressLatency = await roundTrips(runProgress);
-      report({ name: 'pools.p50_us', value: latency.p50, unit: 'us' });
-      report({ name: 'pools.p99_us', value: latency.p99, unit: 'us' });
-      report({ name: 'pools.raw_p50_us', value: rawLatency.p50, unit: 'us' });
-      report({ name: 'pools.raw_p99_us', value: rawLatency.p99, unit: 'us' });
-      report({ name: 'pools.progress_p50_us', value: progressLatency.p50, unit: 'us' });
-      report({ name: 'pools.progress_p99_us', value: progressLatency.p99, unit: 'us' });
+      report({ name: 'pools.p50_us', value: percentile(samples.steward, 50), unit: 'us' });
+      report({ name: 'pools.p99_us', value: percentile(samples.steward, 99), unit: 'us' });
+      report({ name: 'pools.raw_p50_us', value: percentile(samples.raw, 50), unit: 'us' });
+      report({ name: 'pools.raw_p99_us', value: percentile(samples.raw, 99), unit: 'us' });
+      report({ name: 'pools.progress_p50_us', value: percentile(samples.progress, 50), unit: 'us' });
+      report({ name: 'pools.progress_p99_us', value: percentile(samples.progress, 99), unit: 'us' });
     } finally {
-      await Promise.all([raw.destroy(), pool.close({ deadlineMs: 0 })]);
+      await Promise.all([raw.destroy(), system.shutdown({ deadlineMs: 1_000 })]);
     }
   },
 };

@@ -14,7 +14,8 @@ export interface Deadline {
 }
 
 interface Entry extends Deadline {
-  readonly fire: () => void;
+  readonly fire: (arg: unknown) => void;
+  readonly arg: unknown;
   readonly lane: Lane;
   prev: Entry | undefined;
   next: Entry | undefined;
@@ -36,14 +37,19 @@ export class Deadlines {
     this.#clock = clock;
   }
 
-  /** Calls `fire` once, `delayMs` from now, unless removed first. */
-  add(delayMs: number, fire: () => void): Deadline {
+  /**
+   * Calls `fire(arg)` once, `delayMs` from now, unless removed first. Passing
+   * `arg` lets a hot caller reuse one `fire` instead of a closure per deadline.
+   */
+  add(delayMs: number, fire: () => void): Deadline;
+  add<T>(delayMs: number, fire: (arg: T) => void, arg: T): Deadline;
+  add(delayMs: number, fire: (arg: unknown) => void, arg?: unknown): Deadline {
     let lane = this.#lanes.get(delayMs);
     if (!lane) {
       lane = { delayMs, head: undefined, tail: undefined, timer: undefined };
       this.#lanes.set(delayMs, lane);
     }
-    const entry: Entry = { at: this.#clock.now() + delayMs, fire, lane, prev: lane.tail, next: undefined, live: true };
+    const entry: Entry = { at: this.#clock.now() + delayMs, fire, arg, lane, prev: lane.tail, next: undefined, live: true };
     if (lane.tail) lane.tail.next = entry;
     else lane.head = entry;
     lane.tail = entry;
@@ -73,7 +79,7 @@ export class Deadlines {
     while (lane.head && lane.head.at <= now) {
       const entry = lane.head;
       this.#unlink(entry);
-      entry.fire();
+      entry.fire(entry.arg);
     }
     if (lane.head) {
       if (lane.timer === undefined) this.#arm(lane, lane.head.at - now);

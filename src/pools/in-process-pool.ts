@@ -12,7 +12,7 @@ import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type BackendJob,
 import type { TaskOutcome } from './envelope.js';
 import { ChannelClosedError, PoolClosedError, TaskCrashedError } from './errors.js';
 import type { StopSignal } from './stop-signal.js';
-import type { ClosePoolOptions, RunTaskOptions, TaskChannel, TaskDefinition, TaskPool } from './task.js';
+import type { ClosePoolOptions, RunTaskOptions, TaskChannel, TaskDefinition, TaskPool, TaskReceiver } from './task.js';
 import { runTask } from './task-runner.js';
 
 /**
@@ -77,6 +77,16 @@ export class InProcessPool implements TaskPool {
     options?: RunTaskOptions<TProgress>,
   ): Promise<TResult> {
     return this.#dispatcher.run(task, input, options);
+  }
+
+  /** @internal See `TaskPool.start`. */
+  start<TInput, TResult, TProgress>(
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options: RunTaskOptions<TProgress>,
+    receiver: TaskReceiver<TResult>,
+  ): void {
+    this.#dispatcher.start(task, input, options, receiver);
   }
 
   close(options?: ClosePoolOptions): Promise<void> {

@@ -12,6 +12,9 @@ export type {
   TaskPool,
   TaskProgressOf,
   TaskResultOf,
+  TaskReceiver,
+  TaskSignal,
+  AbortListener,
 } from './task.js';
 export { PiscinaPool } from './piscina-pool.js';
 export type { PiscinaPoolOptions, PoolResourceLimits } from './piscina-pool.js';

@@ -14,7 +14,7 @@ import type { StopSignal } from './stop-signal.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type BackendJob, type TaskBackend } from './dispatcher.js';
 import type { TaskOutcome, TaskRequest } from './envelope.js';
 import { TaskCrashedError } from './errors.js';
-import type { ClosePoolOptions, RunTaskOptions, TaskDefinition, TaskPool } from './task.js';
+import type { ClosePoolOptions, RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from './task.js';
 
 /** Worker `resourceLimits`, e.g. `{ maxOldGenerationSizeMb: 64 }`. */
 export interface PoolResourceLimits {
@@ -125,6 +125,16 @@ export class PiscinaPool implements TaskPool {
     options?: RunTaskOptions<TProgress>,
   ): Promise<TResult> {
     return this.#dispatcher.run(task, input, options);
+  }
+
+  /** @internal See `TaskPool.start`. */
+  start<TInput, TResult, TProgress>(
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options: RunTaskOptions<TProgress>,
+    receiver: TaskReceiver<TResult>,
+  ): void {
+    this.#dispatcher.start(task, input, options, receiver);
   }
 
   close(options?: ClosePoolOptions): Promise<void> {

@@ -112,10 +112,31 @@ function toModuleHref(module: URL | string): string {
   return new URL(module).href; // throws on a relative path, which could only be resolved against a guess
 }
 
+/**
+ * What a run's `signal` must offer. An `AbortSignal` has it; so does the
+ * lighter signal `ctx.startTask` passes, since an AbortController per task
+ * (an EventTarget, and its listeners) was a measurable part of a task's cost.
+ */
+export interface TaskSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: AbortListener, options?: { readonly once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: AbortListener): void;
+}
+
+/** Called when a {@link TaskSignal} aborts: a function, or an object with `handleEvent`, as `EventTarget` allows. */
+export type AbortListener = (() => void) | { handleEvent(): void };
+
+/** Hears how one run ended; see {@link TaskPool.start}. A promise's resolvers have this shape. */
+export interface TaskReceiver<TResult> {
+  resolve(value: TResult): void;
+  reject(error: Error): void;
+}
+
 /** Per-run options of {@link TaskPool.run}. */
 export interface RunTaskOptions<TProgress = never> {
-  /** Cancels the task: removed from the queue, or its thread stopped if running. */
-  readonly signal?: AbortSignal;
+  /** Cancels the task: removed from the queue, or its thread stopped if running. Usually an `AbortSignal`. */
+  readonly signal?: TaskSignal;
   /** Bound on queueing plus running; defaults to the pool's `defaultTimeoutMs`. `Infinity` disables it. */
   readonly timeoutMs?: number;
   /** Called with each validated progress report, in the order the task sent them, before the run settles. */
@@ -153,6 +174,20 @@ export interface TaskPool {
     input: TInput,
     options?: RunTaskOptions<TProgress>,
   ): Promise<TResult>;
+  /**
+   * {@link TaskPool.run} without the promise: the outcome goes to `receiver`,
+   * exactly once, possibly before `start` returns (a refused run) or from
+   * inside the signal's abort. An actor with thousands of tasks in flight
+   * otherwise pays a promise, a reaction and their closures per task;
+   * `ctx.startTask` uses this when the pool has it.
+   * @internal
+   */
+  start?<TInput, TResult, TProgress>(
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options: RunTaskOptions<TProgress>,
+    receiver: TaskReceiver<TResult>,
+  ): void;
   /** Refuses new tasks, cancels queued ones, lets running ones finish until the deadline, then stops every thread. */
   close(options?: ClosePoolOptions): Promise<void>;
 }
