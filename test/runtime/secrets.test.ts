@@ -59,5 +59,5 @@ describe('secrets in messages never leak through the runtime', () => {
 /** An error with its message, code, issues and causes, as a log line would show them. */
 function describeDeeply(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
-  return { name: error.name, message: error.message, stack: error.stack, ...error, cause: describeDeeply(error.cause) };
+  return { ...error, name: error.name, message: error.message, stack: error.stack, cause: describeDeeply(error.cause) };
 }

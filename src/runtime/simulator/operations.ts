@@ -24,28 +24,34 @@ export interface Operation {
  * @internal
  */
 export class OperationSet {
-  readonly #pending = new Set<Operation>();
+  // An array, not a Set: the runner reads the whole list every step, and it stays short.
+  readonly #pending: Operation[] = [];
 
   add(operation: Operation): Operation {
-    this.#pending.add(operation);
+    this.#pending.push(operation);
     return operation;
   }
 
   /** Removes `operation`; false if it was no longer enabled. */
   take(operation: Operation): boolean {
-    return this.#pending.delete(operation);
+    const index = this.#pending.indexOf(operation);
+    if (index < 0) return false;
+    this.#pending.splice(index, 1);
+    return true;
   }
 
-  list(): Operation[] {
-    return [...this.#pending];
+  /** The enabled operations, oldest first. A live view: copy it before changing the set. */
+  list(): readonly Operation[] {
+    return this.#pending;
   }
 
   get size(): number {
-    return this.#pending.size;
+    return this.#pending.length;
   }
 
   /** Drops every operation of the crashed process; the outside world's stay. */
   clearInternal(): void {
-    for (const operation of this.#pending) if (!operation.external) this.#pending.delete(operation);
+    const external = this.#pending.filter((operation) => operation.external);
+    this.#pending.splice(0, this.#pending.length, ...external);
   }
 }

@@ -163,14 +163,15 @@ export class World implements SimulationWorld {
   }
 
   /** Enabled operations, plus the clock's next timer as a step of its own. */
-  enabled(): Operation[] {
+  enabled(): readonly Operation[] {
     const enabled = this.operations.list();
     const due = this.clock.nextDueAt();
-    if (due !== undefined) {
-      enabled.push({ kind: 'timer', owner: 'clock', label: `timer @${due}`, run: () => void this.clock.fireNext() });
-    }
-    return enabled;
+    if (due === undefined) return enabled;
+    if (this.#timerStep?.at !== due) this.#timerStep = { at: due, operation: { kind: 'timer', owner: 'clock', label: `timer @${due}`, run: () => void this.clock.fireNext() } };
+    return [...enabled, this.#timerStep.operation];
   }
+
+  #timerStep: { readonly at: number; readonly operation: Operation } | undefined;
 
   /** Faults that could be injected now. */
   faults(kinds: ReadonlySet<string>, ran: ActionRun[]): Operation[] {
