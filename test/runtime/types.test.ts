@@ -58,6 +58,18 @@ describe('inferred types', () => {
     void system.shutdown();
   });
 
+  it('types the event bus: known events only, with their payloads', () => {
+    const system = new ActorSystem();
+    system.events.on('actor.crashed', (event) => {
+      expectTypeOf(event.messageType).toEqualTypeOf<string | undefined>();
+      expectTypeOf(event.key).toEqualTypeOf<string>();
+    });
+    system.events.on('dead.letter', (event) => expectTypeOf(event.reason).toEqualTypeOf<'stopped' | 'shutdown' | 'overflow' | 'restart-limit'>());
+    // @ts-expect-error no such event
+    system.events.on('actor.exploded', () => undefined);
+    void system.shutdown();
+  });
+
   it('types the handler context from the state and messages', () => {
     defineActor({
       name: 'typed-ctx',
