@@ -32,13 +32,17 @@ export abstract class StewardError extends Error {
  * error is one line and the codes cannot drift from the class names.
  * @internal
  */
-export function errorClass<TCode extends string>(name: string, code: TCode) {
-  const ErrorClass = class extends StewardError {
+export function errorClass<TCode extends string, TBase extends abstract new (message: string, options?: StewardErrorOptions) => StewardError>(
+  name: string,
+  code: TCode,
+  base?: TBase,
+) {
+  abstract class Coded extends ((base ?? StewardError) as unknown as abstract new (message: string, options?: StewardErrorOptions) => StewardError) {
     readonly code: TCode = code;
-  };
-  Object.defineProperty(ErrorClass, 'name', { value: name });
-  Object.defineProperty(ErrorClass.prototype, 'name', { value: name, enumerable: false });
-  return ErrorClass;
+  }
+  Object.defineProperty(Coded, 'name', { value: name });
+  Object.defineProperty(Coded.prototype, 'name', { value: name, enumerable: false });
+  return Coded as unknown as new (message: string, options?: StewardErrorOptions) => InstanceType<TBase extends undefined ? typeof StewardError : TBase> & { readonly code: TCode };
 }
 
 /**
@@ -53,25 +57,12 @@ export function errorClass<TCode extends string>(name: string, code: TCode) {
  */
 export abstract class RefusalError extends StewardError {}
 
-/**
- * Declares a refusal class: like {@link errorClass}, but a {@link RefusalError}.
- * @internal
- */
-export function refusalClass<TCode extends string>(name: string, code: TCode) {
-  const RefusalClass = class extends RefusalError {
-    readonly code: TCode = code;
-  };
-  Object.defineProperty(RefusalClass, 'name', { value: name });
-  Object.defineProperty(RefusalClass.prototype, 'name', { value: name, enumerable: false });
-  return RefusalClass;
-}
-
 /** The requester may not do this (for example: not the owner). */
-export class ForbiddenError extends refusalClass('ForbiddenError', 'ERR_FORBIDDEN') {}
+export class ForbiddenError extends errorClass('ForbiddenError', 'ERR_FORBIDDEN', RefusalError) {}
 /** What the request names does not exist. */
-export class NotFoundError extends refusalClass('NotFoundError', 'ERR_NOT_FOUND') {}
+export class NotFoundError extends errorClass('NotFoundError', 'ERR_NOT_FOUND', RefusalError) {}
 /** The request does not fit the entity's current state (for example: resume a completed cook). */
-export class InvalidStateError extends refusalClass('InvalidStateError', 'ERR_INVALID_STATE') {}
+export class InvalidStateError extends errorClass('InvalidStateError', 'ERR_INVALID_STATE', RefusalError) {}
 
 /** An `ask` got no reply within its timeout. */
 export class AskTimeoutError extends errorClass('AskTimeoutError', 'ERR_ASK_TIMEOUT') {}

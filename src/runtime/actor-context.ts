@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import type { ActorDefinition, Handlers, MessageOf, MessageSchemas } from './define-actor.js';
 import type { Random } from './random.js';
 import type { TaskDefinition } from '../pools/index.js';
-import type { CommitResult, QueryOptions, StoredRecord, WriteOp } from '../persistence/index.js';
+import type { CommitResult, Store, WriteOp } from '../persistence/index.js';
 
 /** How a piped promise ended. */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
@@ -23,14 +23,10 @@ export interface TimerOptions {
 
 /**
  * The system's persistence actor as actors see it: reads, and atomic durable
- * commits (the only way anything is written).
+ * commits (the only way anything is written). It has the shape of a
+ * {@link Store}: the persistence actor is one, in front of the real one.
  */
-export interface PersistencePort {
-  get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined>;
-  query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]>;
-  commit(batch: readonly WriteOp[]): Promise<CommitResult>;
-  close(): Promise<void>;
-}
+export type PersistencePort = Store;
 
 /** How a task started with {@link ActorContext.startTask} reports back, as messages to the actor. */
 export interface StartTaskOptions<TResult, TProgress, TMessage> {

@@ -87,3 +87,12 @@ describe('inferred types', () => {
     });
   });
 });
+
+describe('error types', () => {
+  it('gives every error class a literal code', async () => {
+    const { ForbiddenError, AskTimeoutError, InvalidMessageError } = await import('../../src/index.js');
+    expectTypeOf(new ForbiddenError('no').code).toEqualTypeOf<'ERR_FORBIDDEN'>();
+    expectTypeOf(new AskTimeoutError('late').code).toEqualTypeOf<'ERR_ASK_TIMEOUT'>();
+    expectTypeOf(new InvalidMessageError('bad', []).issues).toEqualTypeOf<readonly import('../../src/index.js').MessageIssue[]>();
+  });
+});
