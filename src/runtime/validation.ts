@@ -1,4 +1,5 @@
 import { InvalidMessageError } from '../errors.js';
+import { summarizeIssues, toIssues } from '../issues.js';
 import type { z } from 'zod';
 import type { ActorDefinition } from './define-actor.js';
 
@@ -18,9 +19,8 @@ export function parseMessage(definition: ActorDefinition, type: string, payload:
   }
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
-  const issues = result.error.issues.map(({ path, message, code }) => ({ path, message, code }));
-  const summary = issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
-  throw new InvalidMessageError(`invalid '${type}' message for actor type '${definition.name}': ${summary}`, issues, {
+  const issues = toIssues(result.error.issues);
+  throw new InvalidMessageError(`invalid '${type}' message for actor type '${definition.name}': ${summarizeIssues(issues)}`, issues, {
     cause: result.error,
   });
 }

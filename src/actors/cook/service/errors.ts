@@ -104,17 +104,3 @@ export class InvalidWebhookError extends errorClass('InvalidWebhookError', 'ERR_
  * ```
  */
 export class ServiceClosedError extends errorClass('ServiceClosedError', 'ERR_SERVICE_CLOSED') {}
-
-/**
- * Turns zod issues into plain data (no class instances) so they survive JSON
- * and structured clone.
- * @internal
- */
-export function toIssues(issues: readonly { path: readonly PropertyKey[]; message: string; code: string }[]): MessageIssue[] {
-  return issues.map(({ path, message, code }) => ({ path: path.map((part) => (typeof part === 'symbol' ? String(part) : part)), message, code }));
-}
-
-/** One-line summary of issues for an error message. @internal */
-export function summarizeIssues(issues: readonly MessageIssue[]): string {
-  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
-}

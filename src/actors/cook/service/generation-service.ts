@@ -7,7 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SeededRandom } from '../../../runtime/random.js';
-import { ServiceClosedError, toIssues } from './errors.js';
+import { ServiceClosedError } from './errors.js';
+import { toIssues } from '../../../issues.js';
 import { errorBody, listenLocal, MAX_BODY_BYTES, readJsonBody, sendJson } from './http-server.js';
 import { drawFate, resolveOptions, type GenerationServiceOptions, type JobFate, type ResolvedOptions } from './job-fate.js';
 import { deliverWebhook } from './webhook-delivery.js';

@@ -5,7 +5,8 @@
  */
 import type { z } from 'zod';
 import { InvalidConfigError, InvalidMessageError } from '../../../errors.js';
-import { InvalidResponseError, QueryFailedError, SubmitFailedError, summarizeIssues, toIssues } from './errors.js';
+import { InvalidResponseError, QueryFailedError, SubmitFailedError } from './errors.js';
+import { summarizeIssues, toIssues } from '../../../issues.js';
 import {
   JobStatusSchema,
   SubmitAcceptedSchema,

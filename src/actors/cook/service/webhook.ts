@@ -4,7 +4,8 @@
  * reads a bounded body into it, and a tiny loopback server for the demo.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { InvalidWebhookError, summarizeIssues, toIssues } from './errors.js';
+import { InvalidWebhookError } from './errors.js';
+import { summarizeIssues, toIssues } from '../../../issues.js';
 import { errorBody, listenLocal, MAX_BODY_BYTES, readJsonBody, sendJson, type LocalServer } from './http-server.js';
 import { WebhookBodySchema, type WebhookBody } from './schemas.js';
 
