@@ -95,6 +95,7 @@ export class InProcessPool implements TaskPool {
 }
 
 class InProcessBackend implements TaskBackend {
+  readonly prefetch = 0;
   readonly #gate: CompletionGate;
   readonly #live = new Set<(error: Error) => void>();
 

@@ -146,10 +146,20 @@ class PiscinaBackend implements TaskBackend {
   readonly #piscina: Piscina<TaskRequest, TaskOutcome>;
   /** Only a task alone on its thread may have it stopped; see `concurrentTasksPerWorker`. */
   readonly #stopThreadOnAbort: boolean;
+  /**
+   * One task waits in piscina's queue, which piscina posts to the next free
+   * thread before it even reports the last result; its signal takes it back
+   * out of the queue unstarted. Tasks without a signal (shared threads) could
+   * not be taken back, so they are never handed ahead; nor with
+   * `minThreads: 0`, where a stopped thread might not be replaced until the
+   * next task arrives.
+   */
+  readonly prefetch: number;
 
   constructor(piscina: Piscina<TaskRequest, TaskOutcome>, stopThreadOnAbort: boolean) {
     this.#piscina = piscina;
     this.#stopThreadOnAbort = stopThreadOnAbort;
+    this.prefetch = stopThreadOnAbort && piscina.minThreads >= 1 ? 1 : 0;
   }
 
   execute(job: BackendJob, stop: StopSignal): Promise<TaskOutcome> {

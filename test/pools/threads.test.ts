@@ -124,6 +124,31 @@ describe('PiscinaPool on real threads', () => {
     expect(seen).toEqual([expected, expected]);
   });
 
+  it('hands the next task to piscina ahead of a free thread, still counted as queued, and runs everything in order', async () => {
+    const pool = pools.track(new PiscinaPool({ name: 'cpu', minThreads: 1, maxThreads: 1 }));
+    const { gate, view } = newGate();
+    const runs = [1, 2, 3].map((tag) => pool.run(waitTask, { gate, tag }));
+    await until(view, STARTED, (started) => started === 1);
+    expect(pool.queued).toBe(2); // one of them is already in piscina's queue
+    Atomics.store(view, RELEASE, 1);
+    Atomics.notify(view, RELEASE);
+    await expect(Promise.all(runs)).resolves.toEqual([1, 2, 3]);
+    expect(Atomics.load(view, STARTED)).toBe(3);
+  });
+
+  it('runs the task handed ahead on the fresh thread after the running one is stopped', async () => {
+    const pool = pools.track(new PiscinaPool({ name: 'cpu', minThreads: 1, maxThreads: 1 }));
+    const { gate, view } = newGate();
+    const controller = new AbortController();
+    const running = pool.run(waitTask, { gate, tag: 1 }, { signal: controller.signal });
+    const next = pool.run(echoTask, { n: 21 });
+    await until(view, STARTED, (started) => started === 1);
+    controller.abort();
+    expect((await rejectionOf(running)).message).toMatch(/aborted while running/);
+    await expect(next).resolves.toEqual({ doubled: 42 });
+    Atomics.store(view, RELEASE, 1);
+  });
+
   it('leaves no thread behind after close, even with a task blocked in CPU-bound code', async () => {
     const pool = pools.track(new PiscinaPool({ name: 'cpu', minThreads: 2, maxThreads: 2 }));
     const { gate, view } = newGate();
