@@ -1,0 +1,168 @@
+/**
+ * The cook on the real runtime over loopback: a real ActorSystem and
+ * persistence actor, the local generation service on 127.0.0.1, the HTTP
+ * submitter and a webhook server routed with createCookWebhook. The
+ * persistence port is watched, so tests wait on durable commits (never on
+ * sleeps) and every committed cook state is checked against the invariants.
+ */
+import {
+  COOKS,
+  cookInvariantViolations,
+  cookKey,
+  createCookActors,
+  createCookWebhook,
+  createHttpSubmitter,
+  GenerationService,
+  startWebhookServer,
+  type CookDefinition,
+  type CookOptions,
+  type CookState,
+  type GenerationServiceOptions,
+  type LocalServer,
+} from '../../../src/actors/cook/index.js';
+import { ActorSystem, type ActorRef, type PersistencePort } from '../../../src/index.js';
+import { MemoryStore, Persistence, type CommitResult, type Store, type WriteOp } from '../../../src/persistence/index.js';
+
+/** The last committed view of one cook: copied, because the actor keeps mutating its live state. */
+export interface CommittedCook {
+  readonly status: CookState['status'];
+  readonly generatedCount: number;
+  readonly total: number;
+  readonly slots: number;
+  readonly failureReason: string | null;
+}
+
+/**
+ * A persistence port that passes everything through and, on every commit of
+ * a cook state, checks its invariants and wakes whoever waits for progress.
+ */
+export class WatchedPersistence implements PersistencePort {
+  readonly latest = new Map<string, CommittedCook>();
+  /** `key: violation` for every committed cook state that broke an invariant. */
+  readonly violations: string[] = [];
+  commits = 0;
+  statesChecked = 0;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(private readonly inner: PersistencePort) {}
+
+  get: PersistencePort['get'] = (collection, key) => this.inner.get(collection, key);
+  query: PersistencePort['query'] = (collection, options) => this.inner.query(collection, options);
+  close = () => this.inner.close();
+
+  async commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+    // Checked at request time: the actor is suspended in its turn until the commit resolves, so this is what becomes durable.
+    for (const op of batch) {
+      if (op.op !== 'put' || op.collection !== COOKS) continue;
+      const state = op.value as CookState;
+      this.statesChecked++;
+      for (const broken of cookInvariantViolations(state)) this.violations.push(`${op.key}: ${broken}`);
+      this.latest.set(op.key, {
+        status: state.status,
+        generatedCount: state.generatedCount,
+        total: state.total,
+        slots: Object.keys(state.pending).length + Object.keys(state.running).length,
+        failureReason: state.failureReason,
+      });
+    }
+    const result = await this.inner.commit(batch);
+    this.commits++;
+    for (const listener of [...this.#listeners]) listener();
+    return result;
+  }
+
+  /** Calls `listener` after every durable commit; returns the unsubscribe. */
+  onCommit(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Resolves once `predicate` holds, re-checked after every commit. Rejects
+   * with `describe()` if nothing was committed for `idleBoundMs`: a liveness
+   * bound with a diagnosis, not a timing assertion.
+   */
+  until(predicate: () => boolean, describe: () => string, idleBoundMs = 15_000): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let idle: NodeJS.Timeout;
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          stop();
+          reject(new Error(`no progress for ${idleBoundMs} ms: ${describe()}`));
+        }, idleBoundMs);
+      };
+      const stop = this.onCommit(() => {
+        if (!predicate()) return arm();
+        clearTimeout(idle);
+        stop();
+        resolve();
+      });
+      arm();
+    });
+  }
+}
+
+/** Options of {@link startRig}. */
+export interface RigOptions {
+  /** The store (default: a fresh MemoryStore). Closed with the rig unless `closeStore: false`. */
+  readonly store?: Store;
+  readonly closeStore?: boolean;
+  /** Share a running service across rigs (the restart test); otherwise one is made from `serviceOptions`. */
+  readonly service?: GenerationService;
+  readonly serviceOptions?: GenerationServiceOptions;
+  readonly cook?: Omit<CookOptions, 'submitter' | 'webhookUrl'>;
+}
+
+/** One runtime wired to the service over loopback. */
+export interface Rig {
+  readonly system: ActorSystem;
+  readonly persistence: WatchedPersistence;
+  readonly service: GenerationService;
+  readonly hook: LocalServer;
+  readonly Cook: CookDefinition;
+  cook(collectionId: string, userId: string): ActorRef<CookDefinition>;
+  /** Shuts the system down (closing persistence and store), then the webhook server and, if it made it, the service. */
+  close(): Promise<void>;
+}
+
+export async function startRig(options: RigOptions = {}): Promise<Rig> {
+  const service = options.service ?? new GenerationService(options.serviceOptions);
+  const { url } = await service.start();
+  const store = options.store ?? new MemoryStore();
+  const persistence = new WatchedPersistence(new Persistence(store, { closeStore: options.closeStore ?? true }));
+  const system = new ActorSystem({ persistence, askTimeoutMs: 10_000 });
+  // The webhook needs the definition and the definition needs the webhook URL: route through a late-bound holder.
+  const holder: { Cook?: CookDefinition } = {};
+  const hook = await startWebhookServer((body) => createCookWebhook(system, holder.Cook as CookDefinition)(body));
+  const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl: url }), webhookUrl: hook.url, ...options.cook });
+  holder.Cook = Cook;
+  let closed: Promise<void> | undefined;
+  return {
+    system,
+    persistence,
+    service,
+    hook,
+    Cook,
+    cook: (collectionId, userId) => system.ref(Cook, cookKey(collectionId, userId)),
+    close() {
+      closed ??= (async () => {
+        await system.shutdown({ deadlineMs: 2_000 });
+        await hook.close();
+        if (!options.service) await service.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Sorted copy, for comparing sets of piece indices. */
+export function sorted(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+/** 0, 1, …, n-1. */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
