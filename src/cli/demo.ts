@@ -1,0 +1,219 @@
+/**
+ * `npm start`: several users cook their own collections at once against the
+ * local generation service (with duplicated and dropped webhooks and failing
+ * submits), on the embedded lowdb store in `./data` (or `STEWARD_DATA_DIR`).
+ * An intruder is refused. Each cook has a live bar; every tick checks every
+ * cook's invariants. A second run resumes unfinished cooks, or starts a fresh
+ * round if the last one ended. Exit code 0, or 1 if an invariant broke (2 if
+ * the deadline passed first, 130 on Ctrl-C; progress is saved either way).
+ * Logs carry ids and counts only.
+ */
+import {
+  cookInvariantViolations,
+  cookKey,
+  createCookActors,
+  createCookWebhook,
+  createHttpSubmitter,
+  GenerationService,
+  startWebhookServer,
+  type CookDefinition,
+  type CookSnapshot,
+  type CookState,
+  type Submitter,
+} from '../actors/cook/index.js';
+import { LowdbStore, Persistence } from '../persistence/index.js';
+import { ActorSystem, type ActorRef } from '../runtime/index.js';
+import { planRound, type Plan, type RoundCook } from './demo-plan.js';
+import { renderSummary } from './demo-summary.js';
+import { createProgressView, type ProgressRow } from './progress-bars.js';
+
+const DATA_DIR = process.env.STEWARD_DATA_DIR ?? './data';
+const DEADLINE_MS = 25_000;
+const INTRUDER = 'mallory';
+/** The user whose cook is paused and resumed mid-way, to show both. */
+const PAUSER = 'cora';
+const PAUSE_MS = 1_500;
+
+const isFinal = (status: string) => status === 'completed' || status === 'failed' || status === 'stopped';
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<number> {
+  const startedAt = performance.now();
+  const out = process.stdout;
+  const tty = out.isTTY === true;
+  let interrupted = false;
+  const onSignal = () => (interrupted = true);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+
+  const store = await LowdbStore.open({ dir: DATA_DIR });
+  const persistence = new Persistence(store);
+  const system = new ActorSystem({ persistence, askTimeoutMs: 10_000 });
+  const plan = await planRound(persistence);
+  out.write(describePlan(plan));
+
+  const service = new GenerationService({
+    seed: plan.round.run,
+    minDelayMs: 40,
+    maxDelayMs: 200,
+    submitFailureRate: 0.03,
+    ackLossRate: 0.01,
+    syncCompletionRate: 0.05,
+    jobFailureRate: 0.01,
+    webhookDuplicateRate: 0.2,
+    webhookDropRate: 0.1,
+  });
+  const submitter = createHttpSubmitter({ baseUrl: (await service.start()).url });
+  const holder: { Cook?: CookDefinition } = {};
+  const hook = await startWebhookServer((body) => createCookWebhook(system, holder.Cook as CookDefinition)(body));
+  // retryBackoffMs 0: with a backoff, a due retry that finds every slot taken makes the cook spin (see the report).
+  const { Cook } = createCookActors({ submitter, webhookUrl: hook.url, pollIntervalMs: 300, retryBackoffMs: 0, maxSubmitAttempts: 6 });
+  holder.Cook = Cook;
+  const refs = plan.round.cooks.map((cook) => ({ cook, ref: system.ref(Cook, cookKey(cook.collectionId, cook.userId)) }));
+  const view = createProgressView(out);
+
+  let exitCode = 0;
+  try {
+    if (plan.kind === 'resume') await reRegisterOutstanding(plan, submitter, hook.url);
+
+    // The intruder goes first, so "nothing changed" is plain to see.
+    const target = plan.round.cooks[0] as RoundCook;
+    const refusal = await system
+      .ref(Cook, cookKey(target.collectionId, target.userId))
+      .ask(plan.kind === 'resume' ? 'stop' : 'start', { requester: INTRUDER })
+      .then(() => 'accepted', (error: { code?: string }) => error.code ?? 'unknown');
+    view.note(`intruder '${INTRUDER}' tried to ${plan.kind === 'resume' ? 'stop' : 'start'} the cook of ${target.collectionId}: ${refusal}`);
+    if (refusal !== 'ERR_FORBIDDEN') exitCode = 1;
+
+    await Promise.all(refs.map(({ cook, ref }) => begin(cook, ref)));
+
+    let invariantsChecked = 0;
+    const violations: string[] = [];
+    let pause: PauseStep = { state: 'before', since: 0 };
+    let snapshots: CookSnapshot[] = [];
+    for (;;) {
+      snapshots = await Promise.all(refs.map(({ ref }) => ref.ask('status', {})));
+      for (const { cook, ref } of refs) {
+        invariantsChecked++;
+        for (const broken of cookInvariantViolations(system.peekState(ref) as CookState | undefined)) violations.push(`${cook.collectionId}: ${broken}`);
+      }
+      view.update(snapshots.map(rowOf));
+      if (violations.length > 0 || interrupted || snapshots.every((snapshot) => isFinal(snapshot.status))) break;
+      if (performance.now() - startedAt > DEADLINE_MS) break;
+      pause = await pauseAndResume(pause, refs, view.note.bind(view));
+      await delay(tty ? 100 : 1_000);
+    }
+
+    if (violations.length > 0) {
+      for (const violation of violations) view.note(`INVARIANT BROKEN ${violation}`);
+      exitCode = 1;
+    } else if (interrupted) {
+      view.note(`interrupted: progress is saved in ${DATA_DIR}; run again to resume`);
+      exitCode = 130;
+    } else if (!snapshots.every((snapshot) => isFinal(snapshot.status))) {
+      view.note(`deadline of ${DEADLINE_MS / 1000} s reached: progress is saved in ${DATA_DIR}; run again to resume`);
+      exitCode = 2;
+    } else {
+      // Late duplicates still in flight are absorbed before the counts are final (bounded: the demo must exit).
+      await Promise.race([service.idle(), delay(2_000)]);
+      snapshots = await Promise.all(refs.map(({ ref }) => ref.ask('status', {})));
+    }
+    out.write(`\n${renderSummary(snapshots, { invariantsChecked, violations: violations.length, elapsedMs: performance.now() - startedAt, service: service.stats() })}\n`);
+  } finally {
+    await system.shutdown({ deadlineMs: 3_000 });
+    await hook.close();
+    await service.close();
+  }
+  return exitCode;
+
+  async function begin(cook: RoundCook, ref: ActorRef<CookDefinition>): Promise<void> {
+    const status = (await ref.ask('status', {})).status; // on resume, activation reconciles pending jobs
+    if (status === 'idle') await ref.ask('start', { requester: cook.userId, maxConcurrent: cook.maxConcurrent });
+    else if (status === 'paused') await ref.ask('resume', { requester: cook.userId });
+  }
+}
+
+/** Where the pause/resume showcase stands. */
+interface PauseStep {
+  readonly state: 'before' | 'paused' | 'done';
+  /** When the pause began (performance.now()). */
+  readonly since: number;
+}
+
+/** Pauses one cook at about a third of the way, and resumes it PAUSE_MS later. */
+async function pauseAndResume(
+  pause: PauseStep,
+  refs: readonly { cook: RoundCook; ref: ActorRef<CookDefinition> }[],
+  note: (line: string) => void,
+): Promise<PauseStep> {
+  const entry = refs.find(({ cook }) => cook.userId === PAUSER);
+  if (!entry || pause.state === 'done') return pause;
+  const snapshot = await entry.ref.ask('status', {});
+  if (pause.state === 'before' && snapshot.status === 'running' && snapshot.generatedCount * 3 >= snapshot.total) {
+    await entry.ref.ask('pause', { requester: PAUSER });
+    note(`${PAUSER} paused ${entry.cook.collectionId} at ${snapshot.generatedCount}/${snapshot.total}`);
+    return { state: 'paused', since: performance.now() };
+  }
+  if (pause.state === 'paused' && performance.now() - pause.since >= PAUSE_MS) {
+    if (snapshot.status === 'paused') await entry.ref.ask('resume', { requester: PAUSER });
+    note(`${PAUSER} resumed ${entry.cook.collectionId} at ${snapshot.generatedCount}/${snapshot.total}`);
+    return { state: 'done', since: pause.since };
+  }
+  return pause;
+}
+
+/**
+ * The local service lives in this process, so a new run starts it empty. A
+ * real service outlives its clients: jobs a cook holds as running would still
+ * be known there. The cook's poller ignores jobs the service does not know
+ * (see the report), so the demo re-registers them under the same ids
+ * (submission is idempotent on the job id). Pending jobs need nothing: the
+ * cook reconciles those itself on activation.
+ */
+async function reRegisterOutstanding(plan: Extract<Plan, { kind: 'resume' }>, submitter: Submitter, webhookUrl: string): Promise<void> {
+  const submissions: Promise<void>[] = [];
+  for (const cook of plan.unfinished) {
+    const state = plan.states.get(cookKey(cook.collectionId, cook.userId));
+    for (const [jobId, job] of Object.entries(state?.running ?? {})) {
+      const request = { jobId, collectionId: cook.collectionId, userId: cook.userId, pieceIndex: job.pieceIndex, webhookUrl };
+      submissions.push(
+        (async () => {
+          for (let attempt = 0; attempt < 8; attempt++) {
+            if (await submitter.submit(request).then(() => true, () => false)) return;
+          }
+        })(),
+      );
+    }
+  }
+  await Promise.all(submissions);
+}
+
+function rowOf(snapshot: CookSnapshot): ProgressRow {
+  return {
+    label: `${snapshot.collectionId} (${snapshot.userId})`,
+    done: snapshot.generatedCount,
+    total: snapshot.total,
+    status: snapshot.status,
+    detail: `dup ${snapshot.stats.duplicatesAbsorbed}  retry ${snapshot.stats.submitRetries}  poller ${snapshot.stats.completionsBySource.poller}`,
+  };
+}
+
+function describePlan(plan: Plan): string {
+  const cooks = plan.round.cooks.map((cook) => `${cook.collectionId} (${cook.userId}, ${cook.supply} pieces)`).join(', ');
+  switch (plan.kind) {
+    case 'first':
+      return `steward demo, data in ${DATA_DIR}: no earlier round found, starting round ${plan.round.run}: ${cooks}\n`;
+    case 'fresh':
+      return `steward demo, data in ${DATA_DIR}: round ${plan.previousRun} had finished, starting fresh round ${plan.round.run}: ${cooks}\n`;
+    case 'resume':
+      return `steward demo, data in ${DATA_DIR}: round ${plan.round.run} was unfinished, resuming ${plan.unfinished.map((cook) => cook.collectionId).join(', ')}\n`;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const code = (error as { code?: string }).code;
+    process.stderr.write(`demo failed: ${code ?? (error instanceof Error ? error.name : 'error')}${error instanceof Error ? `: ${error.message}` : ''}\n`);
+    process.exit(1);
+  },
+);
