@@ -26,7 +26,13 @@ const ACTORS = 4;
 const ROUNDS = 15;
 /** Rounds with the progress channel on, which runs several times slower. */
 const PROGRESS_ROUNDS = 3;
-const ROUND_TRIPS = 3_000;
+/**
+ * Round-trip rounds, each on fresh threads: where the OS places a pool's
+ * threads on this shared machine moves one pool's p50 by 2x from process to
+ * process, so each figure is the median over rounds of that round's value.
+ */
+const LATENCY_ROUNDS = 5;
+const ROUND_TRIPS = 800;
 const THREADS = Math.min(4, Math.max(2, availableParallelism()));
 const POOL = 'bench';
 
@@ -107,14 +113,64 @@ function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
+interface Pools {
+  readonly raw: Piscina;
+  readonly drivers: readonly ActorRef<typeof Driver>[];
+  close(): Promise<void>;
+}
+
+/** A raw piscina and a steward pool of the same size, the latter behind an actor system with its drivers. */
+function openPools(): Pools {
+  const raw = new Piscina({ filename: fileURLToPath(taskModule('echo')), name: 'echo', minThreads: THREADS, maxThreads: THREADS });
+  const pool = new PiscinaPool({ name: POOL, minThreads: THREADS, maxThreads: THREADS, maxQueue: IN_FLIGHT });
+  const system = new ActorSystem({ pools: { [POOL]: pool } });
+  return {
+    raw,
+    drivers: Array.from({ length: ACTORS }, (_, i) => system.ref(Driver, `driver-${i}`)),
+    close: async () => {
+      await Promise.all([raw.destroy(), system.shutdown({ deadlineMs: 1_000 })]);
+    },
+  };
+}
+
+type Side = 'steward' | 'raw' | 'progress';
+
+/** One round of single-task round trips on fresh pools, the sides taking turns (order swapped each time); p50 and p99 per side. */
+async function roundTrips(): Promise<Record<Side, { p50: number; p99: number }>> {
+  const { raw, drivers, close } = openPools();
+  try {
+    const driver = drivers[0] as ActorRef<typeof Driver>;
+    const sides: Record<Side, () => Promise<unknown>> = {
+      steward: () => throughActor(driver, 1, false),
+      raw: () => raw.run({ n: 1 }),
+      progress: () => throughActor(driver, 1, true),
+    };
+    const samples: Record<Side, number[]> = { steward: [], raw: [], progress: [] };
+    const orders: readonly (readonly Side[])[] = [
+      ['steward', 'raw', 'progress'],
+      ['raw', 'steward', 'progress'],
+    ];
+    for (let i = 0; i < 200; i++) for (const side of orders[0] ?? []) await sides[side](); // warm up
+    collectGarbage();
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      for (const side of orders[i % 2] ?? []) {
+        const start = performance.now();
+        await sides[side]();
+        samples[side].push((performance.now() - start) * 1000);
+      }
+    }
+    const figures = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
+    return { steward: figures(samples.steward), raw: figures(samples.raw), progress: figures(samples.progress) };
+  } finally {
+    await close();
+  }
+}
+
 const group: BenchGroup = {
   name: 'pools',
   async run(report) {
-    const raw = new Piscina({ filename: fileURLToPath(taskModule('echo')), name: 'echo', minThreads: THREADS, maxThreads: THREADS });
-    const pool = new PiscinaPool({ name: POOL, minThreads: THREADS, maxThreads: THREADS, maxQueue: IN_FLIGHT });
-    const system = new ActorSystem({ pools: { [POOL]: pool } });
+    const { raw, drivers, close } = openPools();
     try {
-      const drivers = Array.from({ length: ACTORS }, (_, i) => system.ref(Driver, `driver-${i}`));
       const steward = (channel: boolean) => async (n: number) => {
         const share = Math.ceil(n / ACTORS);
         await Promise.all(drivers.map((driver, i) => throughActor(driver, Math.min(share, n - i * share), channel)));
@@ -154,36 +210,21 @@ const group: BenchGroup = {
       report({ name: 'pools.progress_tasks_vs_raw', value: median(withChannel.map((r) => r.ratio)), unit: 'x' });
       report({ name: 'pools.progress_tasks_per_s', value: median(withChannel.map((r) => r.rate)), unit: 'tasks/s' });
 
-      // Round trips: one task at a time, a steward sample and a raw sample in turn (order swapped each time).
-      const driver = drivers[0] as ActorRef<typeof Driver>;
-      const sides = {
-        steward: () => throughActor(driver, 1, false),
-        raw: () => raw.run({ n: 1 }),
-        progress: () => throughActor(driver, 1, true),
-      };
-      const samples = { steward: [] as number[], raw: [] as number[], progress: [] as number[] };
-      const order = [
-        ['steward', 'raw', 'progress'],
-        ['raw', 'steward', 'progress'],
-      ] as const;
-      for (let i = 0; i < 300; i++) for (const side of order[0]) await sides[side](); // warm up
-      collectGarbage();
-      for (let i = 0; i < ROUND_TRIPS; i++) {
-        for (const side of order[i % 2] as (typeof order)[number]) {
-          const start = performance.now();
-          await sides[side]();
-          samples[side].push((performance.now() - start) * 1000);
-        }
-      }
-      report({ name: 'pools.p50_us', value: percentile(samples.steward, 50), unit: 'us' });
-      report({ name: 'pools.p99_us', value: percentile(samples.steward, 99), unit: 'us' });
-      report({ name: 'pools.raw_p50_us', value: percentile(samples.raw, 50), unit: 'us' });
-      report({ name: 'pools.raw_p99_us', value: percentile(samples.raw, 99), unit: 'us' });
-      report({ name: 'pools.progress_p50_us', value: percentile(samples.progress, 50), unit: 'us' });
-      report({ name: 'pools.progress_p99_us', value: percentile(samples.progress, 99), unit: 'us' });
     } finally {
-      await Promise.all([raw.destroy(), system.shutdown({ deadlineMs: 1_000 })]);
+      await close();
     }
+
+    const rounds: Awaited<ReturnType<typeof roundTrips>>[] = [];
+    for (let r = 0; r < LATENCY_ROUNDS; r++) rounds.push(await roundTrips());
+    const over = (side: Side, figure: 'p50' | 'p99') => median(rounds.map((round) => round[side][figure]));
+    report({ name: 'pools.p50_us', value: over('steward', 'p50'), unit: 'us' });
+    report({ name: 'pools.p99_us', value: over('steward', 'p99'), unit: 'us' });
+    report({ name: 'pools.raw_p50_us', value: over('raw', 'p50'), unit: 'us' });
+    report({ name: 'pools.raw_p99_us', value: over('raw', 'p99'), unit: 'us' });
+    report({ name: 'pools.progress_p50_us', value: over('progress', 'p50'), unit: 'us' });
+    report({ name: 'pools.progress_p99_us', value: over('progress', 'p99'), unit: 'us' });
+    report({ name: 'pools.p50_vs_raw_min', value: Math.min(...rounds.map((round) => round.steward.p50 / round.raw.p50)), unit: 'x' });
+    report({ name: 'pools.p50_vs_raw_max', value: Math.max(...rounds.map((round) => round.steward.p50 / round.raw.p50)), unit: 'x' });
   },
 };
 
