@@ -123,6 +123,11 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     return this.#status !== 'stopping' && this.#status !== 'stopped';
   }
 
+  /** Nothing queued and no turn in hand (work piped elsewhere may still be in flight). */
+  get quiescent(): boolean {
+    return this.#status === 'running' && !this.mailbox.busy && this.mailbox.depth === 0;
+  }
+
   /** Idle: running, nothing queued or in hand, no timer pending. */
   get idle(): boolean {
     return (
@@ -223,6 +228,10 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     };
     const active: ActiveTimer = { handle: this.clock.setTimer(delayMs, fire), tick };
     timers.set(name, active);
+  }
+
+  hasTimer(name: string): boolean {
+    return this.#timers?.has(name) ?? false;
   }
 
   cancelTimer(name: string): void {

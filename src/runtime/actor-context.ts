@@ -96,6 +96,8 @@ export interface ActorContext<TState, TMessages extends MessageSchemas> {
   /** Sends `message` to this actor after `delayMs` (keyed by `name`; a new timer replaces one of the same name). */
   startTimer(name: string, delayMs: number, message: MessageOf<SelfDefinition<TState, TMessages>>, options?: TimerOptions): void;
   cancelTimer(name: string): void;
+  /** Whether a timer of this name is pending (so a repeating timer can be started once, not reset). */
+  hasTimer(name: string): boolean;
   /** Get an `onTerminated` notice when `ref`'s actor stops for good. */
   watch(ref: ActorRef<ActorDefinition>): void;
   unwatch(ref: ActorRef<ActorDefinition>): void;

@@ -28,6 +28,8 @@ export interface CachedCell {
 
 /** How a ref reaches its system. @internal */
 export interface RefTarget {
+  /** False once shutdown began: refs from outside the system are refused from then on. */
+  readonly acceptsOutsideMessages: boolean;
   post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void;
   ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown>;
 }
@@ -54,6 +56,8 @@ export class ActorRef<TDef extends ActorDefinition = ActorDefinition> {
     readonly key: string,
     private readonly target: RefTarget,
     private readonly trusted: boolean,
+    /** Made inside the system (ctx.ref, self): still delivered while a shutdown drains. */
+    readonly internal: boolean,
   ) {}
 
   /** Name of the actor type. */
@@ -70,7 +74,7 @@ export class ActorRef<TDef extends ActorDefinition = ActorDefinition> {
     const parsed = this.trusted ? payload : parseMessage(this.definition, type, payload);
     const envelope: UserEnvelope = { kind: 'user', type, payload: parsed, reply: undefined };
     const cell = this.cell;
-    if (cell?.alive) cell.post(envelope);
+    if (cell?.alive && (this.internal || this.target.acceptsOutsideMessages)) cell.post(envelope);
     else this.target.post(this as ActorRef<ActorDefinition>, envelope);
   }
 

@@ -112,7 +112,7 @@ export class ActorSystem implements AsyncDisposable {
       scheduler: options.scheduler ?? microtaskScheduler,
       events: this.events,
       messagesPerTurn: options.messagesPerTurn ?? 64,
-      ref: (definition, key, refOptions) => this.ref(definition, key, refOptions),
+      ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
       pool: (name) => {
         const pool = Object.hasOwn(this.#pools, name) ? this.#pools[name] : undefined;
         if (!pool) throw new InvalidConfigError(`no task pool named '${name}' (known: ${Object.keys(this.#pools).join(', ') || 'none'})`);
@@ -128,7 +128,14 @@ export class ActorSystem implements AsyncDisposable {
       watch: (watcher, target) => this.#watch(watcher, target),
       unwatch: (watcher, target) => this.#watchersOf(target, false)?.delete(idOf(watcher.type, watcher.key)),
     };
-    this.#target = { post: (ref, envelope) => this.#post(ref, envelope), ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions) };
+    const system = this;
+    this.#target = {
+      get acceptsOutsideMessages() {
+        return system.#phase === 'running';
+      },
+      post: (ref, envelope) => this.#post(ref, envelope),
+      ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
+    };
   }
 
   /** Number of live (activating, running or restarting) actors. */
@@ -147,11 +154,15 @@ export class ActorSystem implements AsyncDisposable {
    * `ERR_INVALID_CONFIG` if another definition already uses this name.
    */
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options: RefOptions = {}): ActorRef<TDef> {
+    return this.#makeRef(definition, key, options, false);
+  }
+
+  #makeRef<TDef extends ActorDefinition>(definition: TDef, key: string, options: RefOptions, internal: boolean): ActorRef<TDef> {
     if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(`actor key for '${definition.name}' must be a non-empty string`);
     const known = this.#definitions.get(definition.name);
     if (!known) this.#definitions.set(definition.name, definition);
     else if (known !== definition) throw new InvalidConfigError(`two different actor definitions are named '${definition.name}'`);
-    return new ActorRef(definition, key, this.#target, options.trusted ?? false);
+    return new ActorRef(definition, key, this.#target, options.trusted ?? false, internal);
   }
 
   /** Ids (`type/key`) of the live actors, in activation order. @internal simulator and inspection support */
@@ -209,7 +220,9 @@ export class ActorSystem implements AsyncDisposable {
     this.#phase = 'shutting-down';
     const deadline = this.clock.now() + deadlineMs;
     const remaining = () => Math.max(0, deadline - this.clock.now());
-    const allIdle = () => [...this.#cells.values()].every((cell) => cell.idle);
+    // Drained: nothing queued, no turn in hand. Work still in flight (piped promises) is not waited for:
+    // its outcome becomes a dead letter, which is what durable state plus reconciliation on restart are for.
+    const allIdle = () => [...this.#cells.values()].every((cell) => cell.quiescent);
     // Pools close first: queued tasks are cancelled now, running ones get most of the deadline, and every
     // outcome still reaches its owner as a message while the owner is alive to handle it.
     const poolDeadlineMs = Math.max(0, deadlineMs - Math.min(STOP_HOOK_GRACE_MS, deadlineMs / 2));
@@ -291,10 +304,10 @@ export class ActorSystem implements AsyncDisposable {
 
   #post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
     const cached = ref.cell;
-    if (cached?.alive) return cached.post(envelope);
-    if (this.#phase === 'stopped') {
+    if (cached?.alive && (ref.internal || this.#phase === 'running')) return cached.post(envelope);
+    if (this.#phase === 'stopped' || (this.#phase === 'shutting-down' && !ref.internal)) {
       this.#deadLetter(ref.type, ref.key, envelope, 'shutdown');
-      throw new SystemStoppedError(`system is stopped: '${envelope.type}' to ${ref} was not delivered`);
+      throw new SystemStoppedError(`system is ${this.#phase}: '${envelope.type}' to ${ref} was not delivered`);
     }
     const cell = this.#cellFor(ref);
     if (!cell) {

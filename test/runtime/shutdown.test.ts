@@ -65,6 +65,34 @@ describe('shutdown', () => {
     ]);
   });
 
+  it("refuses outside messages once shutdown begins, while the actors' own messages still flow", async () => {
+    let release!: () => void;
+    const hops: number[] = [];
+    const Relay = defineActor({
+      name: 'relay',
+      messages: { begin: z.object({}), hop: z.object({ n: z.number() }), add: z.object({}) },
+      initialState: (_key: string) => ({ hops: 0 }),
+      handlers: {
+        begin: (_p, ctx) => new Promise<void>((resolve) => (release = resolve)).then(() => ctx.self.tell('hop', { n: 1 })),
+        hop: ({ n }, ctx) => {
+          ctx.state.hops = n;
+          hops.push(n);
+          if (n < 3) ctx.self.tell('hop', { n: n + 1 });
+        },
+        add: () => undefined,
+      },
+    });
+    system = new ActorSystem();
+    const relay = system.ref(Relay, 'r');
+    relay.tell('begin', {});
+    await flush();
+    const report = system.shutdown({ deadlineMs: 5_000 });
+    expect(() => relay.tell('add', {})).toThrowErrorMatchingInlineSnapshot(`[SystemStoppedError: system is shutting-down: 'add' to relay/r was not delivered]`);
+    release();
+    expect(await report).toEqual({ stopped: 1, abandoned: 0, timedOut: false });
+    expect(hops).toEqual([1, 2, 3]);
+  });
+
   it('supports await using', async () => {
     let outer: ActorSystem;
     {
