@@ -87,7 +87,7 @@ async function runSteward(): Promise<{ piecesPerSec: number; pieces: number; ela
   const holder: { Cook?: CookDefinition } = {};
   const hook = await startWebhookServer((body) => createCookWebhook(system, holder.Cook as CookDefinition)(body));
   // retryBackoffMs 0 sidesteps the cook's retry spin (a due retry with every slot taken); see the real-runtime tests.
-  const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl: service.url }), webhookUrl: hook.url, pollIntervalMs: 200, retryBackoffMs: 0, maxSubmitAttempts: 8 });
+  const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl: service.url }), webhookUrl: hook.url, pollIntervalMs: 200, retryBackoffMs: 20, maxSubmitAttempts: 8 });
   holder.Cook = Cook;
   try {
     await persistence.commit(users.map((user) => ({ op: 'put' as const, collection: COLLECTIONS, key: collectionOf(user), value: { id: collectionOf(user), ownerId: user, supply: PIECES } })));

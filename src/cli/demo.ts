@@ -19,7 +19,6 @@ import {
   type CookDefinition,
   type CookSnapshot,
   type CookState,
-  type Submitter,
 } from '../actors/cook/index.js';
 import { LowdbStore, Persistence } from '../persistence/index.js';
 import { ActorSystem, type ActorRef } from '../runtime/index.js';
@@ -66,15 +65,13 @@ async function main(): Promise<number> {
   const holder: { Cook?: CookDefinition } = {};
   const hook = await startWebhookServer((body) => createCookWebhook(system, holder.Cook as CookDefinition)(body));
   // retryBackoffMs 0: with a backoff, a due retry that finds every slot taken makes the cook spin (see the report).
-  const { Cook } = createCookActors({ submitter, webhookUrl: hook.url, pollIntervalMs: 300, retryBackoffMs: 0, maxSubmitAttempts: 6 });
+  const { Cook } = createCookActors({ submitter, webhookUrl: hook.url, pollIntervalMs: 300, retryBackoffMs: 20, maxSubmitAttempts: 6 });
   holder.Cook = Cook;
   const refs = plan.round.cooks.map((cook) => ({ cook, ref: system.ref(Cook, cookKey(cook.collectionId, cook.userId)) }));
   const view = createProgressView(out);
 
   let exitCode = 0;
   try {
-    if (plan.kind === 'resume') await reRegisterOutstanding(plan, submitter, hook.url);
-
     // The intruder goes first, so "nothing changed" is plain to see.
     const target = plan.round.cooks[0] as RoundCook;
     const refusal = await system
@@ -159,32 +156,6 @@ async function pauseAndResume(
     return { state: 'done', since: pause.since };
   }
   return pause;
-}
-
-/**
- * The local service lives in this process, so a new run starts it empty. A
- * real service outlives its clients: jobs a cook holds as running would still
- * be known there. The cook's poller ignores jobs the service does not know
- * (see the report), so the demo re-registers them under the same ids
- * (submission is idempotent on the job id). Pending jobs need nothing: the
- * cook reconciles those itself on activation.
- */
-async function reRegisterOutstanding(plan: Extract<Plan, { kind: 'resume' }>, submitter: Submitter, webhookUrl: string): Promise<void> {
-  const submissions: Promise<void>[] = [];
-  for (const cook of plan.unfinished) {
-    const state = plan.states.get(cookKey(cook.collectionId, cook.userId));
-    for (const [jobId, job] of Object.entries(state?.running ?? {})) {
-      const request = { jobId, collectionId: cook.collectionId, userId: cook.userId, pieceIndex: job.pieceIndex, webhookUrl };
-      submissions.push(
-        (async () => {
-          for (let attempt = 0; attempt < 8; attempt++) {
-            if (await submitter.submit(request).then(() => true, () => false)) return;
-          }
-        })(),
-      );
-    }
-  }
-  await Promise.all(submissions);
 }
 
 function rowOf(snapshot: CookSnapshot): ProgressRow {

@@ -5,7 +5,7 @@
  */
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../../errors.js';
 import { defineActor, type ActorContext } from '../../runtime/index.js';
-import { countCompletion, failCook, initialCookState, issuePieces, releaseJob, retryDelayMs, snapshotOf, standingOf } from './cook-state.js';
+import { countCompletion, failCook, initialCookState, issuePieces, releaseJob, retryDelayMs, slotsInUse, snapshotOf, standingOf } from './cook-state.js';
 import { parseCookKey, cookJobId, parseCookJobId } from './keys.js';
 import { CollectionSchema, CookMessages, CookStateSchema, type CookState } from './messages.js';
 import { createCookPoller } from './poller-actor.js';
@@ -92,9 +92,15 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
       ctx.cancelTimer('retry');
       return;
     }
-    ctx.startTimer('poll', pollIntervalMs, { type: 'poll', payload: {} }, { repeat: true });
+    // Started once, never reset: re-arming on every turn would keep a busy cook from ever polling.
+    if (!ctx.hasTimer('poll')) ctx.startTimer('poll', pollIntervalMs, { type: 'poll', payload: {} }, { repeat: true });
+    // A retry needs a free slot; with every slot taken, the next slot freed refills from due retries anyway.
     const nextRetry = Math.min(...retries.map((retry) => retry.notBefore));
-    if (Number.isFinite(nextRetry)) ctx.startTimer('retry', Math.max(0, nextRetry - ctx.clock.now()), { type: 'retryDue', payload: {} });
+    if (Number.isFinite(nextRetry) && slotsInUse(ctx.state) < ctx.state.maxConcurrent) {
+      ctx.startTimer('retry', Math.max(0, nextRetry - ctx.clock.now()), { type: 'retryDue', payload: {} });
+    } else {
+      ctx.cancelTimer('retry');
+    }
   };
 
   /** A report that a job finished, from any path; counts each job once. */
@@ -226,6 +232,14 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
         ctx.state.running[jobId] = job;
         if (status.status === 'succeeded' || status.status === 'failed') await complete(ctx, completionOf(status, 'poller'));
         else await ctx.save();
+      },
+      jobUnknown: async ({ jobId }, ctx) => {
+        const job = ctx.state.running[jobId];
+        if (!job) return;
+        // Lost by the service: back to the retry queue under the same id, so a late report of it still counts once.
+        delete ctx.state.running[jobId];
+        ctx.state.retries.push({ jobId, pieceIndex: job.pieceIndex, submitFailures: job.submitFailures, notBefore: ctx.clock.now() });
+        await fillAndSave(ctx);
       },
       retryDue: (_payload, ctx) => fillAndSave(ctx),
       poll: (_payload, ctx) => {

@@ -57,6 +57,8 @@ export const CookMessages = {
   submitFailed: z.object({ jobId: CookJobIdSchema, error: z.string() }),
   /** The service's view of a job that was pending when the cook (re)activated; `null`: it never got it. */
   reconciled: z.object({ jobId: CookJobIdSchema, status: JobStatusSchema.nullable() }),
+  /** The service does not know a job the cook counts as running (it lost it): submit it again, same id. */
+  jobUnknown: z.object({ jobId: CookJobIdSchema }),
   retryDue: z.object({}),
   poll: z.object({}),
 };

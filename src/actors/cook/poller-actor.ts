@@ -20,7 +20,10 @@ export function createCookPoller(submitter: Submitter, cook: () => ActorDefiniti
     name: 'cook-poller',
     messages: {
       poll: z.object({ jobIds: z.array(CookJobIdSchema).max(MAX_JOBS_PER_POLL) }),
+      /** `status: null`: the service does not know the job. */
       answered: z.object({ jobId: CookJobIdSchema, status: JobStatusSchema.nullable() }),
+      /** The query itself failed: ask again at the next poll. */
+      unanswered: z.object({ jobId: CookJobIdSchema }),
     },
     initialState: (_key: string) => ({ inFlight: [] as string[] }),
     passivation: { idleAfterMs: 30_000 },
@@ -29,15 +32,21 @@ export function createCookPoller(submitter: Submitter, cook: () => ActorDefiniti
         for (const jobId of jobIds) {
           if (ctx.state.inFlight.includes(jobId)) continue; // one query per job at a time: polls never stack
           ctx.state.inFlight.push(jobId);
-          ctx.pipe(submitter.query(jobId), (outcome) => ({
-            type: 'answered',
-            payload: { jobId, status: outcome.ok ? (outcome.value ?? null) : null },
-          }));
+          ctx.pipe(submitter.query(jobId), (outcome) =>
+            outcome.ok ? { type: 'answered', payload: { jobId, status: outcome.value ?? null } } : { type: 'unanswered', payload: { jobId } },
+          );
         }
+      },
+      unanswered: ({ jobId }, ctx) => {
+        ctx.state.inFlight = ctx.state.inFlight.filter((id) => id !== jobId);
       },
       answered: ({ jobId, status }, ctx) => {
         ctx.state.inFlight = ctx.state.inFlight.filter((id) => id !== jobId);
-        if (status?.status !== 'succeeded' && status?.status !== 'failed') return;
+        if (status === null) {
+          ctx.ref(cook(), ctx.key).tell('jobUnknown', { jobId });
+          return;
+        }
+        if (status.status !== 'succeeded' && status.status !== 'failed') return;
         ctx.ref(cook(), ctx.key).tell('pieceCompleted', {
           jobId,
           success: status.status === 'succeeded',

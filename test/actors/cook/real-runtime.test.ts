@@ -232,9 +232,7 @@ describe('cook on the real runtime over loopback', () => {
         webhookDuplicateRate: 0.25,
         webhookDropRate: 0.1,
       },
-      // retryBackoffMs 0: with any backoff, a failed submit's retry falls due while its slot was refilled, and the cook
-      // spins (see the known defect below); 0 makes the retry take the freed slot at once.
-      cook: { pollIntervalMs: 100, retryBackoffMs: 0, maxSubmitAttempts: 6, maxJobAttempts: 3 },
+      cook: { pollIntervalMs: 100, retryBackoffMs: 20, maxSubmitAttempts: 6, maxJobAttempts: 3 },
     });
     const users = Array.from({ length: COOKS_N }, (_, i) => `user-${i}`);
     for (const user of users) await createCollection(r.persistence, { id: `col-${user}`, ownerId: user, supply: PIECES });
@@ -303,7 +301,7 @@ describe('cook on the real runtime over loopback', () => {
   });
 });
 
-describe('known cook defects (it.fails: flip to it once fixed in src/actors/cook)', () => {
+describe('cook defects found on the real runtime, now fixed', () => {
   let system: ActorSystem | undefined;
   afterEach(async () => {
     await system?.shutdown({ deadlineMs: 500 });
@@ -317,7 +315,7 @@ describe('known cook defects (it.fails: flip to it once fixed in src/actors/cook
    * per turn). Each round also re-arms the repeating 'poll' timer, so it never fires: jobs whose webhook was dropped
    * are never polled, their slots never free, and the spin never ends.
    */
-  it.fails('a retry that falls due while every slot is taken neither spins nor starves the poller', async () => {
+  it('a retry that falls due while every slot is taken neither spins nor starves the poller', async () => {
     let failedOnce = false;
     const submitter: Submitter = {
       submit: async (job) => {

@@ -117,6 +117,8 @@ export const COOK_SCENARIOS = [
   cookScenario({ name: 'cook-concurrent-starts', starts: 3 }),
   cookScenario({ name: 'cook-three-paths', service: { duplicateWebhookRate: 0.5, dropWebhookRate: 0.3 } }),
   cookScenario({ name: 'cook-submit-failures', service: { submitFailureRate: 0.3, jobFailureRate: 0.1 } }),
+  cookScenario({ name: 'cook-retry-with-full-slots', pieces: 3, service: { failFirstSubmissions: 1, dropWebhookRate: 1 } }),
+  cookScenario({ name: 'cook-flaky-service', pieces: 8, service: { submitFailureRate: 0.25, dropWebhookRate: 0.5, duplicateWebhookRate: 0.3, jobFailureRate: 0.05 } }),
   cookScenario({ name: 'cook-actor-crash', faults: ['crash-actor', 'fail-commit'], service: { dropWebhookRate: 0.2 } }),
   cookScenario({ name: 'cook-system-crash', faults: ['crash-system'], service: { duplicateWebhookRate: 0.3 } }),
   cookScenario({ name: 'cook-duplicated-delayed', faults: ['duplicate-action', 'fail-io'], service: { duplicateWebhookRate: 0.5 } }),

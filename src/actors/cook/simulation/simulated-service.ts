@@ -12,6 +12,8 @@ import { SubmitFailedError, type JobStatus, type SubmitAccepted, type SubmitRequ
 export interface SimulatedServiceOptions {
   /** Chance a submission fails (nothing created). Default 0. */
   readonly submitFailureRate?: number;
+  /** The first this-many submissions fail, whatever the rate. Default 0. */
+  readonly failFirstSubmissions?: number;
   /** Chance a job ends failed. Default 0. */
   readonly jobFailureRate?: number;
   /** Chance a webhook is sent twice. Default 0. */
@@ -48,7 +50,7 @@ export class SimulatedGenerationService implements Submitter {
       () => {
         const known = this.#jobs.get(job.jobId);
         if (known) return { ...known };
-        if (this.#chance(this.options.submitFailureRate)) {
+        if (this.ledger.failedSubmissions < (this.options.failFirstSubmissions ?? 0) || this.#chance(this.options.submitFailureRate)) {
           this.ledger.failedSubmissions++;
           throw new SubmitFailedError(`simulated 503 for ${job.jobId}`, { jobId: job.jobId, status: 503 });
         }
