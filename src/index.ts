@@ -67,6 +67,7 @@ export {
   explore,
   hashTrace,
   InvalidReplayError,
+  lazyTime,
   parseReplayLine,
   pct,
   portfolio,

@@ -20,6 +20,7 @@ import {
   naiveSingleton,
   naiveSlots,
   naiveTimeout,
+  resetSpin,
 } from './fixtures/classic-races.js';
 
 /** Explores from 100 different starting seeds and returns how many schedules each needed to find a violation. */
@@ -70,6 +71,13 @@ describe('strategies and determinism', () => {
   it('PCT finds a bug that needs one actor to run 12 steps uninterrupted within 10 schedules at p90', async () => {
     const found = await schedulesToFind(longStreak, 'pct', 50);
     expect(percentileOf(found, 90)).toBeLessThanOrEqual(10);
+  });
+
+  it('lazy time finds a liveness bug that a random walk (time jumping mid-commit) misses', async () => {
+    const lazy = await explore(resetSpin, { schedules: 20, strategy: 'lazy-time' });
+    expect(lazy.violations[0]?.violation).toMatchObject({ kind: 'eventually', name: 'polled at last' });
+    const random = await explore(resetSpin, { schedules: 20, strategy: 'random' });
+    expect(random.violations).toEqual([]);
   });
 
   it('a random walk rarely finds it (why PCT exists)', async () => {

@@ -5,7 +5,7 @@ export { checkDeterminism, explore, parseReplayLine, replay, replayLine, runSeed
 export type { ExploreOptions, ExploreReport } from './explore.js';
 export type { ScheduleResult, TraceStep, Violation } from './run-schedule.js';
 export { hashTrace } from './run-schedule.js';
-export { pct, portfolio, randomWalk, STRATEGIES } from './strategies.js';
+export { lazyTime, pct, portfolio, randomWalk, STRATEGIES } from './strategies.js';
 export type { Strategy, StrategyFactory, StrategyName, StrategyOptions } from './strategies.js';
 export type { Operation, OperationKind } from './operations.js';
 export { timeline } from './timeline.js';

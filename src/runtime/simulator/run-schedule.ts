@@ -64,6 +64,8 @@ async function settle(): Promise<void> {
 
 const MICROTASK_ROUNDS = 4;
 
+const untimed = (operation: Operation) => operation.kind !== 'timer';
+
 /** Lets every pending microtask run to completion (one event-loop turn). */
 const quiesce = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -139,7 +141,8 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
   // Phase 1: the strategy, with faults.
   while (trace.length < maxSteps) {
     let enabled = world.enabled();
-    if (enabled.length === 0) {
+    if (!enabled.some(untimed)) {
+      // Before time may move (or the run end), let every chain of microtasks finish: work already under way comes first.
       await quiesce();
       enabled = world.enabled();
       if (enabled.length === 0) break;
@@ -172,7 +175,7 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
     const deadline = world.clock.now() + (scenario.eventuallyWithinMs ?? 60_000);
     for (let extra = 0; extra < maxSteps * 4 && check(scenario.eventually, 'eventually'); extra++) {
       let enabled = world.enabled();
-      if (enabled.length === 0) {
+      if (!enabled.some(untimed)) {
         await quiesce();
         enabled = world.enabled();
       }

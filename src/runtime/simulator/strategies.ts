@@ -87,8 +87,28 @@ export const pct: StrategyFactory = (random, options) => {
 };
 
 /**
- * Alternates random walk (even seeds) and PCT (odd seeds), so one exploration
- * gets both kinds of coverage.
+ * Random walk in which time is lazy: a timer fires only when nothing else can
+ * happen, as on a real machine where I/O and turns take microseconds and
+ * timers seconds. It finds liveness bugs that hide behind a timer firing
+ * "early" (a retry loop that resets the very timer that would end it).
+ *
+ * @example
+ * ```ts
+ * await explore(scenario, { strategy: 'lazy-time', schedules: 1_000 });
+ * ```
+ */
+export const lazyTime: StrategyFactory = (random) => ({
+  name: 'lazy-time',
+  pick: (enabled) => {
+    const untimed = enabled.filter((operation) => operation.kind !== 'timer');
+    if (untimed.length === 0) return 0;
+    return enabled.indexOf(untimed[random.int(untimed.length)] as Operation);
+  },
+});
+
+/**
+ * Cycles random walk, PCT and lazy-time random walk by seed, so one
+ * exploration gets all three kinds of coverage.
  *
  * @example
  * ```ts
@@ -96,7 +116,8 @@ export const pct: StrategyFactory = (random, options) => {
  * ```
  */
 export const portfolio: StrategyFactory = (random, options) => {
-  const inner = options.seed % 2 === 0 ? randomWalk(random, options) : pct(random, options);
+  const members = [randomWalk, pct, lazyTime];
+  const inner = (members[options.seed % members.length] as StrategyFactory)(random, options);
   return { name: 'portfolio', pick: (enabled, step) => inner.pick(enabled, step) };
 };
 
@@ -113,7 +134,7 @@ export function guided(labels: readonly string[]): Strategy {
 }
 
 /** The built-in strategies by name. */
-export const STRATEGIES = { random: randomWalk, pct, portfolio } as const satisfies Record<string, StrategyFactory>;
+export const STRATEGIES = { random: randomWalk, pct, 'lazy-time': lazyTime, portfolio } as const satisfies Record<string, StrategyFactory>;
 
 /** A built-in strategy's name. */
 export type StrategyName = keyof typeof STRATEGIES;
