@@ -7,8 +7,8 @@
  * @internal
  */
 import type { Clock } from '../runtime/clock.js';
+import { summarizeIssues, toIssues } from '../issues.js';
 import { Deadlines } from './deadlines.js';
-import type { MessageIssue } from '../errors.js';
 import { deserializeError, type TaskOutcome } from './envelope.js';
 import {
   ChannelClosedError,
@@ -125,7 +125,7 @@ export class TaskDispatcher {
     const parsed = task.input.safeParse(input);
     if (!parsed.success) {
       const issues = toIssues(parsed.error.issues);
-      const message = `${labelOf(task, id, pool)} refused: invalid input (${describe(issues)})`;
+      const message = `${labelOf(task, id, pool)} refused: invalid input (${summarizeIssues(issues)})`;
       return receiver.reject(new InvalidTaskInputError(message, issues, { cause: parsed.error }));
     }
     const { signal } = options;
@@ -258,14 +258,14 @@ export class TaskDispatcher {
     }
     if (job.progressIssues) {
       const issues = job.progressIssues;
-      this.#settle(job, new InvalidTaskResultError(`${job.label} sent invalid progress (${describe(issues)})`, issues));
+      this.#settle(job, new InvalidTaskResultError(`${job.label} sent invalid progress (${summarizeIssues(issues)})`, issues));
       return;
     }
     const parsed = job.task.result.safeParse(outcome.value);
     if (parsed.success) this.#settle(job, undefined, parsed.data);
     else {
       const issues = toIssues(parsed.error.issues);
-      this.#settle(job, new InvalidTaskResultError(`${job.label} returned an invalid result (${describe(issues)})`, issues, { cause: parsed.error }));
+      this.#settle(job, new InvalidTaskResultError(`${job.label} returned an invalid result (${summarizeIssues(issues)})`, issues, { cause: parsed.error }));
     }
   }
 
@@ -297,7 +297,7 @@ export class TaskDispatcher {
         if (!parsed?.success) {
           const issues = parsed ? toIssues(parsed.error.issues) : [{ path: [], message: 'this task has no progress schema', code: 'custom' }];
           job.progressIssues ??= issues;
-          throw new InvalidTaskResultError(`${job.label} sent invalid progress (${describe(issues)})`, issues);
+          throw new InvalidTaskResultError(`${job.label} sent invalid progress (${summarizeIssues(issues)})`, issues);
         }
         job.options.onProgress?.(parsed.data);
       },
@@ -307,12 +307,4 @@ export class TaskDispatcher {
       },
     };
   }
-}
-
-function toIssues(issues: readonly { path: PropertyKey[]; message: string; code: string }[]): MessageIssue[] {
-  return issues.map(({ path, message, code }) => ({ path, message, code }));
-}
-
-function describe(issues: readonly MessageIssue[]): string {
-  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
 }

@@ -7,12 +7,13 @@
  * whatever it returns later is dropped. Crashes happen only when a
  * {@link CompletionGate} injects them.
  */
-import { realClock, type Clock } from '../runtime/clock.js';
-import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type BackendJob, type ChannelHandlers, type TaskBackend } from './dispatcher.js';
+import type { Clock } from '../runtime/clock.js';
+import { DispatchedPool } from './dispatched-pool.js';
+import type { BackendJob, ChannelHandlers, TaskBackend } from './dispatcher.js';
 import type { TaskOutcome } from './envelope.js';
 import { ChannelClosedError, PoolClosedError, TaskCrashedError } from './errors.js';
 import type { StopSignal } from './stop-signal.js';
-import type { ClosePoolOptions, RunTaskOptions, TaskChannel, TaskDefinition, TaskPool, TaskReceiver } from './task.js';
+import type { TaskChannel } from './task.js';
 import { runTask } from './task-runner.js';
 
 /**
@@ -48,49 +49,12 @@ export interface InProcessPoolOptions {
  * held.shift()?.();
  * ```
  */
-export class InProcessPool implements TaskPool {
-  readonly name: string;
-  readonly #dispatcher: TaskDispatcher;
-
+export class InProcessPool extends DispatchedPool {
   constructor(options: InProcessPoolOptions) {
-    this.name = options.name;
-    this.#dispatcher = new TaskDispatcher(
-      {
-        name: options.name,
-        capacity: Math.max(1, options.concurrency ?? 1),
-        maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE,
-        clock: options.clock ?? realClock,
-        defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-      },
+    super(
+      { ...options, capacity: Math.max(1, options.concurrency ?? 1) },
       new InProcessBackend(options.gate ?? ((complete) => complete())),
     );
-  }
-
-  /** Tasks waiting in the queue. */
-  get queued(): number {
-    return this.#dispatcher.queued;
-  }
-
-  run<TInput, TResult, TProgress>(
-    task: TaskDefinition<TInput, TResult, TProgress>,
-    input: TInput,
-    options?: RunTaskOptions<TProgress>,
-  ): Promise<TResult> {
-    return this.#dispatcher.run(task, input, options);
-  }
-
-  /** @internal See `TaskPool.start`. */
-  start<TInput, TResult, TProgress>(
-    task: TaskDefinition<TInput, TResult, TProgress>,
-    input: TInput,
-    options: RunTaskOptions<TProgress>,
-    receiver: TaskReceiver<TResult>,
-  ): void {
-    this.#dispatcher.start(task, input, options, receiver);
-  }
-
-  close(options?: ClosePoolOptions): Promise<void> {
-    return this.#dispatcher.close(options);
   }
 }
 

@@ -8,13 +8,13 @@
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { realClock, type Clock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { DispatchedPool } from './dispatched-pool.js';
 import { exposeChannel } from './channel.js';
 import type { StopSignal } from './stop-signal.js';
-import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type BackendJob, type TaskBackend } from './dispatcher.js';
+import type { BackendJob, TaskBackend } from './dispatcher.js';
 import type { TaskOutcome, TaskRequest } from './envelope.js';
 import { TaskCrashedError } from './errors.js';
-import type { ClosePoolOptions, RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from './task.js';
 
 /** Worker `resourceLimits`, e.g. `{ maxOldGenerationSizeMb: 64 }`. */
 export interface PoolResourceLimits {
@@ -76,15 +76,12 @@ const WORKER_ENTRY = fileURLToPath(
  * await pool.close({ deadlineMs: 5_000 });
  * ```
  */
-export class PiscinaPool implements TaskPool {
-  readonly name: string;
+export class PiscinaPool extends DispatchedPool {
   readonly #piscina: Piscina<TaskRequest, TaskOutcome>;
-  readonly #dispatcher: TaskDispatcher;
 
   constructor(options: PiscinaPoolOptions) {
-    this.name = options.name;
     const concurrent = Math.max(1, options.concurrentTasksPerWorker ?? 1);
-    this.#piscina = new Piscina<TaskRequest, TaskOutcome>({
+    const piscina = new Piscina<TaskRequest, TaskOutcome>({
       filename: WORKER_ENTRY,
       name: 'runStewardTask',
       ...(options.minThreads === undefined ? {} : { minThreads: options.minThreads }),
@@ -96,49 +93,14 @@ export class PiscinaPool implements TaskPool {
     });
     // A thread error with no task on it (e.g. a fire-and-forget throw after the task returned)
     // is emitted as 'error'; unhandled, it would take down the owner's process.
-    this.#piscina.on('error', () => {});
-    this.#dispatcher = new TaskDispatcher(
-      {
-        name: options.name,
-        capacity: this.#piscina.maxThreads * concurrent,
-        maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE,
-        clock: options.clock ?? realClock,
-        defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-      },
-      new PiscinaBackend(this.#piscina, concurrent === 1),
-    );
+    piscina.on('error', () => {});
+    super({ ...options, capacity: piscina.maxThreads * concurrent }, new PiscinaBackend(piscina, concurrent === 1));
+    this.#piscina = piscina;
   }
 
   /** Threads alive now (tests use it to check shutdown). */
   get threadCount(): number {
     return this.#piscina.threads.length;
-  }
-
-  /** Tasks waiting in steward's queue. */
-  get queued(): number {
-    return this.#dispatcher.queued;
-  }
-
-  run<TInput, TResult, TProgress>(
-    task: TaskDefinition<TInput, TResult, TProgress>,
-    input: TInput,
-    options?: RunTaskOptions<TProgress>,
-  ): Promise<TResult> {
-    return this.#dispatcher.run(task, input, options);
-  }
-
-  /** @internal See `TaskPool.start`. */
-  start<TInput, TResult, TProgress>(
-    task: TaskDefinition<TInput, TResult, TProgress>,
-    input: TInput,
-    options: RunTaskOptions<TProgress>,
-    receiver: TaskReceiver<TResult>,
-  ): void {
-    this.#dispatcher.start(task, input, options, receiver);
-  }
-
-  close(options?: ClosePoolOptions): Promise<void> {
-    return this.#dispatcher.close(options);
   }
 }
 

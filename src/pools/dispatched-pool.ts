@@ -1,0 +1,66 @@
+import type { Clock } from '../runtime/clock.js';
+import { realClock } from '../runtime/clock.js';
+import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type TaskBackend } from './dispatcher.js';
+import type { ClosePoolOptions, RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from './task.js';
+
+/** What every pool configures about its queue and timeouts. */
+export interface DispatchOptions {
+  readonly name: string;
+  /** Tasks running at once. */
+  readonly capacity: number;
+  readonly maxQueue?: number;
+  readonly clock?: Clock;
+  readonly defaultTimeoutMs?: number;
+}
+
+/**
+ * The part every {@link TaskPool} shares: steward's own queue, timeouts,
+ * cancel and validation (the dispatcher), in front of a backend that runs
+ * tasks on threads or in-process.
+ * @internal
+ */
+export abstract class DispatchedPool implements TaskPool {
+  readonly name: string;
+  readonly #dispatcher: TaskDispatcher;
+
+  protected constructor(options: DispatchOptions, backend: TaskBackend) {
+    this.name = options.name;
+    this.#dispatcher = new TaskDispatcher(
+      {
+        name: options.name,
+        capacity: options.capacity,
+        maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE,
+        clock: options.clock ?? realClock,
+        defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      },
+      backend,
+    );
+  }
+
+  /** Tasks waiting in steward's queue. */
+  get queued(): number {
+    return this.#dispatcher.queued;
+  }
+
+  run<TInput, TResult, TProgress>(
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options?: RunTaskOptions<TProgress>,
+  ): Promise<TResult> {
+    return this.#dispatcher.run(task, input, options);
+  }
+
+  /** @internal See `TaskPool.start`. */
+  start<TInput, TResult, TProgress>(
+    task: TaskDefinition<TInput, TResult, TProgress>,
+    input: TInput,
+    options: RunTaskOptions<TProgress>,
+    receiver: TaskReceiver<TResult>,
+  ): void {
+    this.#dispatcher.start(task, input, options, receiver);
+  }
+
+  close(options?: ClosePoolOptions): Promise<void> {
+    return this.#dispatcher.close(options);
+  }
+}
