@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../runtime/clock.js';
 import { summarizeIssues, toIssues } from '../issues.js';
-import { Deadlines } from './deadlines.js';
+import { Deadlines } from '../runtime/deadlines.js';
 import { deserializeError, type TaskOutcome } from './envelope.js';
 import {
   ChannelClosedError,

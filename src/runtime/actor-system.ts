@@ -93,7 +93,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly #host: CellHost;
   readonly #pools: Readonly<Record<string, TaskPool>>;
   readonly #persistence: PersistencePort | undefined;
-  readonly #target: RefTarget;
+  readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
 
@@ -128,11 +128,8 @@ export class ActorSystem implements AsyncDisposable {
       watch: (watcher, target) => this.#watch(watcher, target),
       unwatch: (watcher, target) => this.#watchersOf(target, false)?.delete(idOf(watcher.type, watcher.key)),
     };
-    const system = this;
     this.#target = {
-      get acceptsOutsideMessages() {
-        return system.#phase === 'running';
-      },
+      acceptsOutsideMessages: true,
       post: (ref, envelope) => this.#post(ref, envelope),
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
@@ -218,6 +215,7 @@ export class ActorSystem implements AsyncDisposable {
 
   async #runShutdown(deadlineMs: number): Promise<ShutdownReport> {
     this.#phase = 'shutting-down';
+    this.#target.acceptsOutsideMessages = false;
     const deadline = this.clock.now() + deadlineMs;
     const remaining = () => Math.max(0, deadline - this.clock.now());
     // Drained: nothing queued, no turn in hand. Work still in flight (piped promises) is not waited for:
@@ -330,7 +328,8 @@ export class ActorSystem implements AsyncDisposable {
         signal.addEventListener('abort', onAbort, { once: true });
         reply.detachSignal = () => signal.removeEventListener('abort', onAbort);
       }
-      reply.deadline = this.#deadlines.add(timeoutMs, reply);
+      reply.deadlines = this.#deadlines;
+      reply.deadline = this.#deadlines.add(timeoutMs, expireReply, reply);
       try {
         this.#post(ref, { kind: 'user', type, payload, reply });
       } catch (error) {
@@ -376,6 +375,11 @@ export class ActorSystem implements AsyncDisposable {
       this.#cellFor(watcher)?.mailbox.postSystem({ kind: 'terminated', notice: { type, key, reason } });
     }
   }
+}
+
+/** One function for every ask timeout, so an ask allocates no timeout closure. */
+function expireReply(reply: PendingReply): void {
+  reply.expire();
 }
 
 function idOf(type: string, key: string): string {

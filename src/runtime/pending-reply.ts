@@ -1,14 +1,16 @@
 import { AskTimeoutError } from '../errors.js';
-import type { Deadline, Expirable } from './deadlines.js';
+import type { Deadline, Deadlines } from './deadlines.js';
 
 /**
  * The caller's side of an `ask`: settles once, whichever comes first of the
  * reply, the timeout, the abort signal or the actor stopping.
  * @internal
  */
-export class PendingReply implements Expirable {
+export class PendingReply {
   #settled = false;
+  /** The ask's timeout and where it is registered, set by the system. */
   deadline: Deadline | undefined = undefined;
+  deadlines: Deadlines | undefined = undefined;
   detachSignal: (() => void) | undefined = undefined;
 
   constructor(
@@ -38,7 +40,7 @@ export class PendingReply implements Expirable {
   #finish(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
-    this.deadline?.cancel();
+    if (this.deadline) this.deadlines?.remove(this.deadline);
     this.detachSignal?.();
     return true;
   }
