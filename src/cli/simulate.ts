@@ -8,8 +8,11 @@
  * timeline and exits 1. `--replay` re-runs one schedule and prints its timeline.
  */
 import { parseArgs } from 'node:util';
-import { explore, parseReplayLine, replay, shrink, STRATEGIES, timeline, type Scenario, type StrategyName } from '../runtime/simulator/index.js';
+import { checkDeterminism, explore, parseReplayLine, replay, shrink, STRATEGIES, timeline, type Scenario, type StrategyName } from '../runtime/simulator/index.js';
 import { BUILT_IN_SCENARIOS, loadScenarioModule } from './scenario-registry.js';
+
+/** Seeds of an exploration replayed twice to check that runs are repeatable. */
+const DETERMINISM_SAMPLE = 5;
 
 const USAGE = `usage: npm run simulate -- --scenario NAME [--seeds N] [--strategy ${Object.keys(STRATEGIES).join('|')}] [--first-seed N] [--module FILE.js]
        npm run simulate -- --replay "scenario=NAME strategy=S seed=N" [--module FILE.js]
@@ -52,6 +55,8 @@ async function main(): Promise<number> {
   const bar = progressBar(seeds);
   const report = await explore(scenario, { schedules: seeds, firstSeed, strategy, onSchedule: (_result, index) => bar(index + 1) });
   bar.done();
+  const sample = Array.from({ length: Math.min(DETERMINISM_SAMPLE, report.schedules) }, (_, i) => firstSeed + Math.floor((i * report.schedules) / DETERMINISM_SAMPLE));
+  const differing = await checkDeterminism(scenario, sample, strategy);
   printSummary([
     ['scenario', scenario.name],
     ['strategy', strategy],
@@ -59,7 +64,9 @@ async function main(): Promise<number> {
     ['violations', String(report.violations.length)],
     ['schedules/s', report.schedulesPerSecond.toFixed(0)],
     ['wall time', `${(report.elapsedMs / 1000).toFixed(1)} s`],
+    ['determinism', differing.length === 0 ? `ok (${sample.length} seeds replayed, same trace hashes)` : `BROKEN: seeds ${differing.join(', ')} replayed differently`],
   ]);
+  if (differing.length > 0) return 1;
   const failing = report.violations[0];
   if (!failing) return 0;
   console.log(`\n${timeline(failing, 60)}`);

@@ -26,6 +26,7 @@ describe('npm run simulate', () => {
     expect(stdout).toMatch(/schedules run\s+40/);
     expect(stdout).toMatch(/violations\s+0/);
     expect(stdout).toMatch(/schedules\/s\s+\d+/);
+    expect(stdout).toMatch(/determinism\s+ok \(5 seeds replayed, same trace hashes\)/);
   });
 
   it('exits 1 on a violation with a replay line that reproduces the same trace', async () => {

@@ -44,6 +44,32 @@ describe('persisted actor state', () => {
     return { system, clock, store };
   }
 
+  it('activates exactly one actor for 10,000 racing asks on one key whose store load is slow, in order', async () => {
+    const store = new MemoryStore();
+    await store.commit([{ op: 'put', collection: 'accounts', key: 'slow', value: { balance: 7 } }]);
+    let loads = 0;
+    let releaseLoad!: () => void;
+    const gate = new Promise<void>((resolve) => (releaseLoad = resolve));
+    const slowStore = Object.assign(Object.create(store) as MemoryStore, {
+      get: async (collection: string, key: string) => {
+        loads++;
+        await gate; // the load is in flight while every ask arrives
+        return store.get(collection, key);
+      },
+    });
+    system = new ActorSystem({ persistence: new Persistence(slowStore, { closeStore: false }) });
+    const started: string[] = [];
+    system.events.on('actor.started', ({ key }) => started.push(key));
+    const account = system.ref(Account, 'slow');
+    const replies = Array.from({ length: 10_000 }, () => system!.ref(Account, 'slow').ask('depositUnsaved', { amount: 1 }));
+    await flush();
+    releaseLoad();
+    expect(await Promise.all(replies)).toEqual(Array.from({ length: 10_000 }, (_, i) => 8 + i));
+    expect(loads).toBe(1);
+    expect(started).toEqual(['slow']);
+    expect(await account.ask('balance', {})).toBe(10_007);
+  });
+
   it('reads its own last committed write after passivation and re-activation', async () => {
     const { system, clock, store } = start();
     const account = system.ref(Account, 'a');
