@@ -162,14 +162,21 @@ export class World implements SimulationWorld {
     this.boot();
   }
 
-  /** Enabled operations, plus the clock's next timer as a step of its own. */
+  /** Enabled operations, plus the clock's next timer as a step of its own. Valid until the next call. */
   enabled(): readonly Operation[] {
     const enabled = this.operations.list();
     const due = this.clock.nextDueAt();
     if (due === undefined) return enabled;
     if (this.#timerStep?.at !== due) this.#timerStep = { at: due, operation: { kind: 'timer', owner: 'clock', label: `timer @${due}`, run: () => void this.clock.fireNext() } };
-    return [...enabled, this.#timerStep.operation];
+    // One reused buffer: this runs every step, and a timer is pending nearly always (ask deadlines).
+    const buffer = this.#enabledBuffer;
+    buffer.length = 0;
+    for (const operation of enabled) buffer.push(operation);
+    buffer.push(this.#timerStep.operation);
+    return buffer;
   }
+
+  readonly #enabledBuffer: Operation[] = [];
 
   #timerStep: { readonly at: number; readonly operation: Operation } | undefined;
 
