@@ -87,16 +87,25 @@ export interface MessageIssue {
 }
 
 /**
+ * Declares an error about input that failed its schema: like
+ * {@link errorClass}, plus the zod issues as data in `issues`.
+ * @internal
+ */
+export function issuesErrorClass<TCode extends string>(name: string, code: TCode) {
+  return class extends errorClass(name, code) {
+    readonly issues: readonly MessageIssue[];
+    constructor(message: string, issues: readonly MessageIssue[], options: StewardErrorOptions = {}) {
+      super(message, options);
+      this.issues = issues;
+    }
+  };
+}
+
+/**
  * A message was refused at the boundary: unknown type or a payload that does not
  * match its zod schema. Nothing was delivered and no state changed.
  */
-export class InvalidMessageError extends errorClass('InvalidMessageError', 'ERR_INVALID_MESSAGE') {
-  readonly issues: readonly MessageIssue[];
-  constructor(message: string, issues: readonly MessageIssue[], options: StewardErrorOptions = {}) {
-    super(message, options);
-    this.issues = issues;
-  }
-}
+export class InvalidMessageError extends issuesErrorClass('InvalidMessageError', 'ERR_INVALID_MESSAGE') {}
 
 /** An actor key must be a non-empty string. */
 export class InvalidKeyError extends errorClass('InvalidKeyError', 'ERR_INVALID_KEY') {}

@@ -12,7 +12,7 @@
  * }
  * ```
  */
-import { errorClass, type MessageIssue, type StewardErrorOptions } from '../errors.js';
+import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../errors.js';
 
 /** The task did not finish within its timeout (queued or running); a running task's thread was stopped. */
 export class TaskTimeoutError extends errorClass('TaskTimeoutError', 'ERR_TASK_TIMEOUT') {}
@@ -46,19 +46,7 @@ export class TaskCrashedError extends errorClass('TaskCrashedError', 'ERR_TASK_C
 }
 
 /** The input does not match the task's `input` schema; no thread was used. */
-export class InvalidTaskInputError extends errorClass('InvalidTaskInputError', 'ERR_INVALID_TASK_INPUT') {
-  readonly issues: readonly MessageIssue[];
-  constructor(message: string, issues: readonly MessageIssue[], options: StewardErrorOptions = {}) {
-    super(message, options);
-    this.issues = issues;
-  }
-}
+export class InvalidTaskInputError extends issuesErrorClass('InvalidTaskInputError', 'ERR_INVALID_TASK_INPUT') {}
 
 /** The task returned (or reported as progress) something its schema refuses, or something that cannot cross a thread. */
-export class InvalidTaskResultError extends errorClass('InvalidTaskResultError', 'ERR_INVALID_TASK_RESULT') {
-  readonly issues: readonly MessageIssue[];
-  constructor(message: string, issues: readonly MessageIssue[], options: StewardErrorOptions = {}) {
-    super(message, options);
-    this.issues = issues;
-  }
-}
+export class InvalidTaskResultError extends issuesErrorClass('InvalidTaskResultError', 'ERR_INVALID_TASK_RESULT') {}

@@ -3,7 +3,7 @@
  * and the local generation service. Each has a fixed `name`, a literal `code`,
  * the job id in its message and the underlying error as `cause`.
  */
-import { errorClass, type MessageIssue, type StewardErrorOptions } from '../../../errors.js';
+import { errorClass, issuesErrorClass, type MessageIssue, type StewardErrorOptions } from '../../../errors.js';
 
 /** Options of errors about one HTTP exchange for one job. */
 export interface HttpFailureOptions extends StewardErrorOptions {
@@ -87,13 +87,7 @@ export class InvalidResponseError extends errorClass('InvalidResponseError', 'ER
  * try { parseWebhookBody(body); } catch (err) { if (err instanceof InvalidWebhookError) reply(400, err.issues); }
  * ```
  */
-export class InvalidWebhookError extends errorClass('InvalidWebhookError', 'ERR_INVALID_WEBHOOK') {
-  readonly issues: readonly MessageIssue[];
-  constructor(message: string, issues: readonly MessageIssue[], options: StewardErrorOptions = {}) {
-    super(message, options);
-    this.issues = issues;
-  }
-}
+export class InvalidWebhookError extends issuesErrorClass('InvalidWebhookError', 'ERR_INVALID_WEBHOOK') {}
 
 /**
  * The generation service is closed; pending waits and restarts are refused with this.

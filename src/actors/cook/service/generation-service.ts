@@ -2,10 +2,11 @@
  * A stand-in for an external generation service, for tests and the demo: a
  * real HTTP server on 127.0.0.1 that accepts jobs, finishes them after a
  * delay, fails some on purpose, answers status queries and calls webhooks —
- * sometimes twice, sometimes not at all. It is outside the actor system, so
- * it uses real (unref'd) timers; its randomness comes from a seed.
+ * sometimes twice, sometimes not at all. Its delays run on an injected clock
+ * (the wall clock by default); its randomness comes from a seed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TimerHandle } from '../../../runtime/clock.js';
 import { SeededRandom } from '../../../runtime/random.js';
 import { ServiceClosedError } from './errors.js';
 import { toIssues } from '../../../issues.js';
@@ -48,7 +49,7 @@ interface Job {
   status: JobStatus['status'];
   result?: NonNullable<JobStatus['result']>;
   error?: string;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
   /** Final and every webhook attempt over (or dropped). */
   settled: boolean;
 }
@@ -105,7 +106,7 @@ export class GenerationService {
   /** Stops listening, destroys every socket, cancels every timer and webhook, and rejects pending waits. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const job of this.#jobs.values()) clearTimeout(job.timer);
+    for (const job of this.#jobs.values()) if (job.timer) this.#options.clock.clearTimer(job.timer);
     this.#stopWebhooks.abort(new ServiceClosedError('generation service closed'));
     const closed = new ServiceClosedError('generation service closed before the wait was over');
     for (const waiters of this.#waiters.values()) for (const waiter of waiters) waiter.reject(closed);
@@ -243,10 +244,11 @@ export class GenerationService {
   /** Queued for half the delay, running for the rest, so pollers see both states. */
   #schedule(job: Job): void {
     const queuedMs = Math.floor(job.fate.delayMs / 2);
-    job.timer = setTimeout(() => {
+    const { clock } = this.#options;
+    job.timer = clock.setTimer(queuedMs, () => {
       job.status = 'running';
-      job.timer = setTimeout(() => this.#finish(job), job.fate.delayMs - queuedMs).unref();
-    }, queuedMs).unref();
+      job.timer = clock.setTimer(job.fate.delayMs - queuedMs, () => this.#finish(job));
+    });
   }
 
   #finish(job: Job): void {

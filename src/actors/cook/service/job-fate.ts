@@ -5,6 +5,7 @@
  * requests happen to arrive: one seed, one fate per job, on every run.
  * @internal
  */
+import { realClock, type Clock } from '../../../runtime/clock.js';
 import { InvalidConfigError } from '../../../errors.js';
 import { SeededRandom } from '../../../runtime/random.js';
 
@@ -32,6 +33,8 @@ export interface GenerationServiceOptions {
   readonly maxJobs?: number;
   /** Bound on one webhook delivery (default 5000 ms). */
   readonly webhookTimeoutMs?: number;
+  /** Drives job delays (default: the wall clock, whose timers never keep a process alive). */
+  readonly clock?: Clock;
 }
 
 /** Options with defaults applied and checked. @internal */
@@ -69,6 +72,7 @@ export function resolveOptions(options: GenerationServiceOptions): ResolvedOptio
     webhookDropRate: 0,
     maxJobs: 100_000,
     webhookTimeoutMs: 5_000,
+    clock: realClock,
     ...definedOnly(options),
   };
   for (const rate of RATES) {
