@@ -1,6 +1,6 @@
 import type { BenchGroup } from './harness.js';
 import { explore, runOnRealRuntime, runSeed } from '../src/index.js';
-import { ledgerScenario } from './scenarios/ledger.js';
+import { ledgerScenario, relayScenario } from './scenarios/ledger.js';
 
 const group: BenchGroup = {
   name: 'sim',
@@ -16,6 +16,16 @@ const group: BenchGroup = {
     }
     runs.sort((a, b) => a - b);
     report({ name: 'sim.schedules_per_sec', value: runs[2] as number, unit: 'schedules/s', target: '>= 5000' });
+
+    // The same measure on a messaging-only scenario: what the simulator itself costs per step.
+    const relaySample = await runSeed(relayScenario, 1, 'portfolio');
+    report({ name: 'sim.messaging_steps_per_schedule', value: relaySample.steps, unit: 'steps' });
+    const relayRuns: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      relayRuns.push((await explore(relayScenario, { schedules: 2_000, firstSeed: round * 2_000 + 1, stopOnViolation: false })).schedulesPerSecond);
+    }
+    relayRuns.sort((a, b) => a - b);
+    report({ name: 'sim.messaging_schedules_per_sec', value: relayRuns[2] as number, unit: 'schedules/s' });
 
     let simulatedMs = 0;
     let realMs = 0;

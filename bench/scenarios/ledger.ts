@@ -35,3 +35,32 @@ export const ledgerScenario = defineScenario<LedgerCtx>({
       accounts.reduce((sum, account) => sum + (world.peek(account)?.balance ?? 0), 0) <= DEPOSITS,
   },
 });
+
+const Relay = defineActor({
+  name: 'bench-relay',
+  messages: { pass: z.object({ hops: z.number().int() }) },
+  initialState: (_key: string) => ({ passed: 0 }),
+  handlers: {
+    pass: ({ hops }, ctx) => {
+      ctx.state.passed++;
+      if (hops > 0) ctx.ref(Relay, ctx.key === 'a' ? 'b' : 'a').tell('pass', { hops: hops - 1 });
+    },
+  },
+});
+
+interface RelayCtx {
+  readonly relays: readonly ActorRef<typeof Relay>[];
+}
+
+/** ~100 steps of messaging only (no store): the simulator's own cost per step, without persistence work. */
+export const relayScenario = defineScenario<RelayCtx>({
+  name: 'bench-relay',
+  setup: (world) => ({ relays: [world.system.ref(Relay, 'a'), world.system.ref(Relay, 'b')] }),
+  actions: Array.from({ length: 8 }, (_, i) => ({
+    name: `serve ${i}`,
+    run: ({ relays }: RelayCtx) => relays[i % 2]!.tell('pass', { hops: 11 }),
+  })),
+  invariants: {
+    'passes add up': ({ relays }, world) => relays.reduce((sum, relay) => sum + (world.peek(relay)?.passed ?? 0), 0) <= 96,
+  },
+});
