@@ -162,11 +162,6 @@ export class ActorSystem implements AsyncDisposable {
     return new ActorRef(definition, key, this.#target, options.trusted ?? false, internal);
   }
 
-  /** Ids (`type/key`) of the live actors, in activation order. @internal simulator and inspection support */
-  liveActorIds(): string[] {
-    return [...this.#cells.keys()];
-  }
-
   /** Ids of live actors between two turns, which {@link crashActor} can crash. @internal */
   crashableActorIds(): string[] {
     return [...this.#cells.values()].filter((cell) => cell.status === 'running' && !cell.mailbox.busy).map((cell) => cell.id);

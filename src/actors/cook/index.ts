@@ -15,3 +15,6 @@ export {
 } from './messages.js';
 export type { Collection, CompletionSource, CookSnapshot, CookState, CookStats, CookStatus } from './messages.js';
 export * from './service/index.js';
+export { SimulatedGenerationService } from './simulation/simulated-service.js';
+export type { ServiceLedger, SimulatedServiceOptions, WebhookSink } from './simulation/simulated-service.js';
+export { COOK_SCENARIOS } from './simulation/scenarios.js';
