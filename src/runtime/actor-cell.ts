@@ -2,11 +2,12 @@ import { revisionOf } from '../persistence/index.js';
 import { HandlerFailedError, InvalidConfigError, InvalidMessageError, MailboxFullError, RefusalError, StewardError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
 import type { RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from '../pools/index.js';
-import { StopSignal } from '../pools/stop-signal.js';
 import type { CommitResult, WriteOp } from '../persistence/index.js';
 import type { ActorContext, Outcome, PersistencePort, SelfDefinition, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 import type { ActorRef, RefOptions } from './actor-ref.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
+import { ActorTimers } from './actor-timers.js';
+import { abortReason, StartedTask, type TaskSettled } from './started-task.js';
 import type { ActorDefinition, MessageOf, MessageSchemas, StopReason } from './define-actor.js';
 import type { Envelope, UserEnvelope } from './envelope.js';
 import type { DeadLetterReason, RuntimeEventBus } from './events.js';
@@ -38,10 +39,6 @@ type SelfMessage = MessageOf<SelfDefinition<unknown, MessageSchemas>>;
 
 type Status = 'activating' | 'running' | 'restarting' | 'stopping' | 'stopped';
 
-interface ActiveTimer {
-  handle: TimerHandle;
-  readonly tick: { pending: boolean };
-}
 
 /**
  * One live actor: its mailbox, its state, and the turn loop that hands each
@@ -58,7 +55,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   stopped: Promise<void> | undefined;
   #status: Status = 'activating';
   #supervisor: Supervisor | undefined;
-  #timers: Map<string, ActiveTimer> | undefined;
+  #timers: ActorTimers | undefined;
   #current: UserEnvelope | undefined;
   /** Piped promises not yet settled: the actor is waiting for their messages, so it is not idle. */
   #inFlight = 0;
@@ -174,7 +171,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   ): TaskHandle {
     const target = this.host.pool(pool);
     const tasks = (this.#tasks ??= { running: new Set(), settled: (started, outcome) => this.#taskSettled(started, outcome) });
-    const started = new StartedTask(tasks.settled, options.toMessage as (outcome: Outcome<unknown>) => SelfMessage, options.signal);
+    const started = new StartedTask<SelfMessage>(tasks.settled, options.toMessage as (outcome: Outcome<unknown>) => SelfMessage, options.signal);
     tasks.running.add(started);
     const { stop } = started;
     const { onProgress, onHeartbeat, signal } = options;
@@ -198,7 +195,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     return { cancel: (reason) => stop.abort(reason === undefined ? abortReason() : reason) };
   }
 
-  #taskSettled(started: StartedTask, outcome: Outcome<unknown>): void {
+  #taskSettled(started: StartedTask<SelfMessage>, outcome: Outcome<unknown>): void {
     this.#tasks?.running.delete(started);
     if (started.onSignal) started.signal?.removeEventListener('abort', started.onSignal);
     this.#inFlight--;
@@ -216,18 +213,13 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   }
 
   startTimer(name: string, delayMs: number, message: SelfMessage, options: TimerOptions = {}): void {
-    this.cancelTimer(name);
-    const timers = (this.#timers ??= new Map());
-    const tick = { pending: false };
-    const fire = () => {
-      if (options.repeat) active.handle = this.clock.setTimer(delayMs, fire);
-      else timers.delete(name);
-      if (tick.pending) return;
-      tick.pending = true;
-      this.post({ kind: 'user', type: message.type, payload: message.payload, reply: undefined, timer: tick });
-    };
-    const active: ActiveTimer = { handle: this.clock.setTimer(delayMs, fire), tick };
-    timers.set(name, active);
+    (this.#timers ??= new ActorTimers(this.clock)).start(name, delayMs, options.repeat ?? false, (tick) => {
+      try {
+        this.post({ kind: 'user', type: message.type, payload: message.payload, reply: undefined, timer: tick });
+      } catch {
+        tick.pending = false; // refused by a full mailbox (an overflow event says so); the next tick tries again
+      }
+    });
   }
 
   hasTimer(name: string): boolean {
@@ -235,10 +227,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   }
 
   cancelTimer(name: string): void {
-    const timer = this.#timers?.get(name);
-    if (!timer) return;
-    this.clock.clearTimer(timer.handle);
-    this.#timers?.delete(name);
+    this.#timers?.cancel(name);
   }
 
   watch(ref: ActorRef<ActorDefinition>): void {
@@ -428,47 +417,14 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   }
 
   #cancelAllTimers(): void {
-    if (!this.#timers) return;
-    for (const timer of this.#timers.values()) this.clock.clearTimer(timer.handle);
-    this.#timers.clear();
+    this.#timers?.cancelAll();
   }
 }
 
 /** A cell's started tasks: cancelled if the actor stops for good. */
 interface CellTasks {
-  readonly running: Set<StartedTask>;
-  readonly settled: (started: StartedTask, outcome: Outcome<unknown>) => void;
-}
-
-/**
- * One task started by `ctx.startTask`: the signal that cancels it and the
- * receiver its pool reports to, in one object. A promise, its reaction and
- * their closures per task were a visible share of the GC work with
- * thousands of tasks in flight.
- */
-class StartedTask implements TaskReceiver<unknown> {
-  readonly stop = new StopSignal();
-  onSignal: (() => void) | undefined = undefined;
-
-  constructor(
-    readonly settled: (started: StartedTask, outcome: Outcome<unknown>) => void,
-    readonly toMessage: (outcome: Outcome<unknown>) => SelfMessage,
-    readonly signal: AbortSignal | undefined,
-  ) {}
-
-  resolve(value: unknown): void {
-    this.settled(this, { ok: true, value });
-  }
-
-  /** A refused or cancelled run is rejected from inside startTask or cancel(): as with a promise, its message comes a microtask later. */
-  reject(error: Error): void {
-    queueMicrotask(() => this.settled(this, { ok: false, error }));
-  }
-}
-
-/** What `AbortController.abort()` gives as the reason when none is passed. */
-function abortReason(): DOMException {
-  return new DOMException('This operation was aborted', 'AbortError');
+  readonly running: Set<StartedTask<SelfMessage>>;
+  readonly settled: TaskSettled<SelfMessage>;
 }
 
 function describe(error: unknown): string {

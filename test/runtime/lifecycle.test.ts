@@ -121,6 +121,39 @@ describe('timers', () => {
     expect(await slow.ask('count', {})).toBe(2); // the stuck one, then a single queued tick
   });
 
+  it('drops a tick its full mailbox refuses, without throwing into the clock, and delivers the next one', async () => {
+    const clock = new VirtualClock();
+    let release!: () => void;
+    const Busy = defineActor({
+      name: 'busy-ticker',
+      messages: { start: z.object({}), block: z.object({}), tick: z.object({}), count: z.object({}) },
+      initialState: (_key: string) => ({ ticks: 0 }),
+      mailbox: { capacity: 1, overflow: 'reject' },
+      handlers: {
+        start: (_p, ctx) => ctx.startTimer('t', 10, { type: 'tick', payload: {} }, { repeat: true }),
+        block: () => new Promise<void>((resolve) => (release = resolve)),
+        tick: (_p, ctx) => void ctx.state.ticks++,
+        count: (_p, ctx) => ctx.state.ticks,
+      },
+    });
+    system = new ActorSystem({ clock, askTimeoutMs: 1_000_000 });
+    const overflows: unknown[] = [];
+    system.events.on('mailbox.overflow', (event) => overflows.push(event));
+    const busy = system.ref(Busy, 'b');
+    await busy.ask('start', {});
+    const blocked = busy.ask('block', {});
+    await flush();
+    busy.tell('count', {}); // fills the one slot
+    expect(() => clock.advance(10)).not.toThrow();
+    expect(overflows).toHaveLength(1);
+    release();
+    await blocked;
+    await flush();
+    clock.advance(10);
+    await flush();
+    expect(await busy.ask('count', {})).toBe(1);
+  });
+
   it('cancels timers when the actor stops', async () => {
     const clock = new VirtualClock();
     system = new ActorSystem({ clock });
