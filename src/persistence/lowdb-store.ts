@@ -182,9 +182,13 @@ export class LowdbStore implements Store {
     };
   }
 
-  async get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
+  read<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined {
     this.#assertOpen();
     return this.#index.get(collection, key) as StoredRecord<T> | undefined;
+  }
+
+  async get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
+    return this.read<T>(collection, key);
   }
 
   async query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {

@@ -101,14 +101,14 @@ export class MemoryStore implements Store {
     this.#epoch += 1;
   }
 
-  /** Reads an acknowledged record synchronously: for invariant checks in simulated runs. */
+  /** Reads an acknowledged record synchronously (group-commit planning, invariant checks in simulated runs). */
   read<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined {
+    this.#assertOpen();
     return this.#index.get(collection, key) as StoredRecord<T> | undefined;
   }
 
   async get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
-    this.#assertOpen();
-    return this.#index.get(collection, key) as StoredRecord<T> | undefined;
+    return this.read<T>(collection, key);
   }
 
   async query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {

@@ -178,15 +178,19 @@ export class Persistence {
   async #plan(group: readonly Request[]): Promise<Array<{ request: Request; plan: BatchPlan }>> {
     const state = new Map<string, StoredRecord | undefined>();
     const reads: Array<Promise<void>> = [];
+    const store = this.#store;
     for (const { ops } of group) {
       for (const { collection, key } of ops) {
         const id = recordId(collection, key);
         if (state.has(id)) continue;
-        state.set(id, undefined);
-        reads.push(this.#store.get(collection, key).then((record) => void state.set(id, record)));
+        if (store.read) state.set(id, store.read(collection, key));
+        else {
+          state.set(id, undefined);
+          reads.push(store.get(collection, key).then((record) => void state.set(id, record)));
+        }
       }
     }
-    await Promise.all(reads);
+    if (reads.length > 0) await Promise.all(reads);
     const now = this.#clock.now();
     const planned: Array<{ request: Request; plan: BatchPlan }> = [];
     for (const request of group) {

@@ -113,6 +113,13 @@ export interface QueryOptions {
  */
 export interface Store {
   get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined>;
+  /**
+   * The acknowledged record, read synchronously, for stores that hold an
+   * in-memory index (the embedded ones). Optional: the persistence actor uses
+   * it to plan a group commit without a round trip per key, and falls back
+   * to `get` where a store has no such index (a database).
+   */
+  read?<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined;
   query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]>;
   commit(batch: readonly WriteOp[]): Promise<CommitResult>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from '../../persistence/index.js';
+import type { CommitResult, MemoryStore, QueryOptions, Store, StoredRecord, WriteOp } from '../../persistence/index.js';
 import { StoreCrashedError } from '../../persistence/index.js';
 
 /**
@@ -10,10 +10,15 @@ import { StoreCrashedError } from '../../persistence/index.js';
 export class IncarnationStore implements Store {
   #alive = true;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: MemoryStore) {}
 
   kill(): void {
     this.#alive = false;
+  }
+
+  read<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined {
+    if (!this.#alive) throw new StoreCrashedError('this process crashed: its store connection is gone');
+    return this.store.read<T>(collection, key);
   }
 
   get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
