@@ -182,6 +182,12 @@ export class LowdbStore implements Store {
     };
   }
 
+  /** Every non-empty collection with its record count (for inspection). */
+  collections(): { readonly name: string; readonly records: number }[] {
+    this.#assertOpen();
+    return this.#index.collections();
+  }
+
   read<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined {
     this.#assertOpen();
     return this.#index.get(collection, key) as StoredRecord<T> | undefined;

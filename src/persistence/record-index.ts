@@ -80,6 +80,14 @@ export class RecordIndex {
     return this.#size;
   }
 
+  /** Every non-empty collection with its record count, by name. */
+  collections(): { readonly name: string; readonly records: number }[] {
+    return [...this.#collections]
+      .filter(([, records]) => records.size > 0)
+      .map(([name, records]) => ({ name, records: records.size }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
   get(collection: string, key: string): StoredRecord | undefined {
     return this.#collections.get(collection)?.get(key);
   }
