@@ -5,6 +5,7 @@
  * store. When the journal grows, a new journal is started and a frozen view of
  * the index is written as the next snapshot in the background.
  */
+import { IndexedStore } from './indexed-store.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Clock } from '../runtime/clock.js';
@@ -20,7 +21,7 @@ import { targetVersion } from './migrations.js';
 import type { RecordIndex } from './record-index.js';
 import { journalPath, recover, SNAPSHOT_FILE } from './recover.js';
 import { writeSnapshotInChunks } from './snapshot.js';
-import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
+import type { CommitResult, Store, WriteOp } from './types.js';
 import { validateBatch } from './write-ops.js';
 
 /**
@@ -81,11 +82,10 @@ const DEFAULT_COMPACT_BYTES = 4 * 1024 * 1024;
  * await persistence.close(); // closes the store and releases the directory lock
  * ```
  */
-export class LowdbStore implements Store {
+export class LowdbStore extends IndexedStore {
   readonly dir: string;
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
-  readonly #index: RecordIndex;
   readonly #schemaVersion: number;
   readonly #options: LowdbStoreOptions;
   #journal: JournalWriter;
@@ -110,10 +110,10 @@ export class LowdbStore implements Store {
     sequence: number;
     snapshotBytes: number;
   }) {
+    super(fields.index);
     this.dir = fields.dir;
     this.#clock = fields.clock;
     this.#lock = fields.lock;
-    this.#index = fields.index;
     this.#schemaVersion = fields.schemaVersion;
     this.#options = fields.options;
     this.#journal = fields.journal;
@@ -173,7 +173,7 @@ export class LowdbStore implements Store {
   /** Counters for tests, benchmarks and `inspect`. */
   get stats(): { records: number; sequence: number; schemaVersion: number; journalBytes: number; journals: number; compactions: number } {
     return {
-      records: this.#index.size,
+      records: this.index.size,
       sequence: this.#sequence,
       schemaVersion: this.#schemaVersion,
       journalBytes: this.#journal.size,
@@ -182,29 +182,9 @@ export class LowdbStore implements Store {
     };
   }
 
-  /** Every non-empty collection with its record count (for inspection). */
-  collections(): { readonly name: string; readonly records: number }[] {
-    this.#assertOpen();
-    return this.#index.collections();
-  }
-
-  read<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined {
-    this.#assertOpen();
-    return this.#index.get(collection, key) as StoredRecord<T> | undefined;
-  }
-
-  async get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
-    return this.read<T>(collection, key);
-  }
-
-  async query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
-    this.#assertOpen();
-    return this.#index.query(collection, options) as StoredRecord<T>[];
-  }
-
-  commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+  override commit(batch: readonly WriteOp[]): Promise<CommitResult> {
     try {
-      this.#assertOpen();
+      this.assertOpen();
       const ops = validateBatch(batch);
       const result = this.#chain.then(() => this.#commitNow(ops));
       this.#chain = result.catch(() => undefined);
@@ -225,7 +205,7 @@ export class LowdbStore implements Store {
 
   /** Starts a compaction now (unless one is running) and waits for it. */
   async compact(): Promise<void> {
-    this.#assertOpen();
+    this.assertOpen();
     const rotated = this.#chain.then(() => this.#rotate());
     this.#chain = rotated.catch(() => undefined);
     await rotated;
@@ -233,7 +213,7 @@ export class LowdbStore implements Store {
   }
 
   /** Waits for pending commits and compaction, closes the journal, releases the lock. */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#chain;
@@ -247,7 +227,7 @@ export class LowdbStore implements Store {
       throw new StoreLockedError(`Data directory ${this.dir} was taken over by another process; this store can no longer write.`);
     }
     const now = this.#clock.now();
-    const plan = this.#index.plan(ops, now);
+    const plan = this.index.plan(ops, now);
     if (plan.changes.length === 0) return { revisions: [], sequence: this.#sequence };
     const sequence = this.#sequence + 1;
     const writes = plan.changes.map(({ collection, key, record }): JournalWrite => (record ? [collection, key, record.revision, record.value] : [collection, key]));
@@ -256,7 +236,7 @@ export class LowdbStore implements Store {
     } catch (error) {
       throw new PersistFailedError(`Commit ${sequence} to ${this.dir} failed; nothing was written.`, { cause: error });
     }
-    this.#index.apply(plan.changes);
+    this.index.apply(plan.changes);
     this.#sequence = sequence;
     if (this.#compaction === undefined && this.#journal.size >= this.#compactAfter()) await this.#rotate();
     return { revisions: plan.revisions, sequence };
@@ -284,10 +264,10 @@ export class LowdbStore implements Store {
       this.#emit({ type: 'compaction-failed', error });
       return;
     }
-    const frozen = this.#index.freeze();
+    const frozen = this.index.freeze();
     const sequence = this.#sequence;
     const absorbed = this.#journals.slice(0, -1);
-    this.#emit({ type: 'compaction-started', sequence, records: this.#index.size });
+    this.#emit({ type: 'compaction-started', sequence, records: this.index.size });
     const started = this.#clock.now();
     this.#compaction = (async () => {
       try {
@@ -320,7 +300,7 @@ export class LowdbStore implements Store {
     }
   }
 
-  #assertOpen(): void {
+  protected assertOpen(): void {
     if (this.#closed) throw new StoreClosedError(`The store at ${this.dir} is closed.`);
   }
 }

@@ -3,11 +3,12 @@
  * plus the fault seams the simulator drives: fail the next commit, hold
  * commits until released, and crash (lose what was not acknowledged).
  */
+import { IndexedStore } from './indexed-store.js';
 import type { Clock } from '../runtime/clock.js';
 import { realClock } from '../runtime/clock.js';
 import { PersistFailedError, StoreClosedError, StoreCrashedError } from './errors.js';
 import { RecordIndex } from './record-index.js';
-import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
+import type { CommitResult, Store, WriteOp } from './types.js';
 import { validateBatch } from './write-ops.js';
 
 /**
@@ -52,10 +53,9 @@ interface HeldCommit {
  * await pending;
  * ```
  */
-export class MemoryStore implements Store {
+export class MemoryStore extends IndexedStore {
   readonly #clock: Clock;
   readonly #gate: CommitGate | undefined;
-  readonly #index = new RecordIndex();
   readonly #held = new Set<HeldCommit>();
   #chain: Promise<unknown> = Promise.resolve();
   #sequence = 0;
@@ -66,6 +66,7 @@ export class MemoryStore implements Store {
   #epoch = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
+    super(new RecordIndex());
     this.#clock = options.clock ?? realClock;
     this.#gate = options.gate;
   }
@@ -77,7 +78,7 @@ export class MemoryStore implements Store {
 
   /** Number of records stored. */
   get size(): number {
-    return this.#index.size;
+    return this.index.size;
   }
 
   /**
@@ -101,24 +102,9 @@ export class MemoryStore implements Store {
     this.#epoch += 1;
   }
 
-  /** Reads an acknowledged record synchronously (group-commit planning, invariant checks in simulated runs). */
-  read<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined {
-    this.#assertOpen();
-    return this.#index.get(collection, key) as StoredRecord<T> | undefined;
-  }
-
-  async get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
-    return this.read<T>(collection, key);
-  }
-
-  async query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
-    this.#assertOpen();
-    return this.#index.query(collection, options) as StoredRecord<T>[];
-  }
-
-  commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+  override commit(batch: readonly WriteOp[]): Promise<CommitResult> {
     try {
-      this.#assertOpen();
+      this.assertOpen();
       const ops = validateBatch(batch);
       // Commits complete in order, each planned against the state its predecessors left.
       const epoch = this.#epoch;
@@ -130,7 +116,7 @@ export class MemoryStore implements Store {
     }
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#chain;
@@ -140,11 +126,11 @@ export class MemoryStore implements Store {
     if (epoch !== this.#epoch) throw crashed();
     this.#commits += 1;
     if (this.#failures.length > 0) throw this.#failures.shift();
-    const plan = this.#index.plan(ops, this.#clock.now());
+    const plan = this.index.plan(ops, this.#clock.now());
     if (plan.changes.length === 0) return { revisions: [], sequence: this.#sequence };
     await this.#hold();
     if (epoch !== this.#epoch) throw crashed();
-    this.#index.apply(plan.changes);
+    this.index.apply(plan.changes);
     this.#sequence += 1;
     return { revisions: plan.revisions, sequence: this.#sequence };
   }
@@ -166,7 +152,7 @@ export class MemoryStore implements Store {
     });
   }
 
-  #assertOpen(): void {
+  protected assertOpen(): void {
     if (this.#closed) throw new StoreClosedError('The memory store is closed.');
   }
 }
