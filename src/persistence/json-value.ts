@@ -17,40 +17,54 @@ const MAX_DEPTH = 100;
  * @internal
  */
 export function freezeJson(value: unknown, where: string): unknown {
-  return copy(value, where, 0, new Set());
+  return copy(value, { where, segments: [] }, 0, new Set());
 }
 
-function copy(value: unknown, path: string, depth: number, ancestors: Set<object>): unknown {
+/** Where the copy is, as segments: joined into a path only for an error, since this runs on every commit. */
+interface Trail {
+  readonly where: string;
+  readonly segments: (string | number)[];
+}
+
+function copy(value: unknown, trail: Trail, depth: number, ancestors: Set<object>): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value;
     case 'number':
-      if (!Number.isFinite(value)) throw invalid(path, `${String(value)} is not a JSON number`);
+      if (!Number.isFinite(value)) throw invalid(trail, `${String(value)} is not a JSON number`);
       return value;
     case 'object':
       break;
     default:
-      throw invalid(path, `a ${typeof value} is not a JSON value`);
+      throw invalid(trail, `a ${typeof value} is not a JSON value`);
   }
   if (value === null) return null;
   if (checked.has(value)) return value;
-  if (depth >= MAX_DEPTH) throw invalid(path, `nested deeper than ${MAX_DEPTH} levels`);
-  if (ancestors.has(value)) throw invalid(path, 'circular reference');
+  if (depth >= MAX_DEPTH) throw invalid(trail, `nested deeper than ${MAX_DEPTH} levels`);
+  if (ancestors.has(value)) throw invalid(trail, 'circular reference');
   ancestors.add(value);
   let result: unknown[] | Record<string, unknown>;
   if (Array.isArray(value)) {
-    result = value.map((item, index) => copy(item, `${path}[${index}]`, depth + 1, ancestors));
+    result = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) {
+      trail.segments.push(index);
+      result[index] = copy(value[index], trail, depth + 1, ancestors);
+      trail.segments.pop();
+    }
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-      throw invalid(path, `a ${name} instance is not a plain JSON object`);
+      throw invalid(trail, `a ${name} instance is not a plain JSON object`);
     }
     const record: Record<string, unknown> = {};
-    for (const [name, item] of Object.entries(value)) {
-      if (item === undefined) throw invalid(`${path}.${name}`, 'undefined is not a JSON value (omit the property or use null)');
-      const frozen = copy(item, `${path}.${name}`, depth + 1, ancestors);
+    for (const name of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[name];
+      trail.segments.push(name);
+      if (item === undefined) throw invalid(trail, 'undefined is not a JSON value (omit the property or use null)');
+      const frozen = copy(item, trail, depth + 1, ancestors);
+      trail.segments.pop();
       // Assigning "__proto__" would set the prototype; define it as the own data property JSON means.
       if (name === '__proto__') Object.defineProperty(record, name, { value: frozen, enumerable: true, writable: true, configurable: true });
       else record[name] = frozen;
@@ -63,7 +77,8 @@ function copy(value: unknown, path: string, depth: number, ancestors: Set<object
   return result;
 }
 
-function invalid(path: string, reason: string): InvalidWriteError {
+function invalid(trail: Trail, reason: string): InvalidWriteError {
+  const path = trail.where + trail.segments.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('');
   return new InvalidWriteError(`Invalid write: ${path} is not storable: ${reason}.`);
 }
 
