@@ -315,7 +315,7 @@ export class ActorSystem implements AsyncDisposable {
   #ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions = {}): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.#askTimeoutMs;
-      const reply = new PendingReply(resolve, reject, () => `'${type}' to ${ref}`, timeoutMs);
+      const reply = new PendingReply(resolve, reject, type, ref, timeoutMs);
       const { signal } = options;
       if (signal) {
         const onAbort = () => reply.reject(new AbortedError(`ask '${type}' to ${ref} was aborted`, { cause: signal.reason }));

@@ -16,8 +16,9 @@ export class PendingReply {
   constructor(
     private readonly onResolve: (value: unknown) => void,
     private readonly onReject: (error: unknown) => void,
-    /** Names the ask in a timeout error, e.g. `'get' to counter/a`. */
-    private readonly describe: () => string,
+    /** The message type and target, named in a timeout error (`'get' to counter/a`). */
+    private readonly type: string,
+    private readonly target: { toString(): string },
     private readonly timeoutMs: number,
   ) {}
 
@@ -34,7 +35,7 @@ export class PendingReply {
   }
 
   expire(): void {
-    this.reject(new AskTimeoutError(`ask ${this.describe()} got no reply within ${this.timeoutMs} ms`));
+    this.reject(new AskTimeoutError(`ask '${this.type}' to ${this.target} got no reply within ${this.timeoutMs} ms`));
   }
 
   #finish(): boolean {
