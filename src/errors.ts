@@ -57,14 +57,28 @@ export function errorClass<TCode extends string, TBase extends abstract new (mes
  */
 export abstract class RefusalError extends StewardError {}
 
-/** The requester may not do this (for example: not the owner). */
+/**
+ * The requester may not do this (for example: not the owner).
+ *
+ * @example
+ * ```ts
+ * if (requester !== owner) throw new ForbiddenError(`${requester} does not own ${collectionId}`);
+ * ```
+ */
 export class ForbiddenError extends errorClass('ForbiddenError', 'ERR_FORBIDDEN', RefusalError) {}
 /** What the request names does not exist. */
 export class NotFoundError extends errorClass('NotFoundError', 'ERR_NOT_FOUND', RefusalError) {}
 /** The request does not fit the entity's current state (for example: resume a completed cook). */
 export class InvalidStateError extends errorClass('InvalidStateError', 'ERR_INVALID_STATE', RefusalError) {}
 
-/** An `ask` got no reply within its timeout. */
+/**
+ * An `ask` got no reply within its timeout.
+ *
+ * @example
+ * ```ts
+ * await ref.ask('get', {}, { timeoutMs: 100 }).catch((error) => { if (error instanceof AskTimeoutError) retry(); });
+ * ```
+ */
 export class AskTimeoutError extends errorClass('AskTimeoutError', 'ERR_ASK_TIMEOUT') {}
 /** The caller's `AbortSignal` fired before the reply arrived. */
 export class AbortedError extends errorClass('AbortedError', 'ERR_ABORTED') {}
@@ -104,6 +118,11 @@ export function issuesErrorClass<TCode extends string>(name: string, code: TCode
 /**
  * A message was refused at the boundary: unknown type or a payload that does not
  * match its zod schema. Nothing was delivered and no state changed.
+ *
+ * @example
+ * ```ts
+ * try { ref.tell('add', { by: 'x' }); } catch (error) { if (error instanceof InvalidMessageError) console.log(error.issues); }
+ * ```
  */
 export class InvalidMessageError extends issuesErrorClass('InvalidMessageError', 'ERR_INVALID_MESSAGE') {}
 

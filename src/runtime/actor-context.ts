@@ -28,7 +28,18 @@ export interface TimerOptions {
  */
 export type PersistencePort = Store;
 
-/** How a task started with {@link ActorContext.startTask} reports back, as messages to the actor. */
+/**
+ * How a task started with {@link ActorContext.startTask} reports back, as messages to the actor.
+ *
+ * @example
+ * ```ts
+ * ctx.startTask('validate', validateFile, { path }, {
+ *   toMessage: (outcome) => ({ type: 'validated', payload: { ok: outcome.ok } }),
+ *   onProgress: (pct) => ({ type: 'progress', payload: { pct } }),
+ *   timeoutMs: 30_000,
+ * });
+ * ```
+ */
 export interface StartTaskOptions<TResult, TProgress, TMessage> {
   /** The outcome (result, or an error with its `ERR_TASK_*` code) as a message. */
   readonly toMessage: (outcome: Outcome<TResult>) => TMessage;
@@ -52,6 +63,17 @@ export interface TaskHandle {
  * What a handler sees besides its payload: the actor's state and key, and the
  * only sanctioned ways to reach time, randomness, other actors and async work.
  * Valid only inside the actor's own handlers and hooks.
+ *
+ * @example
+ * ```ts
+ * handlers: {
+ *   start: async (payload, ctx) => {
+ *     ctx.state.status = 'running';
+ *     await ctx.save();
+ *     ctx.startTimer('poll', 1_000, { type: 'poll', payload: {} }, { repeat: true });
+ *   },
+ * }
+ * ```
  */
 export interface ActorContext<TState, TMessages extends MessageSchemas> {
   /** The actor's key within its type. */

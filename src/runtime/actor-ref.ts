@@ -2,7 +2,14 @@ import type { ActorDefinition, MessageTypeOf, PayloadOf, ReplyOf } from './defin
 import type { UserEnvelope } from './envelope.js';
 import { parseMessage } from './validation.js';
 
-/** Options of one `ask`. */
+/**
+ * Options of one `ask`.
+ *
+ * @example
+ * ```ts
+ * await ref.ask('get', {}, { timeoutMs: 500, signal: AbortSignal.timeout(1_000) });
+ * ```
+ */
 export interface AskOptions {
   /** Reject with `ERR_ASK_TIMEOUT` after this long. Defaults to the system's `askTimeoutMs`. */
   readonly timeoutMs?: number;
@@ -10,7 +17,14 @@ export interface AskOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Options of a ref. */
+/**
+ * Options of a ref.
+ *
+ * @example
+ * ```ts
+ * const fast = system.ref(Counter, 'hot', { trusted: true }); // no zod parse per message
+ * ```
+ */
 export interface RefOptions {
   /**
    * Skip zod validation of messages sent through this ref. Only for trusted

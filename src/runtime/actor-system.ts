@@ -20,7 +20,14 @@ import { realRandom, type Random } from './random.js';
 import { microtaskScheduler, type TurnScheduler } from './scheduler.js';
 import { waitUntil } from './wait-until.js';
 
-/** Options of an {@link ActorSystem}; every one has a default. */
+/**
+ * Options of an {@link ActorSystem}; every one has a default.
+ *
+ * @example
+ * ```ts
+ * new ActorSystem({ askTimeoutMs: 2_000, maxLiveActors: 50_000, pools: { download }, persistence });
+ * ```
+ */
 export interface ActorSystemOptions {
   /** Time and timers. Default: the wall clock. */
   readonly clock?: Clock;
@@ -46,7 +53,14 @@ export interface ShutdownOptions {
   readonly deadlineMs?: number;
 }
 
-/** What a shutdown did. */
+/**
+ * What a shutdown did.
+ *
+ * @example
+ * ```ts
+ * const { stopped, abandoned, timedOut } = await system.shutdown({ deadlineMs: 10_000 });
+ * ```
+ */
 export interface ShutdownReport {
   /** Actors stopped by the shutdown. */
   readonly stopped: number;

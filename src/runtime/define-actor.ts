@@ -37,6 +37,11 @@ export type StopReason = 'passivated' | 'stopped' | 'failed' | 'shutdown';
  * Where an actor type keeps its state: one record per actor, `(collection,
  * key)`, loaded on activation and after every supervised restart, written by
  * `ctx.save()` through the system's persistence actor.
+ *
+ * @example
+ * ```ts
+ * defineActor({ ...spec, persistence: { collection: 'cooks', schema: CookStateSchema } });
+ * ```
  */
 export interface ActorPersistenceOptions<TState> {
   readonly collection: string;
@@ -80,10 +85,24 @@ export interface ActorDefinition<
 export type StateOf<TDef> = TDef extends ActorDefinition<infer TState, any, any> ? TState : never;
 /** Message type names of an actor definition. */
 export type MessageTypeOf<TDef> = TDef extends ActorDefinition<any, infer TMessages, any> ? keyof TMessages & string : never;
-/** Payload a sender passes for message type `K` (the schema's input type). */
+/**
+ * Payload a sender passes for message type `K` (the schema's input type).
+ *
+ * @example
+ * ```ts
+ * type Add = PayloadOf<typeof Counter, 'add'>; // { by: number }
+ * ```
+ */
 export type PayloadOf<TDef, K> =
   TDef extends ActorDefinition<any, infer TMessages, any> ? (K extends keyof TMessages ? z.input<TMessages[K]> : never) : never;
-/** Reply type of `ask` for message type `K`: the handler's return type, awaited. */
+/**
+ * Reply type of `ask` for message type `K`: the handler's return type, awaited.
+ *
+ * @example
+ * ```ts
+ * type Count = ReplyOf<typeof Counter, 'get'>; // number
+ * ```
+ */
 export type ReplyOf<TDef, K> =
   TDef extends ActorDefinition<any, any, infer THandlers>
     ? K extends keyof THandlers

@@ -18,6 +18,11 @@ export type DeadLetterReason = 'stopped' | 'shutdown' | 'overflow' | 'restart-li
 /**
  * Events on the runtime's bus. Payloads carry ids and message types, never
  * message payloads, so secrets in messages cannot leak through events.
+ *
+ * @example
+ * ```ts
+ * system.events.on('actor.crashed', ({ type, key, messageType, error }) => log.warn({ type, key, messageType }, String(error)));
+ * ```
  */
 export type RuntimeEvents = {
   'actor.started': ActorAddress;

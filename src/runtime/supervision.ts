@@ -11,7 +11,14 @@ import type { Random } from './random.js';
  */
 export type SupervisionStrategy = 'restart' | 'resume' | 'stop';
 
-/** Supervision settings of an actor type; every field has a default. */
+/**
+ * Supervision settings of an actor type; every field has a default.
+ *
+ * @example
+ * ```ts
+ * defineActor({ ...spec, supervision: { strategy: 'restart', maxRestarts: 3, withinMs: 10_000, minBackoffMs: 50 } });
+ * ```
+ */
 export interface SupervisionOptions {
   /** Default `restart`. */
   readonly strategy?: SupervisionStrategy;

@@ -36,7 +36,15 @@ export interface ExploreReport {
 
 const FAULT_LEVELS = [0, 0.01, 0.03, 0.08];
 
-/** Runs one seeded schedule with a named strategy. */
+/**
+ * Runs one seeded schedule with a named strategy.
+ *
+ * @example
+ * ```ts
+ * const result = await runSeed(doubleStart, 42, 'pct');
+ * if (result.violation) console.log(timeline(result));
+ * ```
+ */
 export function runSeed<TCtx>(
   scenario: Scenario<TCtx>,
   seed: number,
@@ -87,12 +95,26 @@ export async function explore<TCtx>(scenario: Scenario<TCtx>, options: ExploreOp
   return { scenario: scenario.name, schedules: ran, violations, elapsedMs, schedulesPerSecond: ran / Math.max(elapsedMs / 1000, 1e-9) };
 }
 
-/** The one line that reproduces a schedule: `scenario=NAME strategy=S seed=N`. */
+/**
+ * The one line that reproduces a schedule: `scenario=NAME strategy=S seed=N`.
+ *
+ * @example
+ * ```ts
+ * replayLine(result); // 'scenario=double-start strategy=pct seed=42'
+ * ```
+ */
 export function replayLine(result: Pick<ScheduleResult, 'scenario' | 'strategy' | 'seed'>): string {
   return `scenario=${result.scenario} strategy=${result.strategy} seed=${result.seed}`;
 }
 
-/** Parses a replay line. Throws `ERR_INVALID_REPLAY` on anything else. */
+/**
+ * Parses a replay line. Throws `ERR_INVALID_REPLAY` on anything else.
+ *
+ * @example
+ * ```ts
+ * parseReplayLine('scenario=double-start strategy=pct seed=42'); // { scenario: 'double-start', strategy: 'pct', seed: 42 }
+ * ```
+ */
 export function parseReplayLine(line: string): { scenario: string; strategy: StrategyName; seed: number } {
   const fields = new Map(
     line
@@ -109,7 +131,15 @@ export function parseReplayLine(line: string): { scenario: string; strategy: Str
   return { scenario, strategy: strategy as StrategyName, seed };
 }
 
-/** Runs a replay line again: the same seed and strategy give the identical run (same trace hash). */
+/**
+ * Runs a replay line again: the same seed and strategy give the identical run (same trace hash).
+ *
+ * @example
+ * ```ts
+ * const again = await replay(doubleStart, 'scenario=double-start strategy=pct seed=42');
+ * expect(again.hash).toBe(failing.hash);
+ * ```
+ */
 export function replay<TCtx>(scenario: Scenario<TCtx>, line: string): Promise<ScheduleResult> {
   const parsed = parseReplayLine(line);
   if (parsed.scenario !== scenario.name) throw new InvalidReplayError(`replay line is for '${parsed.scenario}', not '${scenario.name}'`);
@@ -119,6 +149,11 @@ export function replay<TCtx>(scenario: Scenario<TCtx>, line: string): Promise<Sc
 /**
  * Runs each of `seeds` twice and returns the seeds whose two runs differ
  * (different trace hashes): an empty list means the scenario is deterministic.
+ *
+ * @example
+ * ```ts
+ * expect(await checkDeterminism(doubleStart, [1, 2, 3])).toEqual([]);
+ * ```
  */
 export async function checkDeterminism<TCtx>(scenario: Scenario<TCtx>, seeds: readonly number[], strategy: StrategyName = 'portfolio'): Promise<number[]> {
   const differing: number[] = [];
@@ -133,6 +168,12 @@ export async function checkDeterminism<TCtx>(scenario: Scenario<TCtx>, seeds: re
  * Shrinks a failing schedule: replays it guided by its own trace while
  * dropping faults, then cutting steps, keeping each change that still fails.
  * Returns the shortest failing run found (its `strategy` is `guided`).
+ *
+ * @example
+ * ```ts
+ * const shorter = await shrink(doubleStart, report.violations[0]);
+ * console.log(timeline(shorter));
+ * ```
  */
 export async function shrink<TCtx>(scenario: Scenario<TCtx>, failing: ScheduleResult, budget = 200): Promise<ScheduleResult> {
   let best = failing;

@@ -236,7 +236,14 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
   }
 }
 
-/** FNV-1a (32 bit) over the step labels. */
+/**
+ * FNV-1a (32 bit) over the step labels.
+ *
+ * @example
+ * ```ts
+ * hashTrace(result.trace) === result.hash; // true
+ * ```
+ */
 export function hashTrace(trace: readonly TraceStep[]): string {
   let hash = 0x811c9dc5;
   for (const { label } of trace) {

@@ -36,6 +36,11 @@ export interface SimulatedPoolOptions {
 /**
  * A race scenario: how to build the world, what the outside does to it, and
  * what must always (and eventually) be true.
+ *
+ * @example
+ * ```ts
+ * const scenario: Scenario<{ cook: ActorRef<typeof Cook> }> = defineScenario({ name, setup, actions, invariants });
+ * ```
  */
 export interface Scenario<TCtx> {
   readonly name: string;

@@ -24,6 +24,12 @@ export interface IoOptions {
  * What a scenario sees of a simulated run: the system (rebuilt after a
  * whole-system crash), its store, virtual time, seeded randomness, and
  * `io()` for await gaps in code under test that is not an actor.
+ *
+ * @example
+ * ```ts
+ * setup: (world) => ({ cook: world.system.ref(Cook, key) }),
+ * invariants: { 'never over': ({ cook }, world) => (world.peek(cook)?.count ?? 0) <= 3 },
+ * ```
  */
 export interface SimulationWorld {
   readonly seed: number;
