@@ -139,7 +139,8 @@ export class Persistence {
   async #commitGroup(group: readonly Request[]): Promise<void> {
     let planned: Array<{ request: Request; plan: BatchPlan }>;
     try {
-      planned = await this.#plan(group);
+      const state = this.#currentState(group);
+      planned = this.#plan(group, state instanceof Map ? state : await state);
     } catch (error) {
       for (const request of group) request.reject(new PersistFailedError(`Could not read current revisions before committing; nothing was written.`, { cause: error }));
       return;
@@ -174,8 +175,11 @@ export class Persistence {
     }
   }
 
-  /** Checks each request against the state the earlier ones leave; rejects only the ones that conflict. */
-  async #plan(group: readonly Request[]): Promise<Array<{ request: Request; plan: BatchPlan }>> {
+  /**
+   * The stored records a group touches: read synchronously where the store
+   * can (embedded stores), with one round trip per key otherwise.
+   */
+  #currentState(group: readonly Request[]): Map<string, StoredRecord | undefined> | Promise<Map<string, StoredRecord | undefined>> {
     const state = new Map<string, StoredRecord | undefined>();
     const reads: Array<Promise<void>> = [];
     const store = this.#store;
@@ -190,7 +194,11 @@ export class Persistence {
         }
       }
     }
-    if (reads.length > 0) await Promise.all(reads);
+    return reads.length === 0 ? state : Promise.all(reads).then(() => state);
+  }
+
+  /** Checks each request against the state the earlier ones leave; rejects only the ones that conflict. */
+  #plan(group: readonly Request[], state: Map<string, StoredRecord | undefined>): Array<{ request: Request; plan: BatchPlan }> {
     const now = this.#clock.now();
     const planned: Array<{ request: Request; plan: BatchPlan }> = [];
     for (const request of group) {
