@@ -69,13 +69,13 @@ export const pct: StrategyFactory = (random, options) => {
     pick(enabled, step) {
       let best = 0;
       let bestPriority = -Infinity;
-      enabled.forEach((operation, index) => {
-        const priority = priorityOf(operation.owner);
+      for (let index = 0; index < enabled.length; index++) {
+        const priority = priorityOf((enabled[index] as Operation).owner);
         if (priority > bestPriority) {
           best = index;
           bestPriority = priority;
         }
-      });
+      }
       const lowered = changePoints.get(step);
       if (lowered !== undefined) {
         priorities.set((enabled[best] as Operation).owner, lowered);
@@ -100,9 +100,14 @@ export const pct: StrategyFactory = (random, options) => {
 export const lazyTime: StrategyFactory = (random) => ({
   name: 'lazy-time',
   pick: (enabled) => {
-    const untimed = enabled.filter((operation) => operation.kind !== 'timer');
-    if (untimed.length === 0) return 0;
-    return enabled.indexOf(untimed[random.int(untimed.length)] as Operation);
+    let untimed = 0;
+    for (const operation of enabled) if (operation.kind !== 'timer') untimed++;
+    if (untimed === 0) return 0;
+    // The n-th untimed step, counted without building a second list (this runs every step).
+    for (let index = 0, n = random.int(untimed); index < enabled.length; index++) {
+      if ((enabled[index] as Operation).kind !== 'timer' && n-- === 0) return index;
+    }
+    return 0;
   },
 });
 
