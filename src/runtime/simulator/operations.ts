@@ -27,9 +27,8 @@ export class OperationSet {
   // An array, not a Set: the runner reads the whole list every step, and it stays short.
   readonly #pending: Operation[] = [];
 
-  add(operation: Operation): Operation {
+  add(operation: Operation): void {
     this.#pending.push(operation);
-    return operation;
   }
 
   /** Removes `operation`; false if it was no longer enabled. */
@@ -43,10 +42,6 @@ export class OperationSet {
   /** The enabled operations, oldest first. A live view: copy it before changing the set. */
   list(): readonly Operation[] {
     return this.#pending;
-  }
-
-  get size(): number {
-    return this.#pending.length;
   }
 
   /** Drops every operation of the crashed process; the outside world's stay. */

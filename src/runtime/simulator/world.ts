@@ -87,7 +87,7 @@ export class World implements SimulationWorld {
     this.#systemRandom = new SeededRandom(seed ^ 0xacdc);
     this.store = new MemoryStore({
       clock: this.clock,
-      gate: (release, fail) => (this.initializing ? release() : this.#add({ kind: 'commit', owner: 'store', label: 'commit', run: release, fail })),
+      gate: (release, fail) => (this.initializing ? release() : this.operations.add({ kind: 'commit', owner: 'store', label: 'commit', run: release, fail })),
     });
     this.boot();
   }
@@ -106,7 +106,7 @@ export class World implements SimulationWorld {
 
   io<T>(label: string, value: T | (() => T), options: IoOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#add({
+      this.operations.add({
         kind: 'io',
         owner: `io ${label}`,
         label: `io ${label}`,
@@ -135,7 +135,7 @@ export class World implements SimulationWorld {
           clock,
           concurrency: options.concurrency ?? 1,
           ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
-          gate: (complete, crash) => alive.value && this.#add({ kind: 'task', owner: `pool ${name}`, label: `task ${name}`, run: complete, fail: crash }),
+          gate: (complete, crash) => alive.value && this.operations.add({ kind: 'task', owner: `pool ${name}`, label: `task ${name}`, run: complete, fail: crash }),
         }),
       ]),
     );
@@ -150,7 +150,7 @@ export class World implements SimulationWorld {
       persistence: this.#persistence,
       scheduler: {
         schedule: (owner, turn) => {
-          if (alive.value) this.#add({ kind: 'turn', owner, label: `turn ${owner}`, run: turn });
+          if (alive.value) this.operations.add({ kind: 'turn', owner, label: `turn ${owner}`, run: turn });
         },
       },
     });
@@ -225,9 +225,5 @@ export class World implements SimulationWorld {
       }
     }
     return faults;
-  }
-
-  #add(operation: Operation): void {
-    this.operations.add(operation);
   }
 }
