@@ -6,8 +6,9 @@
 import { IndexedStore } from './indexed-store.js';
 import type { Clock } from '../runtime/clock.js';
 import { realClock } from '../runtime/clock.js';
+import { nextMicrotask } from '../runtime/microtask.js';
 import { PersistFailedError, StoreClosedError, StoreCrashedError } from './errors.js';
-import { RecordIndex } from './record-index.js';
+import { RecordIndex, type BatchPlan } from './record-index.js';
 import type { CommitResult, Store, WriteOp } from './types.js';
 import { validateBatch } from './write-ops.js';
 
@@ -36,8 +37,12 @@ export interface MemoryStoreOptions {
 /** Holds one commit until `release` (it lands) or `fail` (it fails, writing nothing). */
 export type CommitGate = (release: () => void, fail: (error: Error) => void) => void;
 
-interface HeldCommit {
-  readonly settle: () => void;
+/** A commit waiting its turn; the head of the queue is the one in progress. */
+interface QueuedCommit {
+  readonly ops: readonly WriteOp[];
+  /** The store's epoch when the commit was made: a crash since then loses it. */
+  readonly epoch: number;
+  readonly resolve: (result: CommitResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -56,8 +61,12 @@ interface HeldCommit {
 export class MemoryStore extends IndexedStore {
   readonly #clock: Clock;
   readonly #gate: CommitGate | undefined;
-  readonly #held = new Set<HeldCommit>();
-  #chain: Promise<unknown> = Promise.resolve();
+  /** Commits in arrival order; each completes before the next starts, planned against what its predecessors left. */
+  #queue: QueuedCommit[] = [];
+  /** The head commit while its gate holds it. */
+  #held: QueuedCommit | undefined;
+  /** Called once the queue runs empty (close waits on it). */
+  #onIdle: (() => void) | undefined;
   #sequence = 0;
   #commits = 0;
   #failures: unknown[] = [];
@@ -95,61 +104,76 @@ export class MemoryStore extends IndexedStore {
    * store keeps serving, as a restarted process would find it.
    */
   crash(): void {
-    for (const held of [...this.#held]) {
-      this.#held.delete(held);
-      held.reject(crashed());
-    }
+    const held = this.#held;
+    if (held) this.#fail(held, crashed());
     this.#epoch += 1;
   }
 
   override commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+    let ops: WriteOp[];
     try {
       this.assertOpen();
-      const ops = validateBatch(batch);
-      // Commits complete in order, each planned against the state its predecessors left.
-      const epoch = this.#epoch;
-      const result = this.#chain.then(() => this.#commitNow(ops, epoch));
-      this.#chain = result.catch(() => undefined);
-      return result;
+      ops = validateBatch(batch);
     } catch (error) {
       return Promise.reject(error);
     }
+    return new Promise<CommitResult>((resolve, reject) => {
+      this.#queue.push({ ops, epoch: this.#epoch, resolve, reject });
+      if (this.#queue.length === 1) this.#startHead(); // idle: the gate sees the commit at once
+    });
   }
 
   override async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#chain;
+    if (this.#queue.length > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
   }
 
-  async #commitNow(ops: readonly WriteOp[], epoch: number): Promise<CommitResult> {
-    if (epoch !== this.#epoch) throw crashed();
+  /** Plans the head commit against the current state, then lands it at once or when the gate releases it. */
+  readonly #startHead = (): void => {
+    const commit = this.#queue[0];
+    if (!commit) return;
+    if (commit.epoch !== this.#epoch) return this.#fail(commit, crashed());
     this.#commits += 1;
-    if (this.#failures.length > 0) throw this.#failures.shift();
-    const plan = this.index.plan(ops, this.#clock.now());
-    if (plan.changes.length === 0) return { revisions: [], sequence: this.#sequence };
-    await this.#hold();
-    if (epoch !== this.#epoch) throw crashed();
+    if (this.#failures.length > 0) return this.#fail(commit, this.#failures.shift());
+    let plan: BatchPlan;
+    try {
+      plan = this.index.plan(commit.ops, this.#clock.now());
+    } catch (error) {
+      return this.#fail(commit, error);
+    }
+    if (plan.changes.length === 0) return this.#succeed(commit, { revisions: [], sequence: this.#sequence });
+    const gate = this.#gate;
+    if (!gate) return this.#land(commit, plan);
+    this.#held = commit;
+    gate(
+      () => this.#held === commit && this.#land(commit, plan),
+      (error) => this.#held === commit && this.#fail(commit, new PersistFailedError(`commit failed: ${error.message}`, { cause: error })),
+    );
+  };
+
+  #land(commit: QueuedCommit, plan: BatchPlan): void {
     this.index.apply(plan.changes);
     this.#sequence += 1;
-    return { revisions: plan.revisions, sequence: this.#sequence };
+    this.#succeed(commit, { revisions: plan.revisions, sequence: this.#sequence });
   }
 
-  #hold(): Promise<void> {
-    const gate = this.#gate;
-    if (!gate) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const held: HeldCommit = {
-        settle: () => {
-          if (this.#held.delete(held)) resolve();
-        },
-        reject,
-      };
-      this.#held.add(held);
-      gate(held.settle, (error) => {
-        if (this.#held.delete(held)) reject(new PersistFailedError(`commit failed: ${error.message}`, { cause: error }));
-      });
-    });
+  #succeed(commit: QueuedCommit, result: CommitResult): void {
+    this.#advance(commit);
+    commit.resolve(result);
+  }
+
+  #fail(commit: QueuedCommit, error: unknown): void {
+    this.#advance(commit);
+    commit.reject(error);
+  }
+
+  /** Takes the settled head off the queue and starts the next commit on a later microtask. */
+  #advance(commit: QueuedCommit): void {
+    this.#queue.shift();
+    if (this.#held === commit) this.#held = undefined;
+    if (this.#queue.length > 0) nextMicrotask(this.#startHead);
+    else this.#onIdle?.();
   }
 
   protected assertOpen(): void {

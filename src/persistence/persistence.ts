@@ -8,7 +8,8 @@
  */
 import type { Clock } from '../runtime/clock.js';
 import { realClock } from '../runtime/clock.js';
-import { PersistFailedError, RevisionConflictError, StoreClosedError } from './errors.js';
+import { nextMicrotask } from '../runtime/microtask.js';
+import { InvalidWriteError, PersistFailedError, RecordNotFoundError, RevisionConflictError, StoreClosedError } from './errors.js';
 import type { BatchPlan } from './record-index.js';
 import { planBatch } from './record-index.js';
 import type { RetryOptions } from './retry.js';
@@ -72,8 +73,13 @@ export class Persistence {
   readonly #clock: Clock;
   readonly #options: PersistenceOptions;
   #queue: Request[] = [];
-  #draining: Promise<void> | undefined;
+  /** A flush is scheduled or a group is in flight. */
+  #flushing = false;
+  /** Called once the last flush finds nothing queued (close waits on it). */
+  #onIdle: (() => void) | undefined;
   #closed = false;
+  /** Store commits tried for the group in flight (one group is in flight at a time). */
+  #tries = 0;
   #stats = { requests: 0, storeCommits: 0, conflicts: 0, failedCommits: 0 };
 
   constructor(store: Store, options: PersistenceOptions = {}) {
@@ -103,7 +109,10 @@ export class Persistence {
     this.#stats.requests += 1;
     return new Promise<CommitResult>((resolve, reject) => {
       this.#queue.push({ ops, resolve, reject });
-      this.#draining ??= this.#drain();
+      if (this.#flushing) return;
+      this.#flushing = true;
+      // One microtask first, so requests made in the same tick share the first commit too.
+      nextMicrotask(this.#flush);
     });
   }
 
@@ -121,22 +130,28 @@ export class Persistence {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#draining;
+    if (this.#flushing) await new Promise<void>((resolve) => (this.#onIdle = resolve));
     if (this.#options.closeStore !== false) await this.#store.close();
   }
 
-  async #drain(): Promise<void> {
-    // One microtask first, so requests made in the same tick share the first commit too.
-    await Promise.resolve();
-    while (this.#queue.length > 0) {
-      const group = this.#queue;
-      this.#queue = [];
-      await this.#commitGroup(group);
+  /**
+   * Commits everything queued as one group, then looks again: what queued
+   * while a group was in flight becomes the next group. A plain callback
+   * chain rather than an async loop: this runs once per durable commit.
+   */
+  readonly #flush = (): void => {
+    const group = this.#queue;
+    if (group.length === 0) {
+      this.#flushing = false;
+      this.#onIdle?.();
+      return;
     }
-    this.#draining = undefined;
-  }
+    this.#queue = [];
+    void this.#commitGroup(group).then(this.#flush);
+  };
 
   async #commitGroup(group: readonly Request[]): Promise<void> {
+    if (group.length === 1) return this.#commitAlone(group[0] as Request);
     let planned: Array<{ request: Request; plan: BatchPlan }>;
     try {
       const state = this.#currentState(group);
@@ -147,20 +162,8 @@ export class Persistence {
     }
     if (planned.length === 0) return;
     const merged = planned.flatMap(({ request }) => request.ops);
-    let tries = 0;
     try {
-      const result =
-        merged.length === 0
-          ? await this.#store.commit([]) // writes nothing; reports the current sequence
-          : await withRetry(
-              (attempt) => {
-                tries = attempt;
-                this.#stats.storeCommits += 1;
-                return this.#store.commit(merged);
-              },
-              this.#clock,
-              this.#options.retry,
-            );
+      const result = await this.#storeCommit(merged);
       for (const { request, plan } of planned) request.resolve({ revisions: plan.revisions, sequence: result.sequence });
     } catch (error) {
       this.#stats.failedCommits += 1;
@@ -168,11 +171,46 @@ export class Persistence {
         error instanceof RevisionConflictError
           ? error // another writer got there first (possible only with a shared store); the caller re-reads
           : new PersistFailedError(
-              `Commit of ${planned.length} request(s) (${merged.length} write(s)) failed after ${tries} attempt(s); nothing was written.`,
+              `Commit of ${planned.length} request(s) (${merged.length} write(s)) failed after ${this.#tries} attempt(s); nothing was written.`,
               { cause: error },
             );
       for (const { request } of planned) request.reject(failure);
     }
+  }
+
+  /**
+   * A group of one needs no planning here: the store checks the same batch
+   * against the same state, and its refusal (a conflict, a missing record)
+   * concerns this request alone, so it is passed on as it is.
+   */
+  async #commitAlone(request: Request): Promise<void> {
+    try {
+      request.resolve(await this.#storeCommit(request.ops));
+    } catch (error) {
+      if (error instanceof RevisionConflictError || error instanceof RecordNotFoundError || error instanceof InvalidWriteError) {
+        this.#stats.conflicts += 1;
+        request.reject(error);
+        return;
+      }
+      this.#stats.failedCommits += 1;
+      request.reject(new PersistFailedError(`Commit of 1 request (${request.ops.length} write(s)) failed after ${this.#tries} attempt(s); nothing was written.`, { cause: error }));
+    }
+  }
+
+  /** One store commit of `ops`, transient failures retried (counted in {@link #tries}). */
+  #storeCommit(ops: readonly WriteOp[]): Promise<CommitResult> {
+    this.#tries = 1;
+    // An empty batch writes nothing and only reports the current sequence: nothing to retry.
+    if (ops.length === 0) return this.#store.commit([]);
+    return withRetry(
+      (tries) => {
+        this.#tries = tries;
+        this.#stats.storeCommits += 1;
+        return this.#store.commit(ops);
+      },
+      this.#clock,
+      this.#options.retry,
+    );
   }
 
   /**

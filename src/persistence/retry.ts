@@ -46,16 +46,15 @@ export function isTransientError(error: unknown): boolean {
  * not transient, or the last one, is rethrown unchanged.
  * @internal
  */
-export async function withRetry<T>(operation: (attempt: number) => Promise<T>, clock: Clock, options: RetryOptions = {}): Promise<T> {
+export function withRetry<T>(operation: (attempt: number) => Promise<T>, clock: Clock, options: RetryOptions = {}): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 4);
   const base = options.baseDelayMs ?? 2;
   const cap = options.maxDelayMs ?? 50;
-  for (let tries = 1; ; tries++) {
-    try {
-      return await operation(tries);
-    } catch (error) {
+  // A promise chain that grows only on failure: the first try costs no async frame of its own.
+  const attempt = (tries: number): Promise<T> =>
+    operation(tries).catch((error: unknown) => {
       if (tries >= attempts || !isTransientError(error)) throw error;
-      await new Promise<void>((resolve) => clock.setTimer(Math.min(cap, base * 2 ** (tries - 1)), resolve));
-    }
-  }
+      return new Promise<void>((resolve) => clock.setTimer(Math.min(cap, base * 2 ** (tries - 1)), resolve)).then(() => attempt(tries + 1));
+    });
+  return attempt(1);
 }
