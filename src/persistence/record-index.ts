@@ -33,38 +33,45 @@ export type RecordLookup = (collection: string, key: string) => StoredRecord | u
  * @internal
  */
 export function planBatch(ops: readonly WriteOp[], lookup: RecordLookup, now: number): BatchPlan {
-  const overlay = new Map<string, RecordChange>();
-  const current = (collection: string, key: string): StoredRecord | undefined => {
-    const pending = overlay.get(recordId(collection, key));
-    return pending ? pending.record : lookup(collection, key);
-  };
-  ops.forEach((op, index) => {
-    const before = current(op.collection, op.key);
-    const revision = before?.revision ?? 0;
-    if (op.expectedRevision !== undefined && op.expectedRevision !== revision) {
-      throw new RevisionConflictError(
-        `Revision conflict on ${op.collection}/${op.key} (batch[${index}] ${op.op}): expected revision ${op.expectedRevision}, found ${revision}; nothing in the batch was written.`,
-      );
-    }
-    let record: StoredRecord | undefined;
-    if (op.op === 'delete') {
-      record = undefined;
-    } else if (op.op === 'put') {
-      record = Object.freeze({ collection: op.collection, key: op.key, revision: revision + 1, value: op.value, updatedAt: now });
-    } else {
-      if (!before) {
-        throw new RecordNotFoundError(`Cannot patch ${op.collection}/${op.key} (batch[${index}]): no such record; nothing in the batch was written.`);
-      }
-      if (typeof before.value !== 'object' || before.value === null || Array.isArray(before.value)) {
-        throw new InvalidWriteError(`Cannot patch ${op.collection}/${op.key} (batch[${index}]): its value is not an object.`);
-      }
-      const merged = freezeJson({ ...before.value, ...op.patch }, `batch[${index}] (${op.collection}/${op.key})`);
-      record = Object.freeze({ collection: op.collection, key: op.key, revision: revision + 1, value: merged, updatedAt: now });
-    }
-    overlay.set(recordId(op.collection, op.key), { collection: op.collection, key: op.key, record });
-  });
-  const changes = [...overlay.values()];
+  // Most batches write one record: the overlay of earlier ops' effects matters only beyond that.
+  const single = ops.length === 1 ? (ops[0] as WriteOp) : undefined;
+  const changes = single
+    ? [{ collection: single.collection, key: single.key, record: planOp(single, 0, lookup(single.collection, single.key), now) }]
+    : planOverlaid(ops, lookup, now);
   return { changes, revisions: changes.map(({ collection, key, record }) => ({ collection, key, revision: record?.revision ?? 0 })) };
+}
+
+/** Plans op by op, each against the record the earlier ops of the batch left; one change per key. */
+function planOverlaid(ops: readonly WriteOp[], lookup: RecordLookup, now: number): RecordChange[] {
+  const overlay = new Map<string, RecordChange>();
+  for (let index = 0; index < ops.length; index++) {
+    const op = ops[index] as WriteOp;
+    const id = recordId(op.collection, op.key);
+    const pending = overlay.get(id);
+    const before = pending ? pending.record : lookup(op.collection, op.key);
+    overlay.set(id, { collection: op.collection, key: op.key, record: planOp(op, index, before, now) });
+  }
+  return [...overlay.values()];
+}
+
+/** The record `op` leaves behind, given the one `before` it (`undefined`: deleted), or the error that refuses the batch. */
+function planOp(op: WriteOp, index: number, before: StoredRecord | undefined, now: number): StoredRecord | undefined {
+  const revision = before?.revision ?? 0;
+  if (op.expectedRevision !== undefined && op.expectedRevision !== revision) {
+    throw new RevisionConflictError(
+      `Revision conflict on ${op.collection}/${op.key} (batch[${index}] ${op.op}): expected revision ${op.expectedRevision}, found ${revision}; nothing in the batch was written.`,
+    );
+  }
+  if (op.op === 'delete') return undefined;
+  if (op.op === 'put') return Object.freeze({ collection: op.collection, key: op.key, revision: revision + 1, value: op.value, updatedAt: now });
+  if (!before) {
+    throw new RecordNotFoundError(`Cannot patch ${op.collection}/${op.key} (batch[${index}]): no such record; nothing in the batch was written.`);
+  }
+  if (typeof before.value !== 'object' || before.value === null || Array.isArray(before.value)) {
+    throw new InvalidWriteError(`Cannot patch ${op.collection}/${op.key} (batch[${index}]): its value is not an object.`);
+  }
+  const merged = freezeJson({ ...before.value, ...op.patch }, `batch[${index}] (${op.collection}/${op.key})`);
+  return Object.freeze({ collection: op.collection, key: op.key, revision: revision + 1, value: merged, updatedAt: now });
 }
 
 /**

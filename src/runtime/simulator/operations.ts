@@ -44,6 +44,27 @@ export class OperationSet {
     return this.#pending;
   }
 
+  /**
+   * The enabled operations with `last` (the clock's next timer) kept at the
+   * end, in place of the previous one, or none. The runner asks every step,
+   * and this keeps that free of copies.
+   */
+  listWithLast(last: Operation | undefined): readonly Operation[] {
+    const pending = this.#pending;
+    const previous = this.#last;
+    if (previous !== last) {
+      this.#last = last;
+      if (previous) this.take(previous);
+    }
+    if (last && pending[pending.length - 1] !== last) {
+      this.take(last);
+      pending.push(last);
+    }
+    return pending;
+  }
+
+  #last: Operation | undefined;
+
   /** Drops every operation of the crashed process; the outside world's stay. */
   clearInternal(): void {
     const external = this.#pending.filter((operation) => operation.external);

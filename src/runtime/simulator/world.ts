@@ -168,21 +168,14 @@ export class World implements SimulationWorld {
     this.boot();
   }
 
-  /** Enabled operations, plus the clock's next timer as a step of its own. Valid until the next call. */
+  /** Enabled operations, plus the clock's next timer as a step of its own (the last one). Valid until the next call. */
   enabled(): readonly Operation[] {
-    const enabled = this.operations.list();
     const due = this.clock.nextDueAt();
-    if (due === undefined) return enabled;
-    if (this.#timerStep?.at !== due) this.#timerStep = { at: due, operation: { kind: 'timer', owner: 'clock', label: `timer @${due}`, run: () => void this.clock.fireNext() } };
-    // One reused buffer: this runs every step, and a timer is pending nearly always (ask deadlines).
-    const buffer = this.#enabledBuffer;
-    buffer.length = 0;
-    for (const operation of enabled) buffer.push(operation);
-    buffer.push(this.#timerStep.operation);
-    return buffer;
+    if (due !== undefined && this.#timerStep?.at !== due) {
+      this.#timerStep = { at: due, operation: { kind: 'timer', owner: 'clock', label: `timer @${due}`, run: () => void this.clock.fireNext() } };
+    }
+    return this.operations.listWithLast(due === undefined ? undefined : this.#timerStep?.operation);
   }
-
-  readonly #enabledBuffer: Operation[] = [];
 
   #timerStep: { readonly at: number; readonly operation: Operation } | undefined;
 
