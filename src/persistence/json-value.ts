@@ -17,16 +17,21 @@ const MAX_DEPTH = 100;
  * @internal
  */
 export function freezeJson(value: unknown, where: string): unknown {
-  return copy(value, { where, segments: [] }, 0, new Set());
+  return copy(value, { where, segments: [], ancestors: [] });
 }
 
-/** Where the copy is, as segments: joined into a path only for an error, since this runs on every commit. */
+/**
+ * Where the copy is: the path as segments (joined only for an error) and the
+ * objects on it. A cycle shows as nesting past {@link MAX_DEPTH}; only then
+ * is the path searched for the repeat, so plain values pay nothing for it.
+ */
 interface Trail {
   readonly where: string;
   readonly segments: (string | number)[];
+  readonly ancestors: object[];
 }
 
-function copy(value: unknown, trail: Trail, depth: number, ancestors: Set<object>): unknown {
+function copy(value: unknown, trail: Trail): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -41,15 +46,14 @@ function copy(value: unknown, trail: Trail, depth: number, ancestors: Set<object
   }
   if (value === null) return null;
   if (checked.has(value)) return value;
-  if (depth >= MAX_DEPTH) throw invalid(trail, `nested deeper than ${MAX_DEPTH} levels`);
-  if (ancestors.has(value)) throw invalid(trail, 'circular reference');
-  ancestors.add(value);
+  if (trail.ancestors.length >= MAX_DEPTH) throw tooDeep(trail, value);
+  trail.ancestors.push(value);
   let result: unknown[] | Record<string, unknown>;
   if (Array.isArray(value)) {
     result = new Array<unknown>(value.length);
     for (let index = 0; index < value.length; index++) {
       trail.segments.push(index);
-      result[index] = copy(value[index], trail, depth + 1, ancestors);
+      result[index] = copy(value[index], trail);
       trail.segments.pop();
     }
   } else {
@@ -63,7 +67,7 @@ function copy(value: unknown, trail: Trail, depth: number, ancestors: Set<object
       const item = (value as Record<string, unknown>)[name];
       trail.segments.push(name);
       if (item === undefined) throw invalid(trail, 'undefined is not a JSON value (omit the property or use null)');
-      const frozen = copy(item, trail, depth + 1, ancestors);
+      const frozen = copy(item, trail);
       trail.segments.pop();
       // Assigning "__proto__" would set the prototype; define it as the own data property JSON means.
       if (name === '__proto__') Object.defineProperty(record, name, { value: frozen, enumerable: true, writable: true, configurable: true });
@@ -71,10 +75,22 @@ function copy(value: unknown, trail: Trail, depth: number, ancestors: Set<object
     }
     result = record;
   }
-  ancestors.delete(value);
+  trail.ancestors.pop();
   Object.freeze(result);
   checked.add(result);
   return result;
+}
+
+/** Nesting past the limit: a cycle (reported where it first closes) or a value too deep to store. */
+function tooDeep(trail: Trail, value: object): InvalidWriteError {
+  const path = [...trail.ancestors, value];
+  for (let depth = 1; depth < path.length; depth++) {
+    if (path.indexOf(path[depth] as object) < depth) {
+      trail.segments.length = depth;
+      return invalid(trail, 'circular reference');
+    }
+  }
+  return invalid(trail, `nested deeper than ${MAX_DEPTH} levels`);
 }
 
 function invalid(trail: Trail, reason: string): InvalidWriteError {

@@ -33,9 +33,12 @@ export class OperationSet {
 
   /** Removes `operation`; false if it was no longer enabled. */
   take(operation: Operation): boolean {
-    const index = this.#pending.indexOf(operation);
+    const pending = this.#pending;
+    const index = pending.indexOf(operation);
     if (index < 0) return false;
-    this.#pending.splice(index, 1);
+    // Shifts the tail down in place: splice would allocate an array of the removed entry, every step.
+    for (let at = index + 1; at < pending.length; at++) pending[at - 1] = pending[at] as Operation;
+    pending.length -= 1;
     return true;
   }
 
