@@ -26,7 +26,7 @@ export interface CellHost {
   /** The pool registered under `name`; throws `ERR_INVALID_CONFIG` if there is none. */
   pool(name: string): TaskPool;
   /** The persistence actor; throws `ERR_INVALID_CONFIG` if the system has none. */
-  readonly persistence: PersistencePort;
+  persistence(): PersistencePort;
   deadLetter(cell: ActorCell, envelope: UserEnvelope, reason: DeadLetterReason): void;
   /** Takes the cell out of service (tombstoned unless passivated) and terminates it. */
   retire(cell: ActorCell, reason: StopReason): Promise<void>;
@@ -100,13 +100,13 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   }
 
   get persistence(): PersistencePort {
-    return this.host.persistence;
+    return this.host.persistence();
   }
 
   async save(alsoWrite: readonly WriteOp[] = []): Promise<CommitResult> {
     const options = this.definition.persistence;
     if (!options) throw new InvalidConfigError(`actor type '${this.definition.name}' has no persistence.collection to save to`);
-    const result = await this.host.persistence.commit([
+    const result = await this.host.persistence().commit([
       { op: 'put', collection: options.collection, key: this.key, value: this.state, expectedRevision: this.#revision },
       ...alsoWrite,
     ]);
@@ -313,7 +313,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   async #loadPersisted(): Promise<unknown> {
     const options = this.definition.persistence;
     if (!options) return undefined;
-    const record = await this.host.persistence.get(options.collection, this.key);
+    const record = await this.host.persistence().get(options.collection, this.key);
     this.#revision = record?.revision ?? 0;
     if (!record) return undefined;
     // Stored values are frozen and shared; the actor gets its own copy to change.

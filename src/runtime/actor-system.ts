@@ -132,7 +132,10 @@ export class ActorSystem implements AsyncDisposable {
         if (!pool) throw new InvalidConfigError(`no task pool named '${name}' (known: ${Object.keys(this.#pools).join(', ') || 'none'})`);
         return pool;
       },
-      get persistence(): PersistencePort {
+      // A method, not a getter: an object literal's getter pair is allocated in
+      // V8's old space, and pointing from there into this constructor's closure
+      // context kept every short-lived system alive until a full GC.
+      persistence: () => {
         if (!persistence) throw new InvalidConfigError('this actor system has no persistence: pass `persistence` to new ActorSystem()');
         return persistence;
       },

@@ -98,21 +98,7 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
   let faultsLeft = faultKinds.size > 0 ? (options.maxFaults ?? 3) : 0;
   let violation: Violation | undefined;
 
-  const finish = (): ScheduleResult => {
-    let hash: string | undefined;
-    return {
-      scenario: scenario.name,
-      strategy: options.strategy.name,
-      seed: options.seed,
-      steps: trace.length,
-      trace,
-      // Most explored schedules are never compared: hash on demand.
-      get hash() {
-        return (hash ??= hashTrace(trace));
-      },
-      violation,
-    };
-  };
+  const finish = (): ScheduleResult => new Schedule(scenario.name, options.strategy.name, options.seed, trace, violation);
 
   world.initializing = true;
   await scenario.init?.(world);
@@ -233,6 +219,33 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
         });
       }
     }
+  }
+}
+
+/**
+ * A finished schedule. A class rather than an object literal for the lazy
+ * `hash`: a getter in an object literal gets its accessor pair allocated in
+ * V8's old space, and from there it kept each run's whole world reachable to
+ * the young-generation GC until the next full GC.
+ */
+class Schedule implements ScheduleResult {
+  #hash: string | undefined;
+
+  constructor(
+    readonly scenario: string,
+    readonly strategy: string,
+    readonly seed: number,
+    readonly trace: readonly TraceStep[],
+    readonly violation: Violation | undefined,
+  ) {}
+
+  get steps(): number {
+    return this.trace.length;
+  }
+
+  // Most explored schedules are never compared: hash on demand.
+  get hash(): string {
+    return (this.#hash ??= hashTrace(this.trace));
   }
 }
 
