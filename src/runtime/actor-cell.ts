@@ -84,12 +84,9 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     this.host.scheduler.schedule(this.id, drain);
   }
 
-  /** `type/key`; built once, on first use, since every turn names its owner by it. */
   get id(): string {
-    return (this.#id ??= `${this.definition.name}/${this.key}`);
+    return `${this.definition.name}/${this.key}`;
   }
-
-  #id: string | undefined;
 
   get clock(): Clock {
     return this.host.clock;
