@@ -65,8 +65,11 @@ type FloorMessage =
 /**
  * The floor: the least an honest in-process mailbox does. An array queue,
  * drained by one async loop that starts on a microtask (never in the
- * sender's stack) and awaits the handler only when it returns a promise.
+ * sender's stack; through a settled promise, the cheapest hop, as steward's
+ * scheduler does) and awaits the handler only when it returns a promise.
  */
+const SETTLED = Promise.resolve();
+
 class Floor<T> {
   readonly #items: (T | undefined)[] = [];
   #head = 0;
@@ -78,7 +81,7 @@ class Floor<T> {
     this.#items.push(message);
     if (this.#running) return;
     this.#running = true;
-    queueMicrotask(() => void this.#loop());
+    void SETTLED.then(() => this.#loop());
   }
 
   async #loop(): Promise<void> {
