@@ -53,17 +53,17 @@ export interface ScheduleOptions {
 }
 
 /**
- * After each step, the runner lets the microtasks the step caused run for this
- * many rounds (it awaits a settled promise this many times). A fixed number of
+ * Lets the microtasks the last step caused run. A fixed number of microtask
  * rounds is as deterministic as a full drain (microtask order is fixed by the
  * spec, and real I/O is refused) and far cheaper than an event-loop turn per
  * step: work that takes more hops shows up a step later. Before time may move
- * or the run end, {@link quiesce} lets everything settle. The awaits are
- * written inline, not in a helper: an async helper costs a promise and a
- * suspended frame per step, at a few hundred thousand steps a second.
+ * or the run end, {@link quiesce} lets everything settle.
  */
-const SETTLE_ROUNDS = 3;
-const SETTLED = Promise.resolve();
+async function settle(): Promise<void> {
+  for (let round = 0; round < MICROTASK_ROUNDS; round++) await null;
+}
+
+const MICROTASK_ROUNDS = 2;
 
 const untimed = (operation: Operation) => operation.kind !== 'timer';
 
@@ -158,7 +158,7 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
       violation = { kind: 'error', name: 'step threw', message: describe(error), step: trace.length };
       return finish();
     }
-    for (let round = 0; round < SETTLE_ROUNDS; round++) await SETTLED;
+    await settle();
     violation = check(scenario.invariants, 'invariant');
     if (violation) return finish();
   }
@@ -175,7 +175,7 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
       if (enabled.length === 0 || world.clock.now() > deadline) break;
       // Fair from here on: the oldest enabled step first, time moves only when nothing else can happen.
       step(enabled.find((operation) => operation.kind !== 'timer') ?? (enabled[0] as Operation));
-      for (let round = 0; round < SETTLE_ROUNDS; round++) await SETTLED;
+      await settle();
       violation = check(scenario.invariants, 'invariant');
       if (violation) return finish();
     }
