@@ -29,7 +29,8 @@ export interface MemoryStoreOptions {
    * simulator decide when each commit lands. Calling `fail(error)` instead
    * fails that commit: nothing is written and it rejects with
    * `ERR_PERSIST_FAILED` (the simulator's failed-commit fault). Without a
-   * gate, commits complete on the next microtask.
+   * gate, a commit lands as soon as the ones before it have (at once when the
+   * store is idle); its promise settles on a later microtask, as promises do.
    */
   readonly gate?: CommitGate;
 }
