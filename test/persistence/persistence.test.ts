@@ -79,6 +79,20 @@ describe('Persistence', () => {
     expect(persistence.stats.conflicts).toBe(1);
   });
 
+  it('a request committed on its own is checked by the store alone: a conflict or a missing record refuses it, nothing written', async () => {
+    const store = new MemoryStore();
+    const persistence = persistenceOver(store);
+    await persistence.commit([put('a', 'v1')]);
+    await expect(persistence.commit([put('a', 'stale', 0), put('b', 'never')])).rejects.toMatchObject({ code: 'ERR_REVISION_CONFLICT' });
+    await expect(persistence.commit([{ op: 'patch', collection: 'c', key: 'missing', patch: { x: 1 } }])).rejects.toMatchObject({
+      code: 'ERR_RECORD_NOT_FOUND',
+    });
+    expect(store.read('c', 'a')?.value).toBe('v1');
+    expect(store.read('c', 'b')).toBeUndefined();
+    expect(persistence.stats).toMatchObject({ requests: 3, conflicts: 2, failedCommits: 0 });
+    expect(revisionOf(await persistence.commit([put('a', 'v2', 1)]), 'c', 'a')).toBe(2);
+  });
+
   it('a failed store commit rejects every request in it with ERR_PERSIST_FAILED; the next commit succeeds', async () => {
     const store = new MemoryStore();
     const persistence = persistenceOver(store);
