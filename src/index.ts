@@ -18,6 +18,7 @@ export type {
   Clock,
   DeadLetterReason,
   Handlers,
+  InboundTransit,
   LifecycleHooks,
   MessageOf,
   MessageSchemas,

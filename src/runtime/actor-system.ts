@@ -45,7 +45,26 @@ export interface ActorSystemOptions {
   readonly pools?: Readonly<Record<string, TaskPool>>;
   /** The persistence actor (sole writer) actors read and commit through. The system closes it last when it shuts down. */
   readonly persistence?: PersistencePort;
+  /**
+   * What carries a message from outside the system (through a ref from
+   * {@link ActorSystem.ref}) to its actor. Default: it arrives at once. The
+   * simulator holds such messages in transit, so that a request or a webhook
+   * can arrive after work that started later.
+   */
+  readonly inbound?: InboundTransit;
 }
+
+/**
+ * Carries one message from outside the system toward the actor `to`
+ * (`type/key`); calling `deliver` (once) hands it to the mailbox.
+ *
+ * @example
+ * ```ts
+ * const held: Array<() => void> = [];
+ * new ActorSystem({ inbound: (_to, _type, deliver) => held.push(deliver) }); // arrives when the test says
+ * ```
+ */
+export type InboundTransit = (to: string, messageType: string, deliver: () => void) => void;
 
 /** Options of {@link ActorSystem.shutdown}. */
 export interface ShutdownOptions {
@@ -108,6 +127,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly #pools: Readonly<Record<string, TaskPool>>;
   readonly #persistence: PersistencePort | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
+  readonly #inbound: InboundTransit | undefined;
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
 
@@ -145,8 +165,10 @@ export class ActorSystem implements AsyncDisposable {
       watch: (watcher, target) => this.#watch(watcher, target),
       unwatch: (watcher, target) => this.#watchersOf(target, false)?.delete(idOf(watcher.type, watcher.key)),
     };
+    this.#inbound = options.inbound;
     this.#target = {
-      acceptsOutsideMessages: true,
+      // Outside messages may go straight to a live cell only while nothing stands in between.
+      acceptsOutsideMessages: !options.inbound,
       post: (ref, envelope) => this.#post(ref, envelope),
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
@@ -313,6 +335,24 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   #post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
+    const inbound = this.#inbound;
+    if (inbound && !ref.internal && this.#phase === 'running') {
+      inbound(idOf(ref.type, ref.key), envelope.type, () => this.#arrive(ref, envelope));
+      return;
+    }
+    this.#deliver(ref, envelope);
+  }
+
+  /** A message that was in transit arrives: what the system became meanwhile decides its fate, and no one is left to throw to. */
+  #arrive(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
+    try {
+      this.#deliver(ref, envelope);
+    } catch (error) {
+      envelope.reply?.reject(error); // a tell that found the system stopping is already a dead letter
+    }
+  }
+
+  #deliver(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
     const cached = ref.cell;
     if (cached?.alive && (ref.internal || this.#phase === 'running')) return cached.post(envelope);
     if (this.#phase === 'stopped' || (this.#phase === 'shutting-down' && !ref.internal)) {

@@ -1,5 +1,5 @@
 /** What kind of step an operation is. */
-export type OperationKind = 'turn' | 'timer' | 'task' | 'commit' | 'io' | 'action' | 'fault';
+export type OperationKind = 'turn' | 'timer' | 'task' | 'commit' | 'io' | 'action' | 'delivery' | 'fault';
 
 /**
  * One enabled step of a simulated run: something that can happen next. The

@@ -13,7 +13,14 @@ export type FaultKind =
   /** Crash the whole system and boot a new one from the store; unacknowledged writes are lost. */
   | 'crash-system'
   /** Run an action that already ran once more (at-least-once senders such as webhooks). */
-  | 'duplicate-action';
+  | 'duplicate-action'
+  /**
+   * Messages from outside the system (sent by actions or simulated services
+   * through `system.ref`) travel: each arrival is a step of its own, so the
+   * strategy can deliver one late, after work that started later. Messages
+   * to one actor still arrive in the order they were sent.
+   */
+  | 'delay-message';
 
 /** An input from outside the system: a request, a webhook, a user's click. Each run is one step. */
 export interface ScenarioAction<TCtx> {

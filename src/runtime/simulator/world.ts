@@ -9,6 +9,7 @@ import { MemoryStore, Persistence } from '../../persistence/index.js';
 import { SimulatedFaultError } from './errors.js';
 import { IncarnationClock } from './incarnation-clock.js';
 import { IncarnationStore } from './incarnation-store.js';
+import { Transit } from './transit.js';
 import { OperationSet, type Operation } from './operations.js';
 import type { Scenario } from './scenario.js';
 
@@ -148,6 +149,7 @@ export class World implements SimulationWorld {
       askTimeoutMs: this.scenario.askTimeoutMs ?? 5_000,
       pools,
       persistence: this.#persistence,
+      ...(this.scenario.faults?.includes('delay-message') ? { inbound: new Transit(this.operations, alive).send } : {}),
       scheduler: {
         schedule: (owner, turn) => {
           if (alive.value) this.operations.add({ kind: 'turn', owner, label: `turn ${owner}`, run: turn });

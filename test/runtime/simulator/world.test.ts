@@ -81,6 +81,59 @@ describe('simulated world', () => {
     expect(result.trace.map((step) => step.label)).toContain('timer @60000');
   });
 
+  it('delays messages from outside under delay-message, keeping their order per actor', async () => {
+    const round = z.object({ n: z.number().int() });
+    const Inbox = defineActor({
+      name: 'inbox',
+      messages: { hello: round, bye: round, followUp: round },
+      initialState: (_key: string) => ({ greeted: 0, byeBeforeHello: false, followUpBeforeHello: false }),
+      handlers: {
+        hello: ({ n }, ctx) => void (ctx.state.greeted = n),
+        bye: ({ n }, ctx) => void (ctx.state.byeBeforeHello ||= ctx.state.greeted < n),
+        // Naive: assumes the hello sent before the forward is always in first.
+        followUp: ({ n }, ctx) => void (ctx.state.followUpBeforeHello ||= ctx.state.greeted < n),
+      },
+    });
+    const Relay = defineActor({
+      name: 'relay',
+      messages: { forward: round },
+      initialState: (_key: string) => ({}),
+      handlers: { forward: (message, ctx) => ctx.ref(Inbox, 'a').tell('followUp', message) },
+    });
+    type Ctx = { inbox: ActorRef<typeof Inbox>; relay: ActorRef<typeof Relay>; rounds: number };
+    const scenario = (faults: ['delay-message'] | []) =>
+      defineScenario<Ctx>({
+        name: 'late-arrival',
+        faults,
+        setup: (world) => ({ inbox: world.system.ref(Inbox, 'a'), relay: world.system.ref(Relay, 'r'), rounds: 0 }),
+        actions: [
+          {
+            name: 'greet, forward, leave',
+            times: 3,
+            run: (ctx: Ctx) => {
+              const n = ++ctx.rounds;
+              ctx.inbox.tell('hello', { n });
+              ctx.relay.tell('forward', { n });
+              ctx.inbox.tell('bye', { n });
+            },
+          },
+        ],
+        invariants: {
+          'sent order kept per actor': ({ inbox }, world) => world.peek(inbox)?.byeBeforeHello !== true,
+          'hello before follow-up': ({ inbox }, world) => world.peek(inbox)?.followUpBeforeHello !== true,
+        },
+      });
+
+    // Without the fault a hello is in the mailbox before the relay even runs: never late.
+    expect((await explore(scenario([]), { schedules: 500, stopOnViolation: false })).violations).toHaveLength(0);
+
+    const delayed = await explore(scenario(['delay-message']), { schedules: 500, stopOnViolation: false });
+    expect(delayed.violations.length).toBeGreaterThan(0);
+    expect(new Set(delayed.violations.map((run) => run.violation?.name))).toEqual(new Set(['hello before follow-up']));
+    const late = delayed.violations[0]?.trace.map((step) => step.label) ?? [];
+    expect(late.filter((label) => label.startsWith('deliver '))).not.toHaveLength(0);
+  });
+
   it('reports a deadlock: nothing enabled, no timer, yet a caller waits', async () => {
     const scenario = defineScenario({
       name: 'stuck',

@@ -121,5 +121,5 @@ export const COOK_SCENARIOS = [
   cookScenario({ name: 'cook-flaky-service', pieces: 8, service: { submitFailureRate: 0.25, dropWebhookRate: 0.5, duplicateWebhookRate: 0.3, jobFailureRate: 0.05 } }),
   cookScenario({ name: 'cook-actor-crash', faults: ['crash-actor', 'fail-commit'], service: { dropWebhookRate: 0.2 } }),
   cookScenario({ name: 'cook-system-crash', faults: ['crash-system'], service: { duplicateWebhookRate: 0.3 } }),
-  cookScenario({ name: 'cook-duplicated-delayed', faults: ['duplicate-action', 'fail-io'], service: { duplicateWebhookRate: 0.5 } }),
+  cookScenario({ name: 'cook-duplicated-delayed', faults: ['duplicate-action', 'fail-io', 'delay-message'], service: { duplicateWebhookRate: 0.5 } }),
 ] as const;
