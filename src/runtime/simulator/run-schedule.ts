@@ -1,6 +1,6 @@
 import { SeededRandom } from '../random.js';
 import type { Operation } from './operations.js';
-import { SimulationNondeterminismError } from './errors.js';
+import { RealWorldGuard } from './real-world-guard.js';
 import type { Check, Scenario } from './scenario.js';
 import type { Strategy } from './strategies.js';
 import { World, type ActionRun } from './world.js';
@@ -67,8 +67,8 @@ const MICROTASK_ROUNDS = 2;
 
 const untimed = (operation: Operation) => operation.kind !== 'timer';
 
-/** Lets every pending microtask run to completion (one event-loop turn). */
-const quiesce = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** One event-loop turn: every pending microtask runs to completion first. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Runs one schedule of `scenario`: at each step the strategy picks one
@@ -76,19 +76,18 @@ const quiesce = () => new Promise<void>((resolve) => setImmediate(resolve));
  * @internal
  */
 export async function runSchedule<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
-  const refusals: Error[] = [];
-  const restore = refuseRealTimers(refusals);
+  const guard = new RealWorldGuard();
   const stackTraceLimit = Error.stackTraceLimit;
   if (!options.stackTraces) Error.stackTraceLimit = 0;
   try {
-    return await drive(scenario, options, refusals);
+    return await drive(scenario, options, guard);
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
-    restore();
+    guard.restore();
   }
 }
 
-async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, refusals: readonly Error[]): Promise<ScheduleResult> {
+async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, guard: RealWorldGuard): Promise<ScheduleResult> {
   const world = new World(options.seed, scenario as Scenario<unknown>);
   const faultRandom = new SeededRandom(options.seed ^ 0xfa017);
   const faultKinds = new Set<string>(scenario.faults ?? []);
@@ -99,6 +98,15 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
   let violation: Violation | undefined;
 
   const finish = (): ScheduleResult => new Schedule(scenario.name, options.strategy.name, options.seed, trace, violation);
+  /** Lets everything under way finish (one event-loop turn), refusing real I/O that could complete meanwhile. */
+  const quiesce = (): Promise<void> => {
+    guard.checkIo();
+    return nextTurn();
+  };
+  const refused = (): Violation | undefined => {
+    const refusal = guard.refusals[0];
+    return refusal && { kind: 'error', name: 'nondeterminism', message: refusal.message, step: trace.length };
+  };
 
   world.initializing = true;
   await scenario.init?.(world);
@@ -109,8 +117,8 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
 
   const invariants = Object.entries(scenario.invariants ?? {});
   const check = (checks: Readonly<Record<string, Check<TCtx>>> | undefined, kind: 'invariant' | 'eventually'): Violation | undefined => {
-    const refused = refusals[0];
-    if (refused) return { kind: 'error', name: 'nondeterminism', message: refused.message, step: trace.length };
+    const refusal = refused();
+    if (refusal) return refusal;
     for (const [name, holds] of checks === scenario.invariants ? invariants : Object.entries(checks ?? {})) {
       const verdict = holds(ctx, world);
       if (verdict === false || typeof verdict === 'string') {
@@ -183,6 +191,10 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, r
     if (violation) return finish();
   }
 
+  // Once more at the end: Node starts some I/O only on the next tick, after the last check.
+  guard.checkIo();
+  violation = refused();
+  if (violation) return finish();
   if (world.enabled().length === 0 && world.waiting.size > 0) {
     violation = {
       kind: 'deadlock',
@@ -272,26 +284,4 @@ export function hashTrace(trace: readonly TraceStep[]): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/**
- * While a schedule runs, real timers would make it unrepeatable: refuse them
- * loudly instead of letting them fire at some wall-clock moment.
- */
-function refuseRealTimers(refusals: Error[]): () => void {
-  const original = { setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval };
-  const refuse = (name: string) =>
-    (() => {
-      const error = new SimulationNondeterminismError(
-        `${name} was called during a simulated run: use the actor context's clock (ctx.startTimer / ctx.clock) so the simulator controls time`,
-      );
-      refusals.push(error); // reported as a violation even if the caller swallows the throw
-      throw error;
-    }) as never;
-  globalThis.setTimeout = refuse('setTimeout');
-  globalThis.setInterval = refuse('setInterval');
-  return () => {
-    globalThis.setTimeout = original.setTimeout;
-    globalThis.setInterval = original.setInterval;
-  };
 }

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineActor, defineScenario, explore, runSeed, type ActorRef } from '../../../src/index.js';
@@ -169,4 +171,26 @@ describe('simulated world', () => {
     const later = await new Promise<string>((resolve) => setTimeout(() => resolve('restored'), 1));
     expect(later).toBe('restored');
   });
+
+  it('refuses real I/O loudly: a file read or a socket started during a run', async () => {
+    const reading = defineScenario({
+      name: 'real-file',
+      setup: () => ({}),
+      actions: [{ name: 'read a file', run: () => readFile(new URL(import.meta.url)) }],
+    });
+    const result = await runSeed(reading, 1, 'random');
+    expect(result.violation).toMatchObject({ kind: 'error', name: 'nondeterminism' });
+    expect(result.violation?.message).toMatch(/^real I\/O started during a simulated run \(FSReq\w+\): model the outside world with world\.io/);
+
+    const server = createServer();
+    const listening = defineScenario({
+      name: 'real-socket',
+      setup: () => ({}),
+      actions: [{ name: 'listen', run: () => void server.listen(0, '127.0.0.1') }],
+    });
+    const socket = await runSeed(listening, 1, 'random');
+    await new Promise((resolve) => server.close(resolve));
+    expect(socket.violation?.message).toMatch(/TCPServerWrap/);
+  });
 });
+
