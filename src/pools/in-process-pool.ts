@@ -5,7 +5,7 @@
  * `structuredClone`, so a task can share nothing by accident. It cannot stop
  * running code: a cancelled task is rejected and its slot freed at once, and
  * whatever it returns later is dropped. Crashes happen only when a
- * {@link CompletionGate} injects them.
+ * {@link TaskGate} injects them.
  */
 import type { Clock } from '../runtime/clock.js';
 import { DispatchedPool } from './dispatched-pool.js';
@@ -16,13 +16,19 @@ import type { StopSignal } from './stop-signal.js';
 import type { TaskChannel } from './task.js';
 import { runTask } from './task-runner.js';
 
+/** A step of a task that a {@link TaskGate} orders: its completion, or one report on its channel. */
+export type TaskStep = 'completion' | 'progress' | 'heartbeat';
+
 /**
- * Holds a finished task's completion until `complete` is called, so a
- * deterministic simulator decides the order in which outcomes land. Calling
- * `crash(error)` instead makes the task end as a thread crash would
- * (`ERR_TASK_CRASHED`): that is how the simulator injects task crashes.
+ * Holds one step of a task until `release` is called, so a deterministic
+ * simulator decides the order of everything a task does: its completion and
+ * each progress or heartbeat report. A task awaits its reports, so its work
+ * between two reports interleaves with the rest of the system (a heartbeat
+ * can come after a lease timer). Calling `crash(error)` instead ends the task
+ * there as a dying thread would (`ERR_TASK_CRASHED`): that is how the
+ * simulator injects task crashes, mid-task or at the end.
  */
-export type CompletionGate = (complete: () => void, crash: (error: Error) => void) => void;
+export type TaskGate = (release: () => void, crash: (error: Error) => void, step: TaskStep) => void;
 
 /** Options of {@link InProcessPool}. */
 export interface InProcessPoolOptions {
@@ -33,8 +39,8 @@ export interface InProcessPoolOptions {
   readonly maxQueue?: number;
   readonly clock?: Clock;
   readonly defaultTimeoutMs?: number;
-  /** Called once per finished task; default completes at once. */
-  readonly gate?: CompletionGate;
+  /** Called for each completion and report of a task; default releases at once. */
+  readonly gate?: TaskGate;
 }
 
 /**
@@ -60,10 +66,10 @@ export class InProcessPool extends DispatchedPool {
 
 class InProcessBackend implements TaskBackend {
   readonly prefetch = 0;
-  readonly #gate: CompletionGate;
+  readonly #gate: TaskGate;
   readonly #live = new Set<(error: Error) => void>();
 
-  constructor(gate: CompletionGate) {
+  constructor(gate: TaskGate) {
     this.#gate = gate;
   }
 
@@ -80,7 +86,8 @@ class InProcessBackend implements TaskBackend {
       const onAbort = (): void => stop(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
       signal.once('abort', onAbort);
       this.#live.add(stop);
-      const channel = job.channel ? clonedChannel(job.channel, job.label, () => open) : undefined;
+      const crash = (error: Error): void => stop(new TaskCrashedError(`task ${job.label} crashed: ${error.message}`, { cause: error }));
+      const channel = job.channel ? gatedChannel(job.channel, job.label, () => open, this.#gate, crash) : undefined;
       // runTask hands back a clone of the result, as a thread would.
       runTask(job.task.moduleHref, job.task.name, structuredClone(job.input), channel, 'clone').then((outcome) => {
         if (!open) return; // cancelled meanwhile: nothing left to order
@@ -92,7 +99,8 @@ class InProcessBackend implements TaskBackend {
             signal.off('abort', onAbort);
             resolve(outcome);
           },
-          (error) => stop(new TaskCrashedError(`task ${job.label} crashed: ${error.message}`, { cause: error })),
+          crash,
+          'completion',
         );
       });
     });
@@ -107,18 +115,29 @@ class InProcessBackend implements TaskBackend {
   }
 }
 
-/** A channel whose calls arrive asynchronously and cloned, as they would from a thread. */
-function clonedChannel(handlers: ChannelHandlers, label: string, isOpen: () => boolean): TaskChannel<unknown> {
-  const call = async (deliver: () => void): Promise<void> => {
+/**
+ * A channel whose calls arrive asynchronously and cloned, as they would from
+ * a thread, each one when the gate releases it.
+ */
+function gatedChannel(handlers: ChannelHandlers, label: string, isOpen: () => boolean, gate: TaskGate, crash: (error: Error) => void): TaskChannel<unknown> {
+  const closed = () => new ChannelClosedError(`progress channel of ${label} is closed: its owner is gone`);
+  const call = async (step: TaskStep, deliver: () => void): Promise<void> => {
     await Promise.resolve();
-    if (!isOpen()) throw new ChannelClosedError(`progress channel of ${label} is closed: its owner is gone`);
+    if (!isOpen()) throw closed();
+    await new Promise<void>((release, fail) =>
+      gate(release, (error) => {
+        crash(error);
+        fail(closed());
+      }, step),
+    );
+    if (!isOpen()) throw closed();
     deliver();
   };
   return {
     progress: (report) => {
       const cloned = structuredClone(report);
-      return call(() => handlers.progress(cloned));
+      return call('progress', () => handlers.progress(cloned));
     },
-    heartbeat: () => call(() => handlers.heartbeat()),
+    heartbeat: () => call('heartbeat', () => handlers.heartbeat()),
   };
 }

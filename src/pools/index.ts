@@ -19,7 +19,7 @@ export type {
 export { PiscinaPool } from './piscina-pool.js';
 export type { PiscinaPoolOptions, PoolResourceLimits } from './piscina-pool.js';
 export { InProcessPool } from './in-process-pool.js';
-export type { CompletionGate, InProcessPoolOptions } from './in-process-pool.js';
+export type { InProcessPoolOptions, TaskGate, TaskStep } from './in-process-pool.js';
 export {
   ChannelClosedError,
   InvalidTaskInputError,

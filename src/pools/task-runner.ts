@@ -9,6 +9,9 @@ import type { TaskChannel, TaskFunction } from './task.js';
 import { serializeError, type TaskOutcome } from './envelope.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
+/** Module imports not finished yet, and how many were ever started. */
+const importing = new Set<Promise<unknown>>();
+let importsStarted = 0;
 /** Functions already resolved, so the hot path takes no extra promise turn per task. */
 const functions = new Map<string, TaskFunction<unknown, unknown, unknown>>();
 
@@ -19,9 +22,18 @@ export async function loadTaskFunction(moduleHref: string, name: string): Promis
   if (known) return known;
   let loading = modules.get(moduleHref);
   if (!loading) {
-    loading = import(moduleHref) as Promise<Record<string, unknown>>;
-    modules.set(moduleHref, loading);
-    loading.catch(() => modules.delete(moduleHref)); // a failed import may succeed once the file exists
+    const started = import(moduleHref) as Promise<Record<string, unknown>>;
+    loading = started;
+    modules.set(moduleHref, started);
+    importing.add(started);
+    importsStarted += 1;
+    started.then(
+      () => importing.delete(started),
+      () => {
+        importing.delete(started);
+        modules.delete(moduleHref); // a failed import may succeed once the file exists
+      },
+    );
   }
   const module = await loading;
   const fn = module[name] ?? module['default'];
@@ -30,6 +42,20 @@ export async function loadTaskFunction(moduleHref: string, name: string): Promis
   }
   functions.set(key, fn as TaskFunction<unknown, unknown, unknown>);
   return fn as TaskFunction<unknown, unknown, unknown>;
+}
+
+/**
+ * How many task-module imports were ever started in this thread. A module is
+ * read from disk on a task's first run; the simulator compares this before and
+ * after a run to see whether that real I/O shaped it.
+ */
+export function taskModuleImportCount(): number {
+  return importsStarted;
+}
+
+/** Settles once every task-module import under way has. */
+export async function taskModulesLoaded(): Promise<void> {
+  while (importing.size > 0) await Promise.allSettled([...importing]);
 }
 
 /**

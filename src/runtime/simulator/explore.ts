@@ -51,13 +51,12 @@ export function runSeed<TCtx>(
   strategy: StrategyName,
   options: Pick<ExploreOptions, 'depth' | 'faultProbability'> & { readonly stackTraces?: boolean } = {},
 ): Promise<ScheduleResult> {
-  const random = new SeededRandom(seed);
   const maxSteps = scenario.maxSteps ?? 500;
   const factory = STRATEGIES[strategy];
   if (!factory) throw new InvalidReplayError(`unknown strategy '${strategy}' (known: ${Object.keys(STRATEGIES).join(', ')})`);
   return runSchedule(scenario, {
     seed,
-    strategy: factory(random, { maxSteps, seed, ...(options.depth === undefined ? {} : { depth: options.depth }) }),
+    strategy: () => factory(new SeededRandom(seed), { maxSteps, seed, ...(options.depth === undefined ? {} : { depth: options.depth }) }),
     faultProbability: options.faultProbability ?? (FAULT_LEVELS[seed % FAULT_LEVELS.length] as number),
     stackTraces: options.stackTraces ?? false,
   });
@@ -180,7 +179,7 @@ export async function shrink<TCtx>(scenario: Scenario<TCtx>, failing: ScheduleRe
   let labels = failing.trace.map((step) => step.label);
   const attempt = async (candidate: string[]): Promise<boolean> => {
     if (budget-- <= 0) return false;
-    const result = await runSchedule(scenario, { seed: failing.seed, strategy: guided(candidate), faultProbability: 0, guide: candidate });
+    const result = await runSchedule(scenario, { seed: failing.seed, strategy: () => guided(candidate), faultProbability: 0, guide: candidate });
     if (result.violation?.name !== failing.violation?.name || result.steps > best.steps) return false;
     best = result;
     labels = result.trace.map((step) => step.label);

@@ -1,5 +1,6 @@
 import { SeededRandom } from '../random.js';
 import type { Operation } from './operations.js';
+import { taskModuleImportCount, taskModulesLoaded } from '../../pools/task-runner.js';
 import { RealWorldGuard } from './real-world-guard.js';
 import type { Check, Scenario } from './scenario.js';
 import type { Strategy } from './strategies.js';
@@ -37,7 +38,8 @@ export interface ScheduleResult {
 /** How one schedule is driven. */
 export interface ScheduleOptions {
   readonly seed: number;
-  readonly strategy: Strategy;
+  /** Makes the run's strategy (fresh each time: a run is repeated once the task modules it first loaded are in). */
+  readonly strategy: () => Strategy;
   /** Chance that a step is a fault (when the scenario allows faults). */
   readonly faultProbability: number;
   /** Most faults per schedule. Default 3. */
@@ -76,6 +78,17 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * @internal
  */
 export async function runSchedule<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
+  for (;;) {
+    const imports = taskModuleImportCount();
+    const result = await runGuarded(scenario, options);
+    if (taskModuleImportCount() === imports) return result;
+    // A task's module was read from disk during the run, on its first use: real I/O whose timing shaped
+    // the run, where later runs find the module loaded. Run again once it is, so a seed means one run.
+    await taskModulesLoaded();
+  }
+}
+
+async function runGuarded<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
   const guard = new RealWorldGuard();
   const stackTraceLimit = Error.stackTraceLimit;
   if (!options.stackTraces) Error.stackTraceLimit = 0;
@@ -97,7 +110,8 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, g
   let faultsLeft = faultKinds.size > 0 ? (options.maxFaults ?? 3) : 0;
   let violation: Violation | undefined;
 
-  const finish = (): ScheduleResult => new Schedule(scenario.name, options.strategy.name, options.seed, trace, violation);
+  const strategy = options.strategy();
+  const finish = (): ScheduleResult => new Schedule(scenario.name, strategy.name, options.seed, trace, violation);
   /** Lets everything under way finish (one event-loop turn), refusing real I/O that could complete meanwhile. */
   const quiesce = (): Promise<void> => {
     guard.checkIo();
@@ -159,7 +173,7 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, g
         faultsLeft--;
       }
     }
-    operation ??= enabled[options.strategy.pick(enabled, trace.length)] as Operation;
+    operation ??= enabled[strategy.pick(enabled, trace.length)] as Operation;
     try {
       step(operation);
     } catch (error) {

@@ -136,7 +136,9 @@ export class World implements SimulationWorld {
           clock,
           concurrency: options.concurrency ?? 1,
           ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
-          gate: (complete, crash) => alive.value && this.operations.add({ kind: 'task', owner: `pool ${name}`, label: `task ${name}`, run: complete, fail: crash }),
+          gate: (release, crash, step) =>
+            alive.value &&
+            this.operations.add({ kind: 'task', owner: `pool ${name}`, label: step === 'completion' ? `task ${name}` : `task ${name} ${step}`, run: release, fail: crash }),
         }),
       ]),
     );
