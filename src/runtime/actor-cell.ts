@@ -171,7 +171,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   ): TaskHandle {
     const target = this.host.pool(pool);
     const tasks = (this.#tasks ??= { running: new Set(), settled: (started, outcome) => this.#taskSettled(started, outcome) });
-    const started = new StartedTask<SelfMessage>(tasks.settled, options.toMessage as (outcome: Outcome<unknown>) => SelfMessage, options.signal);
+    const started = new StartedTask<SelfMessage>(tasks.settled, options.toMessage as (outcome: Outcome<unknown>) => SelfMessage, options.signal, pool, task.name);
     tasks.running.add(started);
     const { stop } = started;
     const { onProgress, onHeartbeat, signal } = options;
@@ -199,6 +199,16 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     this.#tasks?.running.delete(started);
     if (started.onSignal) started.signal?.removeEventListener('abort', started.onSignal);
     this.#inFlight--;
+    if (!outcome.ok && !started.stop.aborted) {
+      const code = (outcome.error as { code?: unknown } | null)?.code;
+      this.host.events.emit('task.failed', {
+        type: this.definition.name,
+        key: this.key,
+        pool: started.pool,
+        task: started.task,
+        code: typeof code === 'string' ? code : 'ERR_UNKNOWN',
+      });
+    }
     this.#tellSelf(started.toMessage, outcome);
   }
 

@@ -29,6 +29,8 @@ export type RuntimeEvents = {
   'actor.stopped': ActorAddress & { readonly reason: StopReason };
   'actor.crashed': ActorAddress & { readonly messageType: string | undefined; readonly error: unknown };
   'actor.restarted': ActorAddress & { readonly attempt: number; readonly delayMs: number };
+  /** A task the actor started ended in failure (timeout, crash, a throw, a refusal); not sent for the actor's own cancels. */
+  'task.failed': ActorAddress & { readonly pool: string; readonly task: string; readonly code: string };
   'dead.letter': ActorAddress & { readonly messageType: string; readonly reason: DeadLetterReason };
   'mailbox.overflow': ActorAddress & { readonly messageType: string; readonly policy: string; readonly depth: number };
 };

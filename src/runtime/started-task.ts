@@ -20,6 +20,9 @@ export class StartedTask<TMessage> implements TaskReceiver<unknown> {
     readonly settled: TaskSettled<TMessage>,
     readonly toMessage: (outcome: Outcome<unknown>) => TMessage,
     readonly signal: AbortSignal | undefined,
+    /** Pool and task names, for the `task.failed` event. */
+    readonly pool: string,
+    readonly task: string,
   ) {}
 
   resolve(value: unknown): void {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ActorSystem, defineActor } from '../../src/index.js';
+import { ActorSystem, defineActor, VirtualClock } from '../../src/index.js';
 import { InProcessPool, PiscinaPool, type TaskPool } from '../../src/pools/index.js';
+import { flush } from '../fixtures/flush.js';
+import { shutdown } from '../fixtures/shutdown.js';
 import { openGate, squareTask } from '../fixtures/tasks/definitions.js';
 
 type TaskOutcome = { value?: number | undefined; code?: string | undefined };
@@ -73,6 +75,21 @@ for (const [kind, makePool] of Object.entries(pools)) {
       expect(await outcome).toEqual({ code: 'ERR_TASK_FAILED' });
     });
 
+    it('reports a failed task on the event bus, by codes and names only; not its own cancels', async () => {
+      system = new ActorSystem({ pools: { math: makePool() } });
+      const failures: unknown[] = [];
+      system.events.on('task.failed', (event) => failures.push(event));
+      const ref = system.ref(Squarer, 'e');
+      let outcome = nextOutcome('e');
+      await ref.ask('start', { n: 2, steps: 0 });
+      await outcome;
+      outcome = nextOutcome('e');
+      await ref.ask('start', { n: -7, steps: 0 }); // the task throws, its message naming -7
+      await outcome;
+      expect(failures).toEqual([{ type: 'squarer', key: 'e', pool: 'math', task: 'square', code: 'ERR_TASK_FAILED' }]);
+      expect(JSON.stringify(failures)).not.toContain('-7');
+    });
+
     it('tells the owner of a task cancelled by shutdown', async () => {
       const pool = makePool();
       system = new ActorSystem({ pools: { math: pool } });
@@ -88,3 +105,38 @@ for (const [kind, makePool] of Object.entries(pools)) {
     });
   });
 }
+
+describe('task.failed events', () => {
+  it('come for a timeout, not for a cancel the owner asked for', async () => {
+    const clock = new VirtualClock();
+    const Parked = defineActor({
+      name: 'parked',
+      messages: { start: z.object({ timeoutMs: z.number().optional() }), ended: z.object({ code: z.string() }), read: z.object({}) },
+      initialState: (_key: string) => ({ ended: [] as string[] }),
+      handlers: {
+        start: ({ timeoutMs }, ctx) => {
+          const cancel = new AbortController();
+          ctx.startTask('math', squareTask, { n: 1, steps: 0, gate: new SharedArrayBuffer(4) }, {
+            ...(timeoutMs === undefined ? { signal: cancel.signal } : { timeoutMs }),
+            toMessage: (outcome) => ({ type: 'ended', payload: { code: outcome.ok ? 'ok' : String((outcome.error as { code?: string }).code) } }),
+          });
+          if (timeoutMs === undefined) cancel.abort();
+        },
+        ended: ({ code }, ctx) => void ctx.state.ended.push(code),
+        read: (_p, ctx) => ctx.state.ended,
+      },
+    });
+    const system = new ActorSystem({ clock, pools: { math: new InProcessPool({ name: 'math', clock }) } });
+    const failures: string[] = [];
+    system.events.on('task.failed', ({ key, code }) => failures.push(`${key} ${code}`));
+    await system.ref(Parked, 'cancelled').ask('start', {});
+    await system.ref(Parked, 'timed-out').ask('start', { timeoutMs: 100 });
+    await flush();
+    clock.advance(100);
+    await flush();
+    expect(await system.ref(Parked, 'cancelled').ask('read', {})).toEqual(['ERR_TASK_ABORTED']);
+    expect(await system.ref(Parked, 'timed-out').ask('read', {})).toEqual(['ERR_TASK_TIMEOUT']);
+    expect(failures).toEqual(['timed-out ERR_TASK_TIMEOUT']);
+    await shutdown(system, 10);
+  });
+});
