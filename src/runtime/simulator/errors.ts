@@ -6,3 +6,5 @@ export class SimulationNondeterminismError extends errorClass('SimulationNondete
 export class SimulatedFaultError extends errorClass('SimulatedFaultError', 'ERR_SIM_FAULT') {}
 /** A replay line that cannot be read, or names an unknown scenario or strategy. */
 export class InvalidReplayError extends errorClass('InvalidReplayError', 'ERR_INVALID_REPLAY') {}
+/** A fault plan with a step that is not a step index, or a fault kind the scenario does not allow. */
+export class InvalidFaultPlanError extends errorClass('InvalidFaultPlanError', 'ERR_INVALID_FAULT_PLAN') {}

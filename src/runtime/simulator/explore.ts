@@ -1,7 +1,7 @@
 import { SeededRandom } from '../random.js';
-import { InvalidReplayError } from './errors.js';
+import { InvalidFaultPlanError, InvalidReplayError } from './errors.js';
 import { runSchedule, type ScheduleResult } from './run-schedule.js';
-import type { Scenario } from './scenario.js';
+import type { PlannedFault, Scenario } from './scenario.js';
 import { guided, STRATEGIES, type StrategyName } from './strategies.js';
 
 /** How to explore a scenario. */
@@ -19,6 +19,11 @@ export interface ExploreOptions {
    * varied per seed (0, 1 %, 3 % or 8 %), so some schedules run fault-free.
    */
   readonly faultProbability?: number;
+  /**
+   * Faults at chosen steps instead of random ones (see {@link PlannedFault}):
+   * every schedule gets this plan. Each kind must be one the scenario allows.
+   */
+  readonly faultPlan?: readonly PlannedFault[];
   /** Stop at the first violation. Default true. */
   readonly stopOnViolation?: boolean;
   /** Called after each schedule (progress bars). */
@@ -49,17 +54,32 @@ export function runSeed<TCtx>(
   scenario: Scenario<TCtx>,
   seed: number,
   strategy: StrategyName,
-  options: Pick<ExploreOptions, 'depth' | 'faultProbability'> & { readonly stackTraces?: boolean } = {},
+  options: Pick<ExploreOptions, 'depth' | 'faultProbability' | 'faultPlan'> & { readonly stackTraces?: boolean } = {},
 ): Promise<ScheduleResult> {
   const maxSteps = scenario.maxSteps ?? 500;
   const factory = STRATEGIES[strategy];
   if (!factory) throw new InvalidReplayError(`unknown strategy '${strategy}' (known: ${Object.keys(STRATEGIES).join(', ')})`);
+  const planError = options.faultPlan && faultPlanProblem(scenario, options.faultPlan);
+  if (planError) throw new InvalidFaultPlanError(planError);
   return runSchedule(scenario, {
+    ...(options.faultPlan ? { faultPlan: options.faultPlan } : {}),
     seed,
     strategy: () => factory(new SeededRandom(seed), { maxSteps, seed, ...(options.depth === undefined ? {} : { depth: options.depth }) }),
     faultProbability: options.faultProbability ?? (FAULT_LEVELS[seed % FAULT_LEVELS.length] as number),
     stackTraces: options.stackTraces ?? false,
   });
+}
+
+/** What is wrong with a fault plan for `scenario`, if anything. */
+function faultPlanProblem(scenario: Pick<Scenario<unknown>, 'name' | 'faults'>, plan: readonly PlannedFault[]): string | undefined {
+  const allowed = new Set<string>(scenario.faults ?? []);
+  for (const [index, fault] of plan.entries()) {
+    if (!Number.isSafeInteger(fault.step) || fault.step < 0) return `faultPlan[${index}].step must be a step index (an integer >= 0), got ${String(fault.step)}`;
+    if (!allowed.has(fault.kind)) {
+      return `faultPlan[${index}] asks for '${String(fault.kind)}', which scenario '${scenario.name}' does not allow (its faults: ${[...allowed].join(', ') || 'none'})`;
+    }
+  }
+  return undefined;
 }
 
 /**

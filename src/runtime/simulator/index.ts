@@ -1,5 +1,5 @@
 export { defineScenario } from './scenario.js';
-export type { Check, FaultKind, Scenario, ScenarioAction, SimulatedPoolOptions } from './scenario.js';
+export type { Check, FaultKind, PlannedFault, Scenario, ScenarioAction, SimulatedPoolOptions } from './scenario.js';
 export type { IoOptions, SimulationWorld } from './world.js';
 export { checkDeterminism, explore, parseReplayLine, replay, replayLine, runSeed, shrink } from './explore.js';
 export type { ExploreOptions, ExploreReport } from './explore.js';
@@ -10,6 +10,6 @@ export type { Strategy, StrategyFactory, StrategyName, StrategyOptions } from '.
 export type { Operation, OperationKind } from './operations.js';
 export { timeline } from './timeline.js';
 export { expectNoViolations } from './expect.js';
-export { InvalidReplayError, SimulatedFaultError, SimulationNondeterminismError } from './errors.js';
+export { InvalidFaultPlanError, InvalidReplayError, SimulatedFaultError, SimulationNondeterminismError } from './errors.js';
 export { runOnRealRuntime } from './real-world.js';
 export type { RealRunResult } from './real-world.js';

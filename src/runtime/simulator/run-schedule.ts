@@ -2,7 +2,7 @@ import { SeededRandom } from '../random.js';
 import type { Operation } from './operations.js';
 import { taskModuleImportCount, taskModulesLoaded } from '../../pools/task-runner.js';
 import { RealWorldGuard } from './real-world-guard.js';
-import type { Check, Scenario } from './scenario.js';
+import type { Check, PlannedFault, Scenario } from './scenario.js';
 import type { Strategy } from './strategies.js';
 import { World, type ActionRun } from './world.js';
 
@@ -42,6 +42,8 @@ export interface ScheduleOptions {
   readonly strategy: () => Strategy;
   /** Chance that a step is a fault (when the scenario allows faults). */
   readonly faultProbability: number;
+  /** Faults at chosen steps, in place of random ones. */
+  readonly faultPlan?: readonly PlannedFault[];
   /** Most faults per schedule. Default 3. */
   readonly maxFaults?: number;
   /** Replays these step labels, faults included (shrinking); steps not enabled fall back to the strategy. */
@@ -166,6 +168,10 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, g
     const guided = options.guide?.[trace.length];
     if (guided?.startsWith('fault: ')) {
       operation = world.faults(faultKinds, ran).find((fault) => fault.label === guided);
+    } else if (options.faultPlan) {
+      const planned = options.faultPlan.find((fault) => fault.step === trace.length);
+      const faults = planned ? world.faults(new Set([planned.kind]), ran) : [];
+      if (faults.length > 0) operation = faults[faultRandom.int(faults.length)];
     } else if (faultsLeft > 0 && faultRandom.next() < options.faultProbability) {
       const faults = world.faults(faultKinds, ran);
       if (faults.length > 0) {

@@ -22,6 +22,17 @@ export type FaultKind =
    */
   | 'delay-message';
 
+/**
+ * One fault at a chosen step: before step `step` (0-based) runs, a fault of
+ * `kind` is injected if one can be (which actor, commit or task, the seed
+ * decides). A list of them is a fault plan: input that fast-check can
+ * generate and shrink, in place of faults drawn at random.
+ */
+export interface PlannedFault {
+  readonly step: number;
+  readonly kind: FaultKind;
+}
+
 /** An input from outside the system: a request, a webhook, a user's click. Each run is one step. */
 export interface ScenarioAction<TCtx> {
   readonly name: string;

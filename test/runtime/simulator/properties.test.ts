@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineActor, defineScenario, runSeed, type ActorRef, type StrategyName } from '../../../src/index.js';
+import { defineActor, defineScenario, runSeed, type ActorRef, type PlannedFault, type StrategyName } from '../../../src/index.js';
 
 const Wallet = defineActor({
   name: 'wallet',
@@ -63,5 +63,65 @@ describe('simulator properties (fast-check generates the inputs)', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('holds the invariant under any fault plan fast-check generates', async () => {
+    const plans = fc.array(fc.record({ step: fc.nat(30), kind: fc.constantFrom<PlannedFault['kind']>('crash-actor', 'fail-commit') }), { maxLength: 5 });
+    await fc.assert(
+      fc.asyncProperty(moves, plans, fc.integer({ min: 1, max: 1_000_000 }), async (plan, faultPlan, seed) => {
+        const result = await runSeed(walletScenario(3, plan), seed, 'random', { faultPlan });
+        expect(result.violation).toBeUndefined();
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+/** Counts in memory only, yet its callers take an answer as a promise kept. */
+const Tally = defineActor({
+  name: 'tally',
+  messages: { add: z.object({}) },
+  initialState: (_key: string) => ({ count: 0 }),
+  handlers: { add: (_p, ctx) => ++ctx.state.count },
+});
+
+type TallyCtx = { tally: ActorRef<typeof Tally>; acknowledged: number };
+const forgetful = defineScenario<TallyCtx>({
+  name: 'forgetful-tally',
+  faults: ['crash-actor'],
+  setup: (world) => ({ tally: world.system.ref(Tally, 't'), acknowledged: 0 }),
+  actions: [{ name: 'add', times: 4, run: async (ctx: TallyCtx) => void (await ctx.tally.ask('add', {}), ctx.acknowledged++) }],
+  invariants: {
+    'acknowledged adds are kept': ({ tally, acknowledged }, world) => {
+      const count = world.peek(tally)?.count;
+      return count === undefined || count >= acknowledged || `acknowledged ${acknowledged}, count ${count}`;
+    },
+  },
+});
+
+describe('fault plans', () => {
+  it('lets fast-check find a fault plan that breaks naive code, and shrink it to one fault', async () => {
+    expect((await runSeed(forgetful, 1, 'random', { faultPlan: [] })).violation).toBeUndefined();
+    const plans = fc.array(fc.record({ step: fc.nat(20), kind: fc.constant<PlannedFault['kind']>('crash-actor') }), { maxLength: 6 });
+    const outcome = await fc.check(
+      fc.asyncProperty(plans, async (faultPlan) => (await runSeed(forgetful, 1, 'random', { faultPlan })).violation === undefined),
+      { numRuns: 300, seed: 7 },
+    );
+    expect(outcome.failed).toBe(true);
+    const [shrunk] = outcome.counterexample ?? [[]];
+    expect(shrunk).toHaveLength(1);
+    const replayed = await runSeed(forgetful, 1, 'random', { faultPlan: shrunk });
+    expect(replayed.violation?.name).toBe('acknowledged adds are kept');
+    expect(replayed.trace.some((step) => step.label === 'fault: crash actor tally/t')).toBe(true);
+  });
+
+  it('refuses a plan with a fault the scenario does not allow, or a step that is no step', () => {
+    expect(() => runSeed(forgetful, 1, 'random', { faultPlan: [{ step: 1, kind: 'crash-system' }] })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_FAULT_PLAN',
+        message: "faultPlan[0] asks for 'crash-system', which scenario 'forgetful-tally' does not allow (its faults: crash-actor)",
+      }),
+    );
+    expect(() => runSeed(forgetful, 1, 'random', { faultPlan: [{ step: -1, kind: 'crash-actor' }] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_FAULT_PLAN' }));
   });
 });
