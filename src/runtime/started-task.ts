@@ -1,6 +1,7 @@
 import type { TaskReceiver } from '../pools/index.js';
 import { StopSignal } from '../pools/stop-signal.js';
 import type { Outcome } from './actor-context.js';
+import { nextMicrotask } from './microtask.js';
 
 /** Called once per task when its outcome is known. @internal */
 export type TaskSettled<TMessage> = (started: StartedTask<TMessage>, outcome: Outcome<unknown>) => void;
@@ -31,7 +32,7 @@ export class StartedTask<TMessage> implements TaskReceiver<unknown> {
 
   /** A refused or cancelled run is rejected from inside startTask or cancel(): as with a promise, its message comes a microtask later. */
   reject(error: Error): void {
-    queueMicrotask(() => this.settled(this, { ok: false, error }));
+    nextMicrotask(() => this.settled(this, { ok: false, error }));
   }
 }
 
