@@ -66,9 +66,24 @@ export abstract class RefusalError extends StewardError {}
  * ```
  */
 export class ForbiddenError extends errorClass('ForbiddenError', 'ERR_FORBIDDEN', RefusalError) {}
-/** What the request names does not exist. */
+/**
+ * What the request names does not exist.
+ *
+ * @example
+ * ```ts
+ * const record = await ctx.persistence.get('collections', collectionId);
+ * if (!record) throw new NotFoundError(`collection '${collectionId}' does not exist`);
+ * ```
+ */
 export class NotFoundError extends errorClass('NotFoundError', 'ERR_NOT_FOUND', RefusalError) {}
-/** The request does not fit the entity's current state (for example: resume a completed cook). */
+/**
+ * The request does not fit the entity's current state (for example: resume a completed cook).
+ *
+ * @example
+ * ```ts
+ * if (ctx.state.status !== 'paused') throw new InvalidStateError(`cannot resume a ${ctx.state.status} cook`);
+ * ```
+ */
 export class InvalidStateError extends errorClass('InvalidStateError', 'ERR_INVALID_STATE', RefusalError) {}
 
 /**
@@ -80,17 +95,68 @@ export class InvalidStateError extends errorClass('InvalidStateError', 'ERR_INVA
  * ```
  */
 export class AskTimeoutError extends errorClass('AskTimeoutError', 'ERR_ASK_TIMEOUT') {}
-/** The caller's `AbortSignal` fired before the reply arrived. */
+/**
+ * The caller's `AbortSignal` fired before the reply arrived.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const status = cook.ask('status', {}, { signal: controller.signal });
+ * controller.abort(); // status rejects with AbortedError (code 'ERR_ABORTED'), the signal's reason as `cause`
+ * ```
+ */
 export class AbortedError extends errorClass('AbortedError', 'ERR_ABORTED') {}
-/** The actor stopped (or was stopped for good) before it could handle the message. */
+/**
+ * The actor stopped (or was stopped for good) before it could handle the message.
+ *
+ * @example
+ * ```ts
+ * await system.stop(cook);
+ * await cook.ask('status', {}).catch((error) => { if (error instanceof ActorStoppedError) console.log(`${cook} is stopped for good`); });
+ * ```
+ */
 export class ActorStoppedError extends errorClass('ActorStoppedError', 'ERR_ACTOR_STOPPED') {}
-/** The actor's mailbox is at capacity and its overflow policy is `reject`. */
+/**
+ * The actor's mailbox is at capacity and its overflow policy is `reject`.
+ *
+ * @example
+ * ```ts
+ * try { cook.tell('pieceCompleted', report); } // tell throws at once; ask rejects
+ * catch (error) { if (error instanceof MailboxFullError) return { status: 503 }; throw error; }
+ * ```
+ */
 export class MailboxFullError extends errorClass('MailboxFullError', 'ERR_MAILBOX_FULL') {}
-/** The handler threw or rejected; the original error is the `cause`. */
+/**
+ * The handler threw or rejected; the original error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * await cook.ask('start', { requester: 'ann' }).catch((error) => {
+ *   if (error instanceof HandlerFailedError) console.error('the cook handler crashed', error.cause);
+ * });
+ * ```
+ */
 export class HandlerFailedError extends errorClass('HandlerFailedError', 'ERR_HANDLER_FAILED') {}
-/** The system is shutting down or stopped and accepts no new work. */
+/**
+ * The system is shutting down or stopped and accepts no new work.
+ *
+ * @example
+ * ```ts
+ * await system.shutdown({ deadlineMs: 5_000 });
+ * await cook.ask('status', {}).catch((error) => { if (error.code === 'ERR_SYSTEM_STOPPED') console.log('too late: shut down'); });
+ * ```
+ */
 export class SystemStoppedError extends errorClass('SystemStoppedError', 'ERR_SYSTEM_STOPPED') {}
-/** A definition or option is unusable (for example two actor types with one name). */
+/**
+ * A definition or option is unusable (for example two actor types with one name).
+ *
+ * @example
+ * ```ts
+ * const LegacyCook = defineActor({ ...Cook, handlers: legacyHandlers }); // a second definition named 'cook'
+ * system.ref(Cook, cookKey('autumn', 'ann'));
+ * system.ref(LegacyCook, cookKey('autumn', 'ann')); // throws InvalidConfigError (code 'ERR_INVALID_CONFIG')
+ * ```
+ */
 export class InvalidConfigError extends errorClass('InvalidConfigError', 'ERR_INVALID_CONFIG') {}
 
 /** One problem found while validating a message, as data. */
@@ -126,5 +192,12 @@ export function issuesErrorClass<TCode extends string>(name: string, code: TCode
  */
 export class InvalidMessageError extends issuesErrorClass('InvalidMessageError', 'ERR_INVALID_MESSAGE') {}
 
-/** An actor key must be a non-empty string. */
+/**
+ * An actor key must be a non-empty string.
+ *
+ * @example
+ * ```ts
+ * system.ref(Account, ''); // throws InvalidKeyError (code 'ERR_INVALID_KEY')
+ * ```
+ */
 export class InvalidKeyError extends errorClass('InvalidKeyError', 'ERR_INVALID_KEY') {}

@@ -14,20 +14,80 @@
  */
 import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../errors.js';
 
-/** The task did not finish within its timeout (queued or running); a running task's thread was stopped. */
+/**
+ * The task did not finish within its timeout (queued or running); a running task's thread was stopped.
+ *
+ * @example
+ * ```ts
+ * await pool.run(downloadTask, { url }, { timeoutMs: 180_000 }).catch((error) => {
+ *   if (error instanceof TaskTimeoutError) return scheduleRetry(url);
+ *   throw error;
+ * });
+ * ```
+ */
 export class TaskTimeoutError extends errorClass('TaskTimeoutError', 'ERR_TASK_TIMEOUT') {}
-/** The caller's `AbortSignal` fired; a running task's thread was stopped. The signal's reason is the `cause`. */
+/**
+ * The caller's `AbortSignal` fired; a running task's thread was stopped. The signal's reason is the `cause`.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const file = pool.run(downloadTask, { url }, { signal: controller.signal });
+ * controller.abort(new Error('user cancelled the download'));
+ * await file.catch((error) => { if (error instanceof TaskAbortedError) console.log('cancelled:', error.cause); });
+ * ```
+ */
 export class TaskAbortedError extends errorClass('TaskAbortedError', 'ERR_TASK_ABORTED') {}
-/** The task threw or rejected inside its thread; the (cloned) error is the `cause`. */
+/**
+ * The task threw or rejected inside its thread; the (cloned) error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * await pool.run(checksumTask, { path }).catch((error) => {
+ *   if (error instanceof TaskFailedError) console.error(`checksum of ${path} threw`, error.cause);
+ * });
+ * ```
+ */
 export class TaskFailedError extends errorClass('TaskFailedError', 'ERR_TASK_FAILED') {}
-/** The pool's queue is at `maxQueue`; nothing was queued. Retry later or shed load. */
+/**
+ * The pool's queue is at `maxQueue`; nothing was queued. Retry later or shed load.
+ *
+ * @example
+ * ```ts
+ * const downloads = new PiscinaPool({ name: 'download', maxThreads: 2, maxQueue: 500 });
+ * await downloads.run(downloadTask, { url }).catch((error) => { if (error instanceof PoolFullError) retryLater(url); });
+ * ```
+ */
 export class PoolFullError extends errorClass('PoolFullError', 'ERR_POOL_FULL') {}
-/** The pool is closing or closed: the task was refused, or cancelled before or at the close deadline. */
+/**
+ * The pool is closing or closed: the task was refused, or cancelled before or at the close deadline.
+ *
+ * @example
+ * ```ts
+ * await pool.close({ deadlineMs: 5_000 });
+ * await pool.run(downloadTask, { url }).catch((error) => { if (error.code === 'ERR_POOL_CLOSED') console.log('pool is shut: not downloaded'); });
+ * ```
+ */
 export class PoolClosedError extends errorClass('PoolClosedError', 'ERR_POOL_CLOSED') {}
-/** A progress channel call could not complete because the other end of its port closed or its thread died. */
+/**
+ * A progress channel call could not complete because the other end of its port closed or its thread died.
+ *
+ * @example
+ * ```ts
+ * // inside a task function: the owner timed out, cancelled, or closed the pool
+ * await channel?.progress(pct).catch((error) => { if (error.code === 'ERR_CHANNEL_CLOSED') abandon(); else throw error; });
+ * ```
+ */
 export class ChannelClosedError extends errorClass('ChannelClosedError', 'ERR_CHANNEL_CLOSED') {}
 
-/** Options of errors that carry an exit code. */
+/**
+ * Options of errors that carry an exit code.
+ *
+ * @example
+ * ```ts
+ * new TaskCrashedError('task "download" #7 on pool "download" crashed: its thread exited with code 3', { exitCode: 3, cause: error });
+ * ```
+ */
 export interface TaskCrashedErrorOptions extends StewardErrorOptions {
   readonly exitCode?: number;
 }
@@ -35,6 +95,13 @@ export interface TaskCrashedErrorOptions extends StewardErrorOptions {
 /**
  * The task's thread died under it: `process.exit`, an error thrown outside the
  * task, running out of memory. Not retried: the owner decides.
+ *
+ * @example
+ * ```ts
+ * await pool.run(resizeTask, { path }).catch((error) => {
+ *   if (error instanceof TaskCrashedError) console.error(`thread died (exit code ${error.exitCode ?? 'none'})`, error.cause);
+ * });
+ * ```
  */
 export class TaskCrashedError extends errorClass('TaskCrashedError', 'ERR_TASK_CRASHED') {
   /** The thread's exit code, when it exited with one. */
@@ -45,8 +112,26 @@ export class TaskCrashedError extends errorClass('TaskCrashedError', 'ERR_TASK_C
   }
 }
 
-/** The input does not match the task's `input` schema; no thread was used. */
+/**
+ * The input does not match the task's `input` schema; no thread was used.
+ *
+ * @example
+ * ```ts
+ * await pool.run(downloadTask, { url: 'not a url' }).catch((error) => {
+ *   if (error instanceof InvalidTaskInputError) console.log(error.issues); // [{ path: ['url'], message: …, code: … }]
+ * });
+ * ```
+ */
 export class InvalidTaskInputError extends issuesErrorClass('InvalidTaskInputError', 'ERR_INVALID_TASK_INPUT') {}
 
-/** The task returned (or reported as progress) something its schema refuses, or something that cannot cross a thread. */
+/**
+ * The task returned (or reported as progress) something its schema refuses, or something that cannot cross a thread.
+ *
+ * @example
+ * ```ts
+ * await pool.run(checksumTask, { path }).catch((error) => {
+ *   if (error.code === 'ERR_INVALID_TASK_RESULT') console.error('checksum task broke its result schema', error.issues);
+ * });
+ * ```
+ */
 export class InvalidTaskResultError extends issuesErrorClass('InvalidTaskResultError', 'ERR_INVALID_TASK_RESULT') {}

@@ -9,6 +9,14 @@ import type { z } from 'zod';
 /**
  * A task, as both the owner and the pool see it. Build one with {@link defineTask}.
  * `TInput`, `TResult` and `TProgress` are inferred from the schemas.
+ *
+ * @example
+ * ```ts
+ * const checksumTask: TaskDefinition<{ path: string }, { sha256: string }, number> = defineTask({
+ *   name: 'checksum', module: new URL('./tasks/checksum.js', import.meta.url),
+ *   input: z.object({ path: z.string() }), result: z.object({ sha256: z.string() }), progress: z.number(),
+ * });
+ * ```
  */
 export interface TaskDefinition<TInput, TResult, TProgress = never> {
   /** Name of the task, and of the function the module exports (else its default export). */
@@ -27,13 +35,41 @@ export interface TaskDefinition<TInput, TResult, TProgress = never> {
   readonly channel: boolean;
 }
 
-/** Any task definition, whatever its types. */
+/**
+ * Any task definition, whatever its types.
+ *
+ * @example
+ * ```ts
+ * const tasksByName = new Map<string, AnyTaskDefinition>([[checksumTask.name, checksumTask], [downloadTask.name, downloadTask]]);
+ * ```
+ */
 export type AnyTaskDefinition = TaskDefinition<any, any, any>;
-/** The input type of a task definition. */
+/**
+ * The input type of a task definition.
+ *
+ * @example
+ * ```ts
+ * type ChecksumInput = TaskInputOf<typeof checksumTask>; // { path: string }
+ * ```
+ */
 export type TaskInputOf<T> = T extends TaskDefinition<infer I, unknown, unknown> ? I : never;
-/** The result type of a task definition. */
+/**
+ * The result type of a task definition.
+ *
+ * @example
+ * ```ts
+ * type Checksum = TaskResultOf<typeof checksumTask>; // { sha256: string }
+ * ```
+ */
 export type TaskResultOf<T> = T extends TaskDefinition<unknown, infer R, unknown> ? R : never;
-/** The progress type of a task definition. */
+/**
+ * The progress type of a task definition.
+ *
+ * @example
+ * ```ts
+ * const showProgress = (pct: TaskProgressOf<typeof checksumTask>) => bar.update(pct); // pct: number
+ * ```
+ */
 export type TaskProgressOf<T> = T extends TaskDefinition<unknown, unknown, infer P> ? P : never;
 
 /**
@@ -41,6 +77,14 @@ export type TaskProgressOf<T> = T extends TaskDefinition<unknown, unknown, infer
  * asked for a channel. Every call is delivered to the owner in order; the
  * promise settles once the owner has it, and rejects with `ERR_CHANNEL_CLOSED`
  * when the owner is gone (the run settled, the pool closed) instead of hanging.
+ *
+ * @example
+ * ```ts
+ * export async function checksum({ path }: { path: string }, channel?: TaskChannel<number>) {
+ *   await channel?.progress(50); // settles once the owner has it; rejects with ERR_CHANNEL_CLOSED if the owner is gone
+ *   return { sha256: await hashFile(path) };
+ * }
+ * ```
  */
 export interface TaskChannel<TProgress = never> {
   progress(report: TProgress): Promise<void>;
@@ -64,7 +108,17 @@ export type TaskFunction<TInput, TResult, TProgress = never> = (
   channel?: TaskChannel<TProgress>,
 ) => TResult | Promise<TResult>;
 
-/** Options of {@link defineTask}. */
+/**
+ * Options of {@link defineTask}.
+ *
+ * @example
+ * ```ts
+ * const downloadTask = defineTask({
+ *   name: 'download', module: '/srv/app/dist/tasks/download.js', // a file: URL, its href, or an absolute path
+ *   input: z.object({ url: z.string().url() }), result: z.object({ path: z.string() }), heartbeat: true,
+ * });
+ * ```
+ */
 export interface DefineTaskOptions<TIn extends z.ZodType, TOut extends z.ZodType, TProg extends z.ZodType | undefined> {
   readonly name: string;
   /** The compiled `.js` module: a `file:` URL, its href, or an absolute path. */
@@ -116,6 +170,13 @@ function toModuleHref(module: URL | string): string {
  * What a run's `signal` must offer. An `AbortSignal` has it; so does the
  * lighter signal `ctx.startTask` passes, since an AbortController per task
  * (an EventTarget, and its listeners) was a measurable part of a task's cost.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const signal: TaskSignal = controller.signal; // an AbortSignal is a TaskSignal
+ * await pool.run(downloadTask, { url }, { signal });
+ * ```
  */
 export interface TaskSignal {
   readonly aborted: boolean;
@@ -124,16 +185,43 @@ export interface TaskSignal {
   removeEventListener(type: 'abort', listener: AbortListener): void;
 }
 
-/** Called when a {@link TaskSignal} aborts: a function, or an object with `handleEvent`, as `EventTarget` allows. */
+/**
+ * Called when a {@link TaskSignal} aborts: a function, or an object with `handleEvent`, as `EventTarget` allows.
+ *
+ * @example
+ * ```ts
+ * const onAbort: AbortListener = () => console.log('download cancelled');
+ * signal.addEventListener('abort', onAbort, { once: true });
+ * ```
+ */
 export type AbortListener = (() => void) | { handleEvent(): void };
 
-/** Hears how one run ended; see {@link TaskPool.start}. A promise's resolvers have this shape. */
+/**
+ * Hears how one run ended; see {@link TaskPool.start}. A promise's resolvers have this shape.
+ *
+ * @example
+ * ```ts
+ * const receiver: TaskReceiver<{ sha256: string }> = {
+ *   resolve: ({ sha256 }) => console.log(`checksum ${sha256}`),
+ *   reject: (error) => console.error(error.message),
+ * };
+ * ```
+ */
 export interface TaskReceiver<TResult> {
   resolve(value: TResult): void;
   reject(error: Error): void;
 }
 
-/** Per-run options of {@link TaskPool.run}. */
+/**
+ * Per-run options of {@link TaskPool.run}.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * await pool.run(downloadTask, { url }, { signal: controller.signal, timeoutMs: 180_000, onHeartbeat: () => watchdog.reset() });
+ * await pool.run(checksumTask, { path }, { onProgress: (pct) => bar.update(pct) });
+ * ```
+ */
 export interface RunTaskOptions<TProgress = never> {
   /** Cancels the task: removed from the queue, or its thread stopped if running. Usually an `AbortSignal`. */
   readonly signal?: TaskSignal;
@@ -144,7 +232,14 @@ export interface RunTaskOptions<TProgress = never> {
   readonly onHeartbeat?: () => void;
 }
 
-/** Options of {@link TaskPool.close}. */
+/**
+ * Options of {@link TaskPool.close}.
+ *
+ * @example
+ * ```ts
+ * await pool.close({ deadlineMs: 5_000 }); // running downloads get 5 s more, then reject with ERR_POOL_CLOSED
+ * ```
+ */
 export interface ClosePoolOptions {
   /** How long running tasks may still finish; then they are stopped and rejected with `ERR_POOL_CLOSED`. */
   readonly deadlineMs?: number;

@@ -5,7 +5,15 @@ import type { Random } from './random.js';
 import type { TaskDefinition } from '../pools/index.js';
 import type { CommitResult, Store, WriteOp } from '../persistence/index.js';
 
-/** How a piped promise ended. */
+/**
+ * How a piped promise ended.
+ *
+ * @example
+ * ```ts
+ * ctx.pipe(submitter.query(jobId), (outcome) =>
+ *   outcome.ok ? { type: 'answered', payload: { jobId, status: outcome.value } } : { type: 'unanswered', payload: { jobId } });
+ * ```
+ */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
 /** The definition type an actor's own context refers to. */
@@ -15,7 +23,14 @@ export type SelfDefinition<TState, TMessages extends MessageSchemas> = ActorDefi
   Handlers<TState, TMessages>
 >;
 
-/** Options of {@link ActorContext.startTimer}. */
+/**
+ * Options of {@link ActorContext.startTimer}.
+ *
+ * @example
+ * ```ts
+ * if (!ctx.hasTimer('poll')) ctx.startTimer('poll', 5_000, { type: 'poll', payload: {} }, { repeat: true });
+ * ```
+ */
 export interface TimerOptions {
   /** Deliver again every `delayMs` until cancelled. A tick is skipped while the previous one is still queued, so ticks never stack. */
   readonly repeat?: boolean;

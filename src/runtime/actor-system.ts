@@ -66,7 +66,14 @@ export interface ActorSystemOptions {
  */
 export type InboundTransit = (to: string, messageType: string, deliver: () => void) => void;
 
-/** Options of {@link ActorSystem.shutdown}. */
+/**
+ * Options of {@link ActorSystem.shutdown}.
+ *
+ * @example
+ * ```ts
+ * process.once('SIGTERM', () => void system.shutdown({ deadlineMs: 10_000 }));
+ * ```
+ */
 export interface ShutdownOptions {
   /** Time allowed for mailboxes to drain and stop hooks to run. Default 5,000 ms. */
   readonly deadlineMs?: number;

@@ -1,4 +1,12 @@
-/** An opaque handle to cancel a timer set through a {@link Clock}. */
+/**
+ * An opaque handle to cancel a timer set through a {@link Clock}.
+ *
+ * @example
+ * ```ts
+ * const handle: TimerHandle = clock.setTimer(30_000, () => giveUp(jobId));
+ * clock.clearTimer(handle); // the job answered in time
+ * ```
+ */
 export type TimerHandle = { readonly __timer: unique symbol } | object;
 
 /**

@@ -4,15 +4,43 @@ import type { ActorContext } from './actor-context.js';
 import type { SupervisionOptions } from './supervision.js';
 import type { TerminatedNotice } from './events.js';
 
-/** Message schemas of an actor type, keyed by message type. */
+/**
+ * Message schemas of an actor type, keyed by message type.
+ *
+ * @example
+ * ```ts
+ * const CounterMessages = { add: z.object({ by: z.number().int() }), get: z.object({}) } satisfies MessageSchemas;
+ * ```
+ */
 export type MessageSchemas = Record<string, z.ZodType>;
 
-/** A handler per message type: receives the parsed payload; its return value is the reply to `ask`. */
+/**
+ * A handler per message type: receives the parsed payload; its return value is the reply to `ask`.
+ *
+ * @example
+ * ```ts
+ * const handlers: Handlers<{ count: number }, typeof CounterMessages> = {
+ *   add: ({ by }, ctx) => { ctx.state.count += by; },
+ *   get: (_payload, ctx) => ctx.state.count,
+ * };
+ * ```
+ */
 export type Handlers<TState, TMessages extends MessageSchemas> = {
   readonly [K in keyof TMessages]: (payload: z.output<TMessages[K]>, ctx: ActorContext<TState, TMessages>) => unknown;
 };
 
-/** Lifecycle hooks; each may be async, and each runs as part of the actor's turns. */
+/**
+ * Lifecycle hooks; each may be async, and each runs as part of the actor's turns.
+ *
+ * @example
+ * ```ts
+ * defineActor({
+ *   ...spec,
+ *   onStart: (ctx) => { if (ctx.state.status === 'running') ctx.startTimer('poll', 5_000, { type: 'poll', payload: {} }, { repeat: true }); },
+ *   onStop: (ctx, reason) => log.info(`cook ${ctx.key} stopped (${reason})`),
+ * });
+ * ```
+ */
 export interface LifecycleHooks<TState, TMessages extends MessageSchemas> {
   /**
    * Loads the actor's state when it activates and after every supervised
@@ -30,7 +58,16 @@ export interface LifecycleHooks<TState, TMessages extends MessageSchemas> {
   readonly onTerminated?: (notice: TerminatedNotice, ctx: ActorContext<TState, TMessages>) => unknown;
 }
 
-/** Why an actor stopped. Only `passivated` is not final: the next message re-activates the actor. */
+/**
+ * Why an actor stopped. Only `passivated` is not final: the next message re-activates the actor.
+ *
+ * @example
+ * ```ts
+ * system.events.on('actor.stopped', ({ type, key, reason }) => {
+ *   if (reason !== 'passivated') log.info(`${type}/${key} stopped for good (${reason})`);
+ * });
+ * ```
+ */
 export type StopReason = 'passivated' | 'stopped' | 'failed' | 'shutdown';
 
 /**
@@ -49,13 +86,27 @@ export interface ActorPersistenceOptions<TState> {
   readonly schema?: z.ZodType<TState>;
 }
 
-/** Idle handling of an actor type. */
+/**
+ * Idle handling of an actor type.
+ *
+ * @example
+ * ```ts
+ * defineActor({ ...spec, passivation: { idleAfterMs: 30_000 } }); // the next message re-activates an idle poller
+ * ```
+ */
 export interface PassivationOptions {
   /** Stop an actor that handled no message for this long; the next message re-activates it. */
   readonly idleAfterMs: number;
 }
 
-/** Everything that describes one actor type. */
+/**
+ * Everything that describes one actor type.
+ *
+ * @example
+ * ```ts
+ * const Counter = defineActor({ name: 'counter', messages: CounterMessages, initialState: (_key: string) => ({ count: 0 }), handlers });
+ * ```
+ */
 export interface ActorSpec<TState, TMessages extends MessageSchemas, THandlers extends Handlers<TState, TMessages>>
   extends LifecycleHooks<TState, TMessages> {
   /** Unique name of the actor type in a system, e.g. `cook`. */
@@ -72,7 +123,17 @@ export interface ActorSpec<TState, TMessages extends MessageSchemas, THandlers e
   readonly mailbox?: MailboxOptions;
 }
 
-/** An actor type, as returned by {@link defineActor}. */
+/**
+ * An actor type, as returned by {@link defineActor}.
+ *
+ * @example
+ * ```ts
+ * function refsOf<TDef extends ActorDefinition>(definition: TDef, keys: readonly string[]): ActorRef<TDef>[] {
+ *   return keys.map((key) => system.ref(definition, key));
+ * }
+ * const cooks = refsOf(Cook, ['autumn~ann', 'winter~bob']);
+ * ```
+ */
 export interface ActorDefinition<
   TState = any,
   TMessages extends MessageSchemas = any,
@@ -81,9 +142,23 @@ export interface ActorDefinition<
   readonly kind: 'steward.actor';
 }
 
-/** State type of an actor definition. */
+/**
+ * State type of an actor definition.
+ *
+ * @example
+ * ```ts
+ * type CounterState = StateOf<typeof Counter>; // { count: number }
+ * ```
+ */
 export type StateOf<TDef> = TDef extends ActorDefinition<infer TState, any, any> ? TState : never;
-/** Message type names of an actor definition. */
+/**
+ * Message type names of an actor definition.
+ *
+ * @example
+ * ```ts
+ * type CounterMessageType = MessageTypeOf<typeof Counter>; // 'add' | 'get'
+ * ```
+ */
 export type MessageTypeOf<TDef> = TDef extends ActorDefinition<any, infer TMessages, any> ? keyof TMessages & string : never;
 /**
  * Payload a sender passes for message type `K` (the schema's input type).
@@ -111,7 +186,14 @@ export type ReplyOf<TDef, K> =
         : never
       : never
     : never;
-/** Any message of an actor definition, as `{ type, payload }`. */
+/**
+ * Any message of an actor definition, as `{ type, payload }`.
+ *
+ * @example
+ * ```ts
+ * const message: MessageOf<typeof Counter> = { type: 'add', payload: { by: 2 } };
+ * ```
+ */
 export type MessageOf<TDef> =
   TDef extends ActorDefinition<any, infer TMessages, any>
     ? { [K in keyof TMessages & string]: { readonly type: K; readonly payload: z.input<TMessages[K]> } }[keyof TMessages & string]

@@ -1,18 +1,40 @@
 import mittModule, { type Emitter } from 'mitt';
 import type { StopReason } from './define-actor.js';
 
-/** Identifies one actor: its type name and key. */
+/**
+ * Identifies one actor: its type name and key.
+ *
+ * @example
+ * ```ts
+ * const describeActor = ({ type, key }: ActorAddress) => `${type}/${key}`;
+ * system.events.on('actor.started', (address) => log.debug(`${describeActor(address)} is live`));
+ * ```
+ */
 export interface ActorAddress {
   readonly type: string;
   readonly key: string;
 }
 
-/** Delivered to watchers (`onTerminated`) when a watched actor stops for good. */
+/**
+ * Delivered to watchers (`onTerminated`) when a watched actor stops for good.
+ *
+ * @example
+ * ```ts
+ * defineActor({ ...spec, onTerminated: ({ type, key, reason }, ctx) => void ctx.state.notices.push(`${type}/${key}: ${reason}`) });
+ * ```
+ */
 export interface TerminatedNotice extends ActorAddress {
   readonly reason: Exclude<StopReason, 'passivated'>;
 }
 
-/** Why a message could not be delivered. */
+/**
+ * Why a message could not be delivered.
+ *
+ * @example
+ * ```ts
+ * system.events.on('dead.letter', ({ type, key, messageType, reason }) => log.warn(`${type}/${key} dropped '${messageType}' (${reason})`));
+ * ```
+ */
 export type DeadLetterReason = 'stopped' | 'shutdown' | 'overflow' | 'restart-limit';
 
 /**
@@ -35,7 +57,15 @@ export type RuntimeEvents = {
   'mailbox.overflow': ActorAddress & { readonly messageType: string; readonly policy: string; readonly depth: number };
 };
 
-/** The typed mitt emitter a system exposes as `system.events`. */
+/**
+ * The typed mitt emitter a system exposes as `system.events`.
+ *
+ * @example
+ * ```ts
+ * const bus: RuntimeEventBus = system.events;
+ * bus.on('task.failed', ({ type, key, pool, task, code }) => log.warn({ type, key, pool, task }, code));
+ * ```
+ */
 export type RuntimeEventBus = Emitter<RuntimeEvents>;
 
 // mitt ships ESM at run time but CommonJS-flavoured typings, which NodeNext reads as a namespace.

@@ -8,6 +8,11 @@ import type { Random } from './random.js';
  * - `resume`: keep the state, drop the message, go on;
  * - `stop`: stop the actor for good.
  * In every case the `ask` whose message crashed rejects with the error as `cause`.
+ *
+ * @example
+ * ```ts
+ * defineActor({ ...spec, supervision: { strategy: 'resume' } }); // a message that crashes the handler is dropped, the state kept
+ * ```
  */
 export type SupervisionStrategy = 'restart' | 'resume' | 'stop';
 

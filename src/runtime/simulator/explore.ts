@@ -4,7 +4,14 @@ import { runSchedule, type ScheduleResult } from './run-schedule.js';
 import type { PlannedFault, Scenario } from './scenario.js';
 import { guided, STRATEGIES, type StrategyName } from './strategies.js';
 
-/** How to explore a scenario. */
+/**
+ * How to explore a scenario.
+ *
+ * @example
+ * ```ts
+ * const report = await explore(doubleStart, { schedules: 5_000, strategy: 'lazy-time', stopOnViolation: false });
+ * ```
+ */
 export interface ExploreOptions {
   /** Number of schedules (one seed each). Default 100. */
   readonly schedules?: number;
@@ -30,7 +37,15 @@ export interface ExploreOptions {
   readonly onSchedule?: (result: ScheduleResult, index: number) => void;
 }
 
-/** What an exploration found. */
+/**
+ * What an exploration found.
+ *
+ * @example
+ * ```ts
+ * const { violations, schedulesPerSecond } = await explore(doubleStart, { schedules: 1_000 });
+ * console.log(`${violations.length} violation(s), ${schedulesPerSecond.toFixed(0)} schedules/s`);
+ * ```
+ */
 export interface ExploreReport {
   readonly scenario: string;
   readonly schedules: number;

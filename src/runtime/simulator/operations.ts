@@ -1,9 +1,24 @@
-/** What kind of step an operation is. */
+/**
+ * What kind of step an operation is.
+ *
+ * @example
+ * ```ts
+ * const untimed = (operation: Operation) => operation.kind !== 'timer';
+ * ```
+ */
 export type OperationKind = 'turn' | 'timer' | 'task' | 'commit' | 'io' | 'action' | 'delivery' | 'fault';
 
 /**
  * One enabled step of a simulated run: something that can happen next. The
  * strategy picks one; running it is the step.
+ *
+ * @example
+ * ```ts
+ * const commitsFirst: Strategy = {
+ *   name: 'commits-first',
+ *   pick: (enabled: readonly Operation[]) => Math.max(0, enabled.findIndex((operation) => operation.kind === 'commit')),
+ * };
+ * ```
  */
 export interface Operation {
   readonly kind: OperationKind;

@@ -10,7 +10,15 @@ import { MemoryStore, Persistence } from '../../persistence/index.js';
 import type { Scenario } from './scenario.js';
 import type { SimulationWorld } from './world.js';
 
-/** What a scenario did on the real runtime. */
+/**
+ * What a scenario did on the real runtime.
+ *
+ * @example
+ * ```ts
+ * const { broken } = await runOnRealRuntime(doubleStart);
+ * expect(broken).toEqual([]); // every invariant held on the real runtime too
+ * ```
+ */
 export interface RealRunResult {
   readonly scenario: string;
   readonly elapsedMs: number;

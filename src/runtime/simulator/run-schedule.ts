@@ -6,7 +6,15 @@ import type { Check, PlannedFault, Scenario } from './scenario.js';
 import type { Strategy } from './strategies.js';
 import { World, type ActionRun } from './world.js';
 
-/** A broken promise of a scenario, and when it broke. */
+/**
+ * A broken promise of a scenario, and when it broke.
+ *
+ * @example
+ * ```ts
+ * const { violation } = await runSeed(doubleStart, 42, 'pct');
+ * if (violation) console.log(`[${violation.kind}] ${violation.name} after step ${violation.step}: ${violation.message}`);
+ * ```
+ */
 export interface Violation {
   readonly kind: 'invariant' | 'eventually' | 'deadlock' | 'error';
   /** The invariant's name, or what went wrong. */
@@ -16,14 +24,29 @@ export interface Violation {
   readonly step: number;
 }
 
-/** One step of a run, for timelines. */
+/**
+ * One step of a run, for timelines.
+ *
+ * @example
+ * ```ts
+ * for (const { at, label } of result.trace) console.log(`${at} ms  ${label}`);
+ * ```
+ */
 export interface TraceStep {
   readonly label: string;
   /** Virtual time when the step ran. */
   readonly at: number;
 }
 
-/** What one schedule did. */
+/**
+ * What one schedule did.
+ *
+ * @example
+ * ```ts
+ * const result: ScheduleResult = await runSeed(doubleStart, 42, 'pct');
+ * console.log(replayLine(result), result.steps, result.hash);
+ * ```
+ */
 export interface ScheduleResult {
   readonly scenario: string;
   readonly strategy: string;

@@ -1,6 +1,13 @@
 import type { SimulationWorld } from './world.js';
 
-/** Faults the simulator may inject into a scenario. */
+/**
+ * Faults the simulator may inject into a scenario.
+ *
+ * @example
+ * ```ts
+ * defineScenario({ name, setup, actions, invariants, faults: ['crash-actor', 'fail-commit', 'duplicate-action'] });
+ * ```
+ */
 export type FaultKind =
   /** Crash a live actor as if a handler threw; its supervisor restarts it from the store. */
   | 'crash-actor'
@@ -27,13 +34,28 @@ export type FaultKind =
  * `kind` is injected if one can be (which actor, commit or task, the seed
  * decides). A list of them is a fault plan: input that fast-check can
  * generate and shrink, in place of faults drawn at random.
+ *
+ * @example
+ * ```ts
+ * await runSeed(doubleStart, 42, 'pct', { faultPlan: [{ step: 3, kind: 'crash-actor' }] });
+ * ```
  */
 export interface PlannedFault {
   readonly step: number;
   readonly kind: FaultKind;
 }
 
-/** An input from outside the system: a request, a webhook, a user's click. Each run is one step. */
+/**
+ * An input from outside the system: a request, a webhook, a user's click. Each run is one step.
+ *
+ * @example
+ * ```ts
+ * const webhook: ScenarioAction<{ tally: ActorRef<typeof Tally> }> = {
+ *   name: 'webhook reports job-1',
+ *   run: ({ tally }) => tally.ask('complete', { jobId: 'job-1', path: 'webhook' }),
+ * };
+ * ```
+ */
 export interface ScenarioAction<TCtx> {
   readonly name: string;
   /** What the outside world does; a returned promise is awaited, and its outcome recorded. */
@@ -42,10 +64,25 @@ export interface ScenarioAction<TCtx> {
   readonly times?: number;
 }
 
-/** A check: `true`/`undefined` holds; `false` or a message is a violation. */
+/**
+ * A check: `true`/`undefined` holds; `false` or a message is a violation.
+ *
+ * @example
+ * ```ts
+ * const countedOnce: Check<{ tally: ActorRef<typeof Tally> }> = ({ tally }, world) =>
+ *   (world.peek(tally)?.completed ?? 0) <= 1 || 'job-1 was counted twice';
+ * ```
+ */
 export type Check<TCtx> = (ctx: TCtx, world: SimulationWorld) => boolean | string | void;
 
-/** Task pools the simulated system gets, by name (all in-process, completions ordered by the strategy). */
+/**
+ * Task pools the simulated system gets, by name (all in-process, completions ordered by the strategy).
+ *
+ * @example
+ * ```ts
+ * defineScenario({ name, setup, actions, pools: { download: { concurrency: 2, defaultTimeoutMs: 30_000 } } });
+ * ```
+ */
 export interface SimulatedPoolOptions {
   readonly concurrency?: number;
   readonly defaultTimeoutMs?: number;

@@ -5,6 +5,11 @@ import type { Operation } from './operations.js';
  * Picks the next step among the enabled operations. A strategy is created
  * fresh for every schedule, from the schedule's seeded random stream, so one
  * seed always makes the same choices.
+ *
+ * @example
+ * ```ts
+ * const fifo: Strategy = { name: 'fifo', pick: () => 0 }; // always the oldest enabled step
+ * ```
  */
 export interface Strategy {
   readonly name: string;
@@ -12,10 +17,25 @@ export interface Strategy {
   pick(enabled: readonly Operation[], step: number): number;
 }
 
-/** Builds a strategy for one schedule. */
+/**
+ * Builds a strategy for one schedule.
+ *
+ * @example
+ * ```ts
+ * const factory: StrategyFactory = STRATEGIES['lazy-time'];
+ * const strategy = factory(new SeededRandom(7), { maxSteps: 500, seed: 7 });
+ * ```
+ */
 export type StrategyFactory = (random: SeededRandom, options: StrategyOptions) => Strategy;
 
-/** What a strategy may know about the schedule ahead. */
+/**
+ * What a strategy may know about the schedule ahead.
+ *
+ * @example
+ * ```ts
+ * const strategy = pct(new SeededRandom(42), { maxSteps: 500, depth: 2, seed: 42 });
+ * ```
+ */
 export interface StrategyOptions {
   /** Expected length of a schedule, for placing PCT's priority change points. */
   readonly maxSteps: number;
@@ -138,8 +158,23 @@ export function guided(labels: readonly string[]): Strategy {
   };
 }
 
-/** The built-in strategies by name. */
+/**
+ * The built-in strategies by name.
+ *
+ * @example
+ * ```ts
+ * Object.keys(STRATEGIES); // ['random', 'pct', 'lazy-time', 'portfolio']
+ * ```
+ */
 export const STRATEGIES = { random: randomWalk, pct, 'lazy-time': lazyTime, portfolio } as const satisfies Record<string, StrategyFactory>;
 
-/** A built-in strategy's name. */
+/**
+ * A built-in strategy's name.
+ *
+ * @example
+ * ```ts
+ * const strategy: StrategyName = 'lazy-time';
+ * await explore(doubleStart, { strategy, schedules: 1_000 });
+ * ```
+ */
 export type StrategyName = keyof typeof STRATEGIES;
