@@ -117,7 +117,9 @@ export class AbortedError extends errorClass('AbortedError', 'ERR_ABORTED') {}
  */
 export class ActorStoppedError extends errorClass('ActorStoppedError', 'ERR_ACTOR_STOPPED') {}
 /**
- * The actor's mailbox is at capacity and its overflow policy is `reject`.
+ * The actor's mailbox is at capacity and its overflow policy is `reject`; an
+ * `ask` whose message another policy dropped (`drop-oldest`, `drop-newest`)
+ * rejects with it too.
  *
  * @example
  * ```ts

@@ -15,7 +15,10 @@
 import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../errors.js';
 
 /**
- * The task did not finish within its timeout (queued or running); a running task's thread was stopped.
+ * The task did not finish within its timeout (queued or running). A running
+ * task's thread is stopped where the pool can (not with
+ * `concurrentTasksPerWorker` > 1, nor in an `InProcessPool`: there its result
+ * is dropped).
  *
  * @example
  * ```ts
@@ -27,7 +30,8 @@ import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../error
  */
 export class TaskTimeoutError extends errorClass('TaskTimeoutError', 'ERR_TASK_TIMEOUT') {}
 /**
- * The caller's `AbortSignal` fired; a running task's thread was stopped. The signal's reason is the `cause`.
+ * The caller's `AbortSignal` fired (the signal's reason is the `cause`). A
+ * running task is stopped as on a timeout (see {@link TaskTimeoutError}).
  *
  * @example
  * ```ts

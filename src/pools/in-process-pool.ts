@@ -86,7 +86,7 @@ class InProcessBackend implements TaskBackend {
       const onAbort = (): void => stop(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
       signal.once('abort', onAbort);
       this.#live.add(stop);
-      const crash = (error: Error): void => stop(new TaskCrashedError(`task ${job.label} crashed: ${error.message}`, { cause: error }));
+      const crash = (error: Error): void => stop(new TaskCrashedError(`${job.label} crashed: ${error.message}`, { cause: error }));
       const channel = job.channel ? gatedChannel(job.channel, job.label, () => open, this.#gate, crash) : undefined;
       // runTask hands back a clone of the result, as a thread would.
       runTask(job.task.moduleHref, job.task.name, structuredClone(job.input), channel, 'clone').then((outcome) => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { InvalidConfigError } from '../errors.js';
 import type { MailboxOptions } from '../mailbox/index.js';
 import type { ActorContext } from './actor-context.js';
 import type { SupervisionOptions } from './supervision.js';
@@ -44,7 +45,8 @@ export type Handlers<TState, TMessages extends MessageSchemas> = {
 export interface LifecycleHooks<TState, TMessages extends MessageSchemas> {
   /**
    * Loads the actor's state when it activates and after every supervised
-   * restart. Return `undefined` to start from `initialState`. The mailbox waits
+   * restart, for state kept outside steward's store (with `persistence`, the
+   * runtime loads it). Return `undefined` to start from `initialState`. The mailbox waits
    * until it settles, so no message ever sees a half-loaded actor.
    */
   readonly load?: (key: string, ctx: ActorContext<TState, TMessages>) => Promise<TState | undefined> | TState | undefined;
@@ -95,7 +97,11 @@ export interface ActorPersistenceOptions<TState> {
  * ```
  */
 export interface PassivationOptions {
-  /** Stop an actor that handled no message for this long; the next message re-activates it. */
+  /**
+   * Stop an actor that handled no message for at least this long (idleness is
+   * checked every `idleAfterMs`, so it may live up to twice as long); the next
+   * message re-activates it.
+   */
   readonly idleAfterMs: number;
 }
 
@@ -117,7 +123,7 @@ export interface ActorSpec<TState, TMessages extends MessageSchemas, THandlers e
   readonly initialState: (key: string) => TState;
   readonly handlers: THandlers;
   readonly supervision?: SupervisionOptions;
-  /** Keep the state in the store (see `ctx.save()`); ignored when `load` is given. */
+  /** Keep the state in the store (see `ctx.save()`). An actor type with `persistence` has no `load` hook. */
   readonly persistence?: ActorPersistenceOptions<TState>;
   readonly passivation?: PassivationOptions;
   readonly mailbox?: MailboxOptions;
@@ -221,5 +227,11 @@ export type MessageOf<TDef> =
 export function defineActor<TState, TMessages extends MessageSchemas, THandlers extends Handlers<TState, TMessages>>(
   spec: ActorSpec<TState, TMessages, THandlers>,
 ): ActorDefinition<TState, TMessages, THandlers> {
+  if (spec.load && spec.persistence) {
+    // Both would load the state, and ctx.save() would write against a revision no one read.
+    throw new InvalidConfigError(
+      `actor type '${spec.name}' has both persistence (the runtime loads and saves its state) and a load hook (for state kept elsewhere): give one`,
+    );
+  }
   return Object.freeze({ ...spec, kind: 'steward.actor' as const });
 }

@@ -5,7 +5,8 @@ import type { Random } from './random.js';
  * - `restart`: fresh state (from `load`, else `initialState`) after an
  *   exponential backoff with jitter; more than `maxRestarts` within
  *   `withinMs` stops the actor for good;
- * - `resume`: keep the state, drop the message, go on;
+ * - `resume`: keep the state, drop the message, go on (a failure while the
+ *   actor is still activating stops it: there is no state to keep);
  * - `stop`: stop the actor for good.
  * In every case the `ask` whose message crashed rejects with the error as `cause`.
  *

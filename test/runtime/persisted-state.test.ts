@@ -44,6 +44,21 @@ describe('persisted actor state', () => {
     return { system, clock, store };
   }
 
+  it('refuses an actor type that has both persistence and a load hook', () => {
+    expect(() =>
+      defineActor({
+        name: 'two-loaders',
+        messages: { get: z.object({}) },
+        initialState: (_key: string) => ({ n: 0 }),
+        persistence: { collection: 'counters' },
+        load: () => ({ n: 1 }),
+        handlers: { get: (_p, ctx) => ctx.state.n },
+      }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidConfigError: actor type 'two-loaders' has both persistence (the runtime loads and saves its state) and a load hook (for state kept elsewhere): give one]`,
+    );
+  });
+
   it('activates exactly one actor for 10,000 racing asks on one key whose store load is slow, in order', async () => {
     const store = new MemoryStore();
     await store.commit([{ op: 'put', collection: 'accounts', key: 'slow', value: { balance: 7 } }]);

@@ -65,7 +65,7 @@ const FAULT_LEVELS = [0, 0.01, 0.03, 0.08];
  * if (result.violation) console.log(timeline(result));
  * ```
  */
-export function runSeed<TCtx>(
+export async function runSeed<TCtx>(
   scenario: Scenario<TCtx>,
   seed: number,
   strategy: StrategyName,
@@ -174,7 +174,7 @@ export function parseReplayLine(line: string): { scenario: string; strategy: Str
  * expect(again.hash).toBe(failing.hash);
  * ```
  */
-export function replay<TCtx>(scenario: Scenario<TCtx>, line: string): Promise<ScheduleResult> {
+export async function replay<TCtx>(scenario: Scenario<TCtx>, line: string): Promise<ScheduleResult> {
   const parsed = parseReplayLine(line);
   if (parsed.scenario !== scenario.name) throw new InvalidReplayError(`replay line is for '${parsed.scenario}', not '${scenario.name}'`);
   return runSeed(scenario, parsed.seed, parsed.strategy, { stackTraces: true });

@@ -128,7 +128,7 @@ export interface Scenario<TCtx> {
  * ```ts
  * const doubleStart = defineScenario({
  *   name: 'double-start',
- *   setup: (world) => ({ cook: world.system.ref(Cook, 'col-1:alice') }),
+ *   setup: (world) => ({ cook: world.system.ref(Cook, 'col-1~alice') }),
  *   actions: [{ name: 'start', times: 2, run: ({ cook }) => cook.ask('start', { requester: 'alice' }) }],
  *   invariants: { 'one cook': ({ cook }, world) => (world.peek(cook)?.starts ?? 0) <= 1 },
  * });
