@@ -40,6 +40,11 @@ export interface TimerOptions {
  * The system's persistence actor as actors see it: reads, and atomic durable
  * commits (the only way anything is written). It has the shape of a
  * {@link Store}: the persistence actor is one, in front of the real one.
+ *
+ * @example
+ * ```ts
+ * const jobs = await ctx.persistence.query<Job>('jobs', { prefix: `${ctx.key}/`, limit: 100 });
+ * ```
  */
 export type PersistencePort = Store;
 
@@ -68,7 +73,15 @@ export interface StartTaskOptions<TResult, TProgress, TMessage> {
   readonly signal?: AbortSignal;
 }
 
-/** A started task. */
+/**
+ * A started task.
+ *
+ * @example
+ * ```ts
+ * const download = ctx.startTask('download', downloadTask, { url }, { toMessage: (outcome) => ({ type: 'downloaded', payload: { ok: outcome.ok } }) });
+ * if (ctx.state.cancelRequested) download.cancel(); // its outcome still arrives, as ERR_TASK_ABORTED
+ * ```
+ */
 export interface TaskHandle {
   /** Cancels the task; its outcome still arrives, as `ERR_TASK_ABORTED`. */
   cancel(reason?: unknown): void;

@@ -100,7 +100,14 @@ export function retryDelayMs(baseMs: number, failures: number): number {
   return Math.min(10_000, baseMs * 2 ** Math.max(0, failures - 1));
 }
 
-/** The cook at a glance. */
+/**
+ * The cook at a glance: what `status` answers.
+ *
+ * @example
+ * ```ts
+ * const { status, generatedCount, total } = snapshotOf(state);
+ * ```
+ */
 export function snapshotOf(state: CookState): CookSnapshot {
   return {
     collectionId: state.collectionId,

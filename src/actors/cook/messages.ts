@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import { GenerationResultSchema, JobStatusSchema } from './service/index.js';
 
-/** Ids of collections and users: short, printable, and free of `~`, which separates the parts of cook keys and job ids. */
+/**
+ * Ids of collections and users: short, printable, and free of `~`, which separates the parts of cook keys and job ids.
+ *
+ * @example
+ * ```ts
+ * EntityIdSchema.parse('autumn'); // ok; 'autumn~2' is refused
+ * ```
+ */
 export const EntityIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'ids are 1-64 characters: letters, digits, _ . -');
 
 /** A job id as the cook makes them: `collection~user~piece~generation`. */
@@ -26,16 +33,38 @@ export const CollectionSchema = z.object({
 });
 export type Collection = z.infer<typeof CollectionSchema>;
 
-/** Where a completion report came from. Any path may report a job any number of times; it counts once. */
+/**
+ * Where a completion report came from. Any path may report a job any number of times; it counts once.
+ *
+ * @example
+ * ```ts
+ * cook.tell('pieceCompleted', { jobId, success: true, source: CompletionSourceSchema.parse('webhook') });
+ * ```
+ */
 export const CompletionSourceSchema = z.enum(['sync', 'webhook', 'poller']);
 export type CompletionSource = z.infer<typeof CompletionSourceSchema>;
 
+/**
+ * Where a cook stands. `completed`, `failed` and `stopped` are final until the next `start`.
+ *
+ * @example
+ * ```ts
+ * const done = CookStatusSchema.extract(['completed', 'failed', 'stopped']).safeParse(snapshot.status).success;
+ * ```
+ */
 export const CookStatusSchema = z.enum(['idle', 'running', 'paused', 'completed', 'failed', 'stopped']);
 export type CookStatus = z.infer<typeof CookStatusSchema>;
 
 const requester = z.object({ requester: EntityIdSchema });
 
-/** Messages of the cook actor. `submitSucceeded`, `submitFailed`, `retryDue`, `poll` and `reconciled` are its own. */
+/**
+ * Messages of the cook actor. `submitSucceeded`, `submitFailed`, `retryDue`, `poll` and `reconciled` are its own.
+ *
+ * @example
+ * ```ts
+ * type StartCook = z.input<typeof CookMessages.start>; // { requester, supply?, maxConcurrent? }
+ * ```
+ */
 export const CookMessages = {
   start: requester.extend({
     /** Pieces to cook; at most the collection's supply. Default: the whole supply. */
@@ -89,7 +118,15 @@ export const CookStatsSchema = z.object({
 });
 export type CookStats = z.infer<typeof CookStatsSchema>;
 
-/** The cook's durable state: one record per (collection, user) in the `cooks` collection. */
+/**
+ * The cook's durable state: one record per (collection, user) in the `cooks` collection.
+ *
+ * @example
+ * ```ts
+ * const record = await persistence.get('cooks', cookKey('autumn', 'ann'));
+ * const state = record && CookStateSchema.parse(record.value);
+ * ```
+ */
 export const CookStateSchema = z.object({
   collectionId: EntityIdSchema,
   userId: EntityIdSchema,

@@ -58,7 +58,7 @@ export interface PlannedFault {
  */
 export interface ScenarioAction<TCtx> {
   readonly name: string;
-  /** What the outside world does; a returned promise is awaited, and its outcome recorded. */
+  /** What the outside world does. A returned promise counts as a caller still waiting until it settles (deadlock detection). */
   readonly run: (ctx: TCtx, world: SimulationWorld) => unknown;
   /** How many times it happens (each one a separate step). Default 1. */
   readonly times?: number;

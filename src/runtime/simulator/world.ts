@@ -13,7 +13,14 @@ import { Transit } from './transit.js';
 import { OperationSet, type Operation } from './operations.js';
 import type { Scenario } from './scenario.js';
 
-/** Options of {@link SimulationWorld.io}. */
+/**
+ * Options of {@link SimulationWorld.io}.
+ *
+ * @example
+ * ```ts
+ * const accepted = await world.io('service accepts job-7', () => service.accept('job-7'), { external: true, failable: false });
+ * ```
+ */
 export interface IoOptions {
   /** The step belongs to the world outside the process (a remote service): it survives a whole-system crash. */
   readonly external?: boolean;

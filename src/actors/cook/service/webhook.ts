@@ -9,7 +9,15 @@ import { summarizeIssues, toIssues } from '../../../issues.js';
 import { errorBody, listenLocal, MAX_BODY_BYTES, readJsonBody, sendJson, type LocalServer } from './http-server.js';
 import { WebhookBodySchema, type WebhookBody } from './schemas.js';
 
-/** What a webhook handler answers: an HTTP status and a JSON body. */
+/**
+ * What a webhook handler answers: an HTTP status and a JSON body.
+ *
+ * @example
+ * ```ts
+ * const { status, body }: WebhookResponse = await handler(JSON.parse(rawBody));
+ * res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+ * ```
+ */
 export interface WebhookResponse {
   readonly status: number;
   readonly body: object;
@@ -25,10 +33,24 @@ export interface WebhookResponse {
  */
 export type WebhookHandler = (body: unknown) => Promise<WebhookResponse>;
 
-/** Receives one validated completion; the cook app typically `tell`s its cook actor. */
+/**
+ * Receives one validated completion; the cook app typically `tell`s its cook actor.
+ *
+ * @example
+ * ```ts
+ * const onCompletion: CompletionListener = (completion) => cook.tell('pieceCompleted', { ...completion, source: 'webhook' });
+ * ```
+ */
 export type CompletionListener = (completion: WebhookBody) => Promise<void> | void;
 
-/** Options of {@link createWebhookHandler}. */
+/**
+ * Options of {@link createWebhookHandler}.
+ *
+ * @example
+ * ```ts
+ * createWebhookHandler(onCompletion, { onError: (error, { jobId }) => log.warn({ jobId }, String(error)) });
+ * ```
+ */
 export interface WebhookHandlerOptions {
   /**
    * Called when `onCompletion` throws; the sender gets a 500 and may retry.
@@ -89,7 +111,14 @@ export function createWebhookHandler(onCompletion: CompletionListener, options: 
   };
 }
 
-/** Options of {@link mountWebhook}. */
+/**
+ * Options of {@link mountWebhook}.
+ *
+ * @example
+ * ```ts
+ * http.createServer(mountWebhook(handler, { path: '/hooks/generation', maxBodyBytes: 16_384 }));
+ * ```
+ */
 export interface MountWebhookOptions {
   /** Only this path is served (404 otherwise); every path when absent. */
   readonly path?: string;
@@ -158,7 +187,14 @@ async function serve(
   }
 }
 
-/** Options of {@link startWebhookServer}. */
+/**
+ * Options of {@link startWebhookServer}.
+ *
+ * @example
+ * ```ts
+ * const hook = await startWebhookServer(handler, { path: '/hooks/generation' }); // hook.url ends in /hooks/generation
+ * ```
+ */
 export interface WebhookServerOptions {
   /** The path served (default `/webhook`); it ends the returned `url`. */
   readonly path?: string;

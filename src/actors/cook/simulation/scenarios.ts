@@ -112,7 +112,14 @@ function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
   });
 }
 
-/** Every cook scenario the simulator knows, by name. */
+/**
+ * Every cook scenario the simulator knows, by name.
+ *
+ * @example
+ * ```ts
+ * for (const scenario of COOK_SCENARIOS) await expectNoViolations(scenario, { schedules: 1_000 });
+ * ```
+ */
 export const COOK_SCENARIOS = [
   cookScenario({ name: 'cook-concurrent-starts', starts: 3 }),
   cookScenario({ name: 'cook-three-paths', service: { duplicateWebhookRate: 0.5, dropWebhookRate: 0.3 } }),

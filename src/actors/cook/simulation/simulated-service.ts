@@ -33,7 +33,16 @@ export interface ServiceLedger {
   failedSubmissions: number;
 }
 
-/** A {@link Submitter} backed by a simulated service. */
+/**
+ * A {@link Submitter} backed by a simulated service: submissions, acks and
+ * webhooks are `world.io` steps the strategy orders, with the failures its
+ * options ask for.
+ *
+ * @example
+ * ```ts
+ * const service = new SimulatedGenerationService(world, (report) => webhook(report), { submitFailureRate: 0.3 });
+ * ```
+ */
 export class SimulatedGenerationService implements Submitter {
   readonly ledger: ServiceLedger = { accepted: new Set(), failedSubmissions: 0 };
   readonly #jobs = new Map<string, JobStatus>();
