@@ -1,13 +1,13 @@
 import { revisionOf } from '../persistence/index.js';
 import { HandlerFailedError, InvalidConfigError, InvalidMessageError, MailboxFullError, RefusalError, StewardError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
-import type { RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from '../pools/index.js';
+import type { TaskDefinition, TaskPool } from '../pools/index.js';
 import type { CommitResult, WriteOp } from '../persistence/index.js';
 import type { ActorContext, Outcome, PersistencePort, SelfDefinition, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 import type { ActorRef, RefOptions } from './actor-ref.js';
 import type { Clock } from './clock.js';
 import { ActorTimers } from './actor-timers.js';
-import { abortReason, StartedTask, type TaskSettled } from './started-task.js';
+import { CellTasks } from './cell-tasks.js';
 import type { ActorDefinition, MessageOf, MessageSchemas, StopReason } from './define-actor.js';
 import type { Envelope, UserEnvelope } from './envelope.js';
 import type { DeadLetterReason, RuntimeEventBus } from './events.js';
@@ -60,7 +60,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   /** Piped promises not yet settled: the actor is waiting for their messages, so it is not idle. */
   #inFlight = 0;
   /** Tasks started and not settled yet, and where they report; made by the first startTask. */
-  #tasks: CellTasks | undefined;
+  #tasks: CellTasks<SelfMessage> | undefined;
   /** The ref outcomes and progress are told through, kept once made: it caches this cell for the tell fast path. */
   #selfRef: ActorRef<ActorDefinition> | undefined;
   /** Revision of this actor's state record as last loaded or saved (0: none yet). */
@@ -128,7 +128,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   /** Idle: running, nothing queued or in hand, no timer pending. */
   get idle(): boolean {
     return (
-      this.#status === 'running' && !this.mailbox.busy && this.mailbox.depth === 0 && this.#inFlight === 0 && !this.#timers?.size
+      this.#status === 'running' && !this.mailbox.busy && this.mailbox.depth === 0 && this.#inFlight === 0 && !this.#tasks?.size && !this.#timers?.size
     );
   }
 
@@ -170,46 +170,13 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     options: StartTaskOptions<TResult, TProgress, SelfMessage>,
   ): TaskHandle {
     const target = this.host.pool(pool);
-    const tasks = (this.#tasks ??= { running: new Set(), settled: (started, outcome) => this.#taskSettled(started, outcome) });
-    const started = new StartedTask<SelfMessage>(tasks.settled, options.toMessage as (outcome: Outcome<unknown>) => SelfMessage, options.signal, pool, task.name);
-    tasks.running.add(started);
-    const { stop } = started;
-    const { onProgress, onHeartbeat, signal } = options;
-    if (signal?.aborted) stop.abort(signal.reason);
-    else if (signal) {
-      started.onSignal = () => stop.abort(signal.reason);
-      signal.addEventListener('abort', started.onSignal, { once: true });
-    }
-    const runOptions: { -readonly [K in keyof RunTaskOptions<TProgress>]: RunTaskOptions<TProgress>[K] } = { signal: stop };
-    if (options.timeoutMs !== undefined) runOptions.timeoutMs = options.timeoutMs;
-    if (onProgress) runOptions.onProgress = (report) => this.#tellSelf(onProgress, report);
-    if (onHeartbeat) runOptions.onHeartbeat = () => this.#tellSelf(onHeartbeat, undefined);
-    this.#inFlight++;
-    if (target.start) target.start(task, input, runOptions, started as TaskReceiver<TResult>);
-    else {
-      target.run(task, input, runOptions).then(
-        (value) => tasks.settled(started, { ok: true, value }),
-        (error: unknown) => tasks.settled(started, { ok: false, error }),
-      );
-    }
-    return { cancel: (reason) => stop.abort(reason === undefined ? abortReason() : reason) };
-  }
-
-  #taskSettled(started: StartedTask<SelfMessage>, outcome: Outcome<unknown>): void {
-    this.#tasks?.running.delete(started);
-    if (started.onSignal) started.signal?.removeEventListener('abort', started.onSignal);
-    this.#inFlight--;
-    if (!outcome.ok && !started.stop.aborted) {
-      const code = (outcome.error as { code?: unknown } | null)?.code;
-      this.host.events.emit('task.failed', {
-        type: this.definition.name,
-        key: this.key,
-        pool: started.pool,
-        task: started.task,
-        code: typeof code === 'string' ? code : 'ERR_UNKNOWN',
-      });
-    }
-    this.#tellSelf(started.toMessage, outcome);
+    this.#tasks ??= new CellTasks<SelfMessage>({
+      type: this.definition.name,
+      key: this.key,
+      events: this.host.events,
+      tell: (build, arg) => this.#tellSelf(build, arg),
+    });
+    return this.#tasks.start(pool, target, task, input, options);
   }
 
   /** Sends the message `build(arg)` to this actor; refusals are already dead letters, anything else is a bug worth an event. */
@@ -292,7 +259,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     if (this.stopped) return this.stopped;
     this.#status = 'stopping';
     this.#cancelAllTimers();
-    if (reason !== 'passivated') for (const task of this.#tasks?.running ?? []) task.stop.abort(new Error(`actor ${this.id} stopped (${reason})`));
+    if (reason !== 'passivated') this.#tasks?.cancelAll(new Error(`actor ${this.id} stopped (${reason})`));
     // A handler still running at a shutdown deadline will never reply in time.
     if (reason === 'shutdown') this.#current?.reply?.reject(new SystemStoppedError(`system shut down while actor ${this.id} was handling '${this.#current.type}'`));
     this.mailbox.suspend();
@@ -429,12 +396,6 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   #cancelAllTimers(): void {
     this.#timers?.cancelAll();
   }
-}
-
-/** A cell's started tasks: cancelled if the actor stops for good. */
-interface CellTasks {
-  readonly running: Set<StartedTask<SelfMessage>>;
-  readonly settled: TaskSettled<SelfMessage>;
 }
 
 function describe(error: unknown): string {
