@@ -1,5 +1,5 @@
 export { ActorSystem } from './actor-system.js';
-export type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system.js';
+export type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 export { ActorRef } from './actor-ref.js';
 export type { AskOptions, RefOptions } from './actor-ref.js';
 export type { ActorContext, Outcome, PersistencePort, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';

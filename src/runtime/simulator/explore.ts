@@ -1,6 +1,7 @@
 import { SeededRandom } from '../random.js';
 import { InvalidFaultPlanError, InvalidReplayError } from './errors.js';
-import { runSchedule, type ScheduleResult } from './run-schedule.js';
+import { runSchedule } from './run-schedule.js';
+import type { ScheduleResult } from './schedule-result.js';
 import type { PlannedFault, Scenario } from './scenario.js';
 import { guided, STRATEGIES, type StrategyName } from './strategies.js';
 

@@ -3,8 +3,8 @@ export type { Check, FaultKind, PlannedFault, Scenario, ScenarioAction, Simulate
 export type { IoOptions, SimulationWorld } from './world.js';
 export { checkDeterminism, explore, parseReplayLine, replay, replayLine, runSeed, shrink } from './explore.js';
 export type { ExploreOptions, ExploreReport } from './explore.js';
-export type { ScheduleResult, TraceStep, Violation } from './run-schedule.js';
-export { hashTrace } from './run-schedule.js';
+export type { ScheduleResult, TraceStep, Violation } from './schedule-result.js';
+export { hashTrace } from './schedule-result.js';
 export { lazyTime, pct, portfolio, randomWalk, STRATEGIES } from './strategies.js';
 export type { Strategy, StrategyFactory, StrategyName, StrategyOptions } from './strategies.js';
 export type { Operation, OperationKind } from './operations.js';

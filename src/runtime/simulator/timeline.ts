@@ -1,5 +1,5 @@
 import { replayLine } from './explore.js';
-import type { ScheduleResult } from './run-schedule.js';
+import type { ScheduleResult } from './schedule-result.js';
 
 /**
  * A readable account of a run: the replay line, what broke, and every step

@@ -1,4 +1,4 @@
-import type { InboundTransit } from '../actor-system.js';
+import type { InboundTransit } from '../actor-system-options.js';
 import type { OperationSet } from './operations.js';
 
 interface InTransit {

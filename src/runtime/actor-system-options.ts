@@ -1,0 +1,81 @@
+import type { TaskPool } from '../pools/index.js';
+import type { PersistencePort } from './actor-context.js';
+import type { Clock } from './clock.js';
+import type { Random } from './random.js';
+import type { TurnScheduler } from './scheduler.js';
+
+/**
+ * Options of an {@link ActorSystem}; every one has a default.
+ *
+ * @example
+ * ```ts
+ * new ActorSystem({ askTimeoutMs: 2_000, maxLiveActors: 50_000, pools: { download }, persistence });
+ * ```
+ */
+export interface ActorSystemOptions {
+  /** Time and timers. Default: the wall clock. */
+  readonly clock?: Clock;
+  /** Randomness and ids. Default: crypto-backed. */
+  readonly random?: Random;
+  /** Who decides when each actor gets its turn. Default: microtasks. */
+  readonly scheduler?: TurnScheduler;
+  /** Most messages one actor handles per scheduled turn before yielding. Default 64 (the simulator uses 1). */
+  readonly messagesPerTurn?: number;
+  /** Default timeout of `ask`. Default 5,000 ms. */
+  readonly askTimeoutMs?: number;
+  /** Cap on live actors: past it, the least recently used idle actors are passivated. Default: no cap. */
+  readonly maxLiveActors?: number;
+  /** Task pools by name, for `ctx.startTask(name, …)`. The system closes them when it shuts down. */
+  readonly pools?: Readonly<Record<string, TaskPool>>;
+  /** The persistence actor (sole writer) actors read and commit through. The system closes it last when it shuts down. */
+  readonly persistence?: PersistencePort;
+  /**
+   * What carries a message from outside the system (through a ref from
+   * {@link ActorSystem.ref}) to its actor. Default: it arrives at once. The
+   * simulator holds such messages in transit, so that a request or a webhook
+   * can arrive after work that started later.
+   */
+  readonly inbound?: InboundTransit;
+}
+
+/**
+ * Carries one message from outside the system toward the actor `to`
+ * (`type/key`); calling `deliver` (once) hands it to the mailbox.
+ *
+ * @example
+ * ```ts
+ * const held: Array<() => void> = [];
+ * new ActorSystem({ inbound: (_to, _type, deliver) => held.push(deliver) }); // arrives when the test says
+ * ```
+ */
+export type InboundTransit = (to: string, messageType: string, deliver: () => void) => void;
+
+/**
+ * Options of {@link ActorSystem.shutdown}.
+ *
+ * @example
+ * ```ts
+ * process.once('SIGTERM', () => void system.shutdown({ deadlineMs: 10_000 }));
+ * ```
+ */
+export interface ShutdownOptions {
+  /** Time allowed for mailboxes to drain and stop hooks to run. Default 5,000 ms. */
+  readonly deadlineMs?: number;
+}
+
+/**
+ * What a shutdown did.
+ *
+ * @example
+ * ```ts
+ * const { stopped, abandoned, timedOut } = await system.shutdown({ deadlineMs: 10_000 });
+ * ```
+ */
+export interface ShutdownReport {
+  /** Actors stopped by the shutdown. */
+  readonly stopped: number;
+  /** Messages that were still queued at the deadline and became dead letters. */
+  readonly abandoned: number;
+  /** True if the deadline passed before every mailbox drained. */
+  readonly timedOut: boolean;
+}
