@@ -263,7 +263,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     // A handler still running at a shutdown deadline will never reply in time.
     if (reason === 'shutdown') this.#current?.reply?.reject(new SystemStoppedError(`system shut down while actor ${this.id} was handling '${this.#current.type}'`));
     this.mailbox.suspend();
-    const deadReason: DeadLetterReason = reason === 'failed' ? 'restart-limit' : reason === 'shutdown' ? 'shutdown' : 'stopped';
+    const deadReason: DeadLetterReason = reason === 'passivated' ? 'stopped' : reason;
     const hook = this.definition.onStop;
     this.stopped = Promise.resolve()
       .then(() => hook?.(this, reason))

@@ -293,7 +293,8 @@ export class ActorSystem implements AsyncDisposable {
     }
     const cell = this.#cellFor(ref);
     if (!cell) {
-      const reason = this.#phase === 'running' ? 'stopped' : 'shutdown';
+      // Stopped for good: the tombstone says why (a final shutdown stop of this actor included).
+      const reason = this.#phase === 'running' ? (this.#tombstones.get(idOf(ref.type, ref.key)) ?? 'stopped') : 'shutdown';
       this.#deadLetter(ref.type, ref.key, envelope, reason);
       if (reason === 'shutdown') throw new SystemStoppedError(`system is shutting down: '${envelope.type}' to ${ref} was not delivered`);
       return;

@@ -28,14 +28,17 @@ export interface TerminatedNotice extends ActorAddress {
 }
 
 /**
- * Why a message could not be delivered.
+ * Why a message could not be delivered: its actor was stopped for good
+ * (`stopped`), or by its supervisor after a failure (`failed`: the `stop`
+ * strategy, or the restart limit), the system is shutting down, or the
+ * mailbox's overflow policy dropped it.
  *
  * @example
  * ```ts
  * system.events.on('dead.letter', ({ type, key, messageType, reason }) => log.warn(`${type}/${key} dropped '${messageType}' (${reason})`));
  * ```
  */
-export type DeadLetterReason = 'stopped' | 'shutdown' | 'overflow' | 'restart-limit';
+export type DeadLetterReason = 'stopped' | 'failed' | 'shutdown' | 'overflow';
 
 /**
  * Events on the runtime's bus. Payloads carry ids and message types, never

@@ -69,7 +69,7 @@ describe('supervision', () => {
     expect(stops).toEqual([{ type: 'flaky', key: 'f', reason: 'failed' }]);
     await expect(ref.ask('get', {})).rejects.toMatchObject({ code: 'ERR_ACTOR_STOPPED' });
     ref.tell('add', {});
-    expect(dead.map((event) => event.reason)).toEqual(['stopped', 'stopped']);
+    expect(dead.map((event) => event.reason)).toEqual(['failed', 'failed']); // the tombstone says why it is gone
   });
 
   it('forgets restarts older than the window', async () => {
