@@ -25,5 +25,5 @@ export type { Clock, TimerHandle } from './clock.js';
 export { VirtualClock } from './virtual-clock.js';
 export { realRandom, SeededRandom } from './random.js';
 export type { Random } from './random.js';
-export { microtaskScheduler } from './scheduler.js';
-export type { TurnScheduler } from './scheduler.js';
+export { fairScheduler, microtaskScheduler } from './scheduler.js';
+export type { FairSchedulerOptions, TurnScheduler } from './scheduler.js';

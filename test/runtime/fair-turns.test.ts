@@ -40,7 +40,7 @@ describe('fair turns: an actor that keeps telling itself does not starve the eve
   let system: ActorSystem;
   let server: Server | undefined;
   afterEach(async () => {
-    await system.shutdown();
+    await system.shutdown({ deadlineMs: 50 }); // the silent actor never finishes its turn
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server = undefined;
   });
