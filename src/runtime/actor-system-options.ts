@@ -1,6 +1,7 @@
 import type { TaskPool } from '../pools/index.js';
 import type { PersistencePort } from './actor-context.js';
 import type { Clock } from './clock.js';
+import type { ListenerErrorHandler } from './events.js';
 import type { Random } from './random.js';
 import type { TurnScheduler } from './scheduler.js';
 
@@ -36,6 +37,8 @@ export interface ActorSystemOptions {
    * can arrive after work that started later.
    */
   readonly inbound?: InboundTransit;
+  /** Told of each error a `system.events` listener throws; the runtime goes on regardless. Default: a process warning. */
+  readonly onListenerError?: ListenerErrorHandler;
 }
 
 /**

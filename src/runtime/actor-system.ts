@@ -44,7 +44,7 @@ const STOP_HOOK_GRACE_MS = 100;
  */
 export class ActorSystem implements AsyncDisposable {
   /** Runtime events: started, stopped, crashed, restarted, dead letters, overflow. */
-  readonly events: RuntimeEventBus = createEventBus();
+  readonly events: RuntimeEventBus;
   readonly clock: Clock;
   readonly random: Random;
   readonly #cells = new Map<string, ActorCell>();
@@ -64,6 +64,7 @@ export class ActorSystem implements AsyncDisposable {
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: ActorSystemOptions = {}) {
+    this.events = createEventBus(options.onListenerError);
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? realRandom;
     this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;

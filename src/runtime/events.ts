@@ -61,7 +61,9 @@ export type RuntimeEvents = {
 };
 
 /**
- * The typed mitt emitter a system exposes as `system.events`.
+ * The typed mitt emitter a system exposes as `system.events`. Listeners run
+ * synchronously, in the order they were added; one that throws cannot stop
+ * the others or the runtime (its error goes to {@link ListenerErrorHandler}).
  *
  * @example
  * ```ts
@@ -71,13 +73,69 @@ export type RuntimeEvents = {
  */
 export type RuntimeEventBus = Emitter<RuntimeEvents>;
 
+/**
+ * Told of each error a `system.events` listener throws, with the event it was
+ * listening to. The runtime goes on as if the listener had returned. Default:
+ * a process warning (code `ERR_LISTENER_FAILED`).
+ *
+ * @example
+ * ```ts
+ * new ActorSystem({ onListenerError: (error, event) => log.error({ event }, String(error)) });
+ * ```
+ */
+export type ListenerErrorHandler = (error: unknown, event: keyof RuntimeEvents) => void;
+
 // mitt ships ESM at run time but CommonJS-flavoured typings, which NodeNext reads as a namespace.
 const mitt = mittModule as unknown as typeof mittModule.default;
 
+type AnyHandler = (...args: unknown[]) => void;
+
 /**
- * Creates a runtime event bus.
+ * Creates a runtime event bus whose `emit` never throws: the runtime emits
+ * in the middle of its own bookkeeping (a crash before supervision decides,
+ * a stop before watchers are told), so a listener's throw must not unwind it.
  * @internal
  */
-export function createEventBus(): RuntimeEventBus {
-  return mitt<RuntimeEvents>();
+export function createEventBus(onListenerError: ListenerErrorHandler = warnListenerError): RuntimeEventBus {
+  const bus = mitt<RuntimeEvents>();
+  const report = (error: unknown, event: keyof RuntimeEvents): void => {
+    try {
+      onListenerError(error, event);
+    } catch (reportError) {
+      warnListenerError(reportError, event); // the reporter failed too: still never swallowed
+    }
+  };
+  const emit = (type: keyof RuntimeEvents, event: unknown): void => {
+    const handlers = bus.all.get(type) as AnyHandler[] | undefined;
+    if (handlers) {
+      for (const handler of handlers.slice()) {
+        try {
+          handler(event);
+        } catch (error) {
+          report(error, type);
+        }
+      }
+    }
+    const wildcards = bus.all.get('*') as AnyHandler[] | undefined;
+    if (wildcards) {
+      for (const handler of wildcards.slice()) {
+        try {
+          handler(type, event);
+        } catch (error) {
+          report(error, type);
+        }
+      }
+    }
+  };
+  bus.emit = emit as RuntimeEventBus['emit'];
+  return bus;
+}
+
+function warnListenerError(error: unknown, event: keyof RuntimeEvents): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  process.emitWarning(`a listener of '${event}' threw (the runtime went on): ${reason}`, {
+    type: 'StewardWarning',
+    code: 'ERR_LISTENER_FAILED',
+    detail: error instanceof Error ? error.stack : undefined,
+  });
 }

@@ -19,7 +19,7 @@ export type {
   StopReason,
 } from './define-actor.js';
 export type { SupervisionOptions, SupervisionStrategy } from './supervision.js';
-export type { ActorAddress, DeadLetterReason, RuntimeEventBus, RuntimeEvents, TerminatedNotice } from './events.js';
+export type { ActorAddress, DeadLetterReason, ListenerErrorHandler, RuntimeEventBus, RuntimeEvents, TerminatedNotice } from './events.js';
 export { realClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { VirtualClock } from './virtual-clock.js';

@@ -81,8 +81,9 @@ describe('observers cannot break the runtime', () => {
     system.events.on('dead.letter', (event) => dead.push(event));
     const Stopping = flakyActor('stopping', { strategy: 'stop' });
     const ref = system.ref(Stopping, 's');
+    const stopped = next(system, 'actor.stopped');
     await expect(ref.ask('crash', {})).rejects.toMatchObject({ code: 'ERR_HANDLER_FAILED' });
-    await next(system, 'actor.stopped');
+    await stopped;
     await expect(ref.ask('get', {})).rejects.toMatchObject({ code: 'ERR_ACTOR_STOPPED' });
     expect(dead).toEqual([{ type: 'stopping', key: 's', messageType: 'get', reason: 'failed' }]);
     expect(reported).toEqual(['dead.letter']);
