@@ -361,7 +361,7 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     const phase = envelope ? `handling '${envelope.type}'` : 'starting';
     envelope?.reply?.reject(new HandlerFailedError(`actor ${this.id} failed ${phase}: ${describe(error)}`, { cause: error }));
     if (!this.alive) return;
-    const decision = (this.#supervisor ??= new Supervisor(this.definition.supervision)).decide(this.clock.now(), this.random);
+    const decision = (this.#supervisor ??= new Supervisor(this.definition.supervision)).decide(this.clock.monotonic(), this.random);
     if (decision.action === 'resume' && this.#status !== 'activating') return;
     if (decision.action !== 'restart') {
       void this.host.retire(this, 'failed');

@@ -69,7 +69,7 @@ export class ActorSystem implements AsyncDisposable {
     this.random = options.random ?? realRandom;
     this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;
     this.#maxLiveActors = options.maxLiveActors ?? Infinity;
-    this.#deadlines = new Deadlines(this.clock);
+    this.#deadlines = new Deadlines(this.clock, { keepAlive: true }); // an awaited ask holds the process until it settles or times out
     this.#pools = options.pools ?? {};
     const persistence = options.persistence;
     this.#persistence = persistence;
@@ -183,8 +183,8 @@ export class ActorSystem implements AsyncDisposable {
   async #runShutdown(deadlineMs: number): Promise<ShutdownReport> {
     this.#phase = 'shutting-down';
     this.#target.acceptsOutsideMessages = false;
-    const deadline = this.clock.now() + deadlineMs;
-    const remaining = () => Math.max(0, deadline - this.clock.now());
+    const deadline = this.clock.monotonic() + deadlineMs;
+    const remaining = () => Math.max(0, deadline - this.clock.monotonic());
     // Drained: nothing queued, no turn in hand. Work still in flight (piped promises) is not waited for:
     // its outcome becomes a dead letter, which is what durable state plus reconciliation on restart are for.
     const allIdle = () => [...this.#cells.values()].every((cell) => cell.quiescent);

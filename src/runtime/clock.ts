@@ -21,17 +21,62 @@ export type TimerHandle = { readonly __timer: unique symbol } | object;
  * ```
  */
 export interface Clock {
-  /** Milliseconds since the epoch (virtual under simulation). */
+  /** Milliseconds since the epoch (virtual under simulation): for timestamps. It can step when the system clock is set. */
   now(): number;
-  /** Calls `callback` once after `delayMs`. */
+  /** Milliseconds from an arbitrary origin that never steps: for durations and deadlines. */
+  monotonic(): number;
+  /** Calls `callback` once after `delayMs` (of monotonic time); `Infinity` never. The timer does not keep the process alive. */
   setTimer(delayMs: number, callback: () => void): TimerHandle;
   /** Cancels a timer; cancelling a fired or unknown timer does nothing. */
   clearTimer(handle: TimerHandle): void;
+  /** Makes a timer keep the process alive until it fires (or stop doing so). A clock with no process to hold leaves it out. */
+  keepAlive?(handle: TimerHandle, keep: boolean): void;
+}
+
+/** The longest delay `setTimeout` honours; past it, Node fires after 1 ms. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The handle of a timer that never fires (`Infinity`). */
+const NEVER: TimerHandle = Object.freeze({});
+
+/** A timer longer than `setTimeout` can hold: a chain of maximal timeouts, then the rest. */
+class LongTimer {
+  #timer: NodeJS.Timeout;
+  #keep = false;
+
+  constructor(
+    private remainingMs: number,
+    private readonly callback: () => void,
+  ) {
+    this.#timer = this.#arm();
+  }
+
+  #arm(): NodeJS.Timeout {
+    const stepMs = Math.min(this.remainingMs, MAX_TIMEOUT_MS);
+    this.remainingMs -= stepMs;
+    const timer = setTimeout(() => (this.remainingMs > 0 ? (this.#timer = this.#arm()) : this.callback()), stepMs);
+    if (!this.#keep) timer.unref();
+    return timer;
+  }
+
+  keepAlive(keep: boolean): void {
+    this.#keep = keep;
+    if (keep) this.#timer.ref();
+    else this.#timer.unref();
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
 }
 
 /**
- * The wall clock. Timers are `unref`ed so a forgotten timer never keeps a
- * process alive on its own.
+ * The real clock: `now` reads the wall clock (`Date.now`), `monotonic` reads
+ * `performance.now`, and timers run on Node's monotonic timers. Timers are
+ * `unref`ed so housekeeping (passivation checks, backoffs, heartbeats) never
+ * keeps a process alive; a waiter that must (a pending ask's deadline) asks
+ * for it with `keepAlive`. A delay past `setTimeout`'s 2^31-1 ms is chained,
+ * and `Infinity` sets no timer at all, so neither spins a 1 ms timer.
  *
  * @example
  * ```ts
@@ -40,12 +85,22 @@ export interface Clock {
  */
 export const realClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimer(delayMs, callback) {
+    if (delayMs > MAX_TIMEOUT_MS) return delayMs === Infinity ? NEVER : new LongTimer(delayMs, callback);
     const timer = setTimeout(callback, Math.max(0, delayMs));
     timer.unref();
     return timer;
   },
   clearTimer(handle) {
-    clearTimeout(handle as NodeJS.Timeout);
+    if (handle instanceof LongTimer) handle.clear();
+    else if (handle !== NEVER) clearTimeout(handle as NodeJS.Timeout);
+  },
+  keepAlive(handle, keep) {
+    if (handle instanceof LongTimer) handle.keepAlive(keep);
+    else if (handle !== NEVER) {
+      if (keep) (handle as NodeJS.Timeout).ref();
+      else (handle as NodeJS.Timeout).unref();
+    }
   },
 };

@@ -1,16 +1,27 @@
 /**
  * Per-task timeouts without a timer per task. Tasks sharing a timeout length
- * fall due in the order they were added (the clock never goes back), so each
- * length keeps a linked list and one clock timer for its head. Removing a task
- * is O(1); memory is one entry per live task. At 30k tasks/s, a `setTimeout`
- * per task was a visible part of the pool's overhead.
+ * fall due in the order they were added (deadlines are read on the clock's
+ * monotonic reading, which never steps back), so each length keeps a linked
+ * list and one clock timer for its head. Removing a task is O(1); memory is
+ * one entry per live task. At 30k tasks/s, a `setTimeout` per task was a
+ * visible part of the pool's overhead.
  * @internal
  */
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 
 /** A scheduled deadline; pass it to {@link Deadlines.remove}. */
 export interface Deadline {
+  /** When it falls due, on the clock's monotonic reading. */
   readonly at: number;
+}
+
+/** Options of {@link Deadlines}. */
+export interface DeadlinesOptions {
+  /**
+   * While a deadline is pending, keep the process alive until it is removed
+   * or fires (a caller is waiting on it). Default false.
+   */
+  readonly keepAlive?: boolean;
 }
 
 interface Entry extends Deadline {
@@ -31,15 +42,18 @@ interface Lane {
 
 export class Deadlines {
   readonly #clock: Clock;
+  readonly #keepAlive: boolean;
   readonly #lanes = new Map<number, Lane>();
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, options: DeadlinesOptions = {}) {
     this.#clock = clock;
+    this.#keepAlive = options.keepAlive ?? false;
   }
 
   /**
-   * Calls `fire(arg)` once, `delayMs` from now, unless removed first. Passing
-   * `arg` lets a hot caller reuse one `fire` instead of a closure per deadline.
+   * Calls `fire(arg)` once, `delayMs` from now, unless removed first
+   * (`Infinity`: never, and no timer is set). Passing `arg` lets a hot caller
+   * reuse one `fire` instead of a closure per deadline.
    */
   add(delayMs: number, fire: () => void): Deadline;
   add<T>(delayMs: number, fire: (arg: T) => void, arg: T): Deadline;
@@ -49,11 +63,14 @@ export class Deadlines {
       lane = { delayMs, head: undefined, tail: undefined, timer: undefined };
       this.#lanes.set(delayMs, lane);
     }
-    const entry: Entry = { at: this.#clock.now() + delayMs, fire, arg, lane, prev: lane.tail, next: undefined, live: true };
+    const entry: Entry = { at: this.#clock.monotonic() + delayMs, fire, arg, lane, prev: lane.tail, next: undefined, live: true };
     if (lane.tail) lane.tail.next = entry;
-    else lane.head = entry;
+    else {
+      lane.head = entry;
+      if (lane.timer !== undefined && this.#keepAlive) this.#clock.keepAlive?.(lane.timer, true);
+    }
     lane.tail = entry;
-    if (lane.timer === undefined) this.#arm(lane, delayMs);
+    if (lane.timer === undefined && delayMs !== Infinity) this.#arm(lane, delayMs);
     return entry;
   }
 
@@ -63,15 +80,20 @@ export class Deadlines {
     // A timer left for a removed head fires early and re-arms for the next one; a lane found empty then goes.
     // Not clearing it here keeps back-to-back asks (add, remove, add, …) off a setTimeout/clearTimeout pair each.
     this.#unlink(entry);
+    const lane = entry.lane;
+    if (lane.head) return;
+    if (lane.timer === undefined) this.#lanes.delete(lane.delayMs);
+    else if (this.#keepAlive) this.#clock.keepAlive?.(lane.timer, false); // nothing waits on it now: let the process exit
   }
 
   #arm(lane: Lane, delayMs: number): void {
     lane.timer = this.#clock.setTimer(delayMs, () => this.#due(lane));
+    if (this.#keepAlive) this.#clock.keepAlive?.(lane.timer, true);
   }
 
   #due(lane: Lane): void {
     lane.timer = undefined;
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     while (lane.head && lane.head.at <= now) {
       const entry = lane.head;
       this.#unlink(entry);

@@ -30,6 +30,11 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
+  /** The same reading as {@link now}: virtual time never steps back. */
+  monotonic(): number {
+    return this.#now;
+  }
+
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     const id = ++this.#nextId;
     this.#timers.set(id, { id, at: this.#now + Math.max(0, delayMs), callback });

@@ -52,3 +52,17 @@ describe('Deadlines', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 });
+
+describe('Deadlines without an end', () => {
+  it('sets no timer for an Infinity deadline, and forgets its lane once it is removed', () => {
+    const clock = new VirtualClock();
+    const deadlines = new Deadlines(clock);
+    const never = deadlines.add(Infinity, () => {
+      throw new Error('must not fire');
+    });
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(2 ** 40);
+    deadlines.remove(never);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});

@@ -20,6 +20,10 @@ export class IncarnationClock implements Clock {
     return this.#clock.now();
   }
 
+  monotonic(): number {
+    return this.#clock.monotonic();
+  }
+
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     if (!this.#alive) return {};
     const handle = this.#clock.setTimer(delayMs, () => {
