@@ -262,6 +262,56 @@ async function spawnRate(report: Report): Promise<void> {
   report({ name: 'runtime.spawn_per_sec', value: percentile(rates, 50), unit: 'actors/s' });
 }
 
+/** Self-tells in the fairness figure, and rounds of it. */
+const SPIN_HOPS = 200_000;
+const SPIN_ROUNDS = 7;
+
+let spinDone: () => void = () => {};
+const Spinner = defineActor({
+  name: 'bench-spinner',
+  messages: { spin: z.object({ left: z.number().int() }) },
+  initialState: (_key: string) => ({}),
+  handlers: {
+    spin: ({ left }, ctx) => {
+      if (left > 0) ctx.self.tell('spin', { left: left - 1 });
+      else spinDone();
+    },
+  },
+});
+
+/** Milliseconds from `setTimeout(…, 0)` to its callback. */
+function zeroTimerDelay(): Promise<number> {
+  const set = performance.now();
+  return new Promise((resolve) => setTimeout(() => resolve(performance.now() - set), 0));
+}
+
+/**
+ * How late a 0 ms timer fires while an actor tells itself 200,000 times
+ * (each from a synchronous handler), against the same timer on an idle loop:
+ * the scheduler's yield budget is what stands between them.
+ */
+async function fairTimerDelay(report: Report): Promise<void> {
+  const system = new ActorSystem();
+  try {
+    const busy: number[] = [];
+    const idle: number[] = [];
+    for (let round = 0; round < SPIN_ROUNDS + 1; round++) {
+      const spun = new Promise<void>((resolve) => (spinDone = resolve));
+      system.ref(Spinner, `spin-${round}`, { trusted: true }).tell('spin', { left: SPIN_HOPS - 1 });
+      const delay = await zeroTimerDelay();
+      await spun;
+      const idleDelay = await zeroTimerDelay();
+      if (round === 0) continue; // warm-up
+      busy.push(delay);
+      idle.push(idleDelay);
+    }
+    report({ name: 'runtime.fair_timer_delay_ms', value: percentile(busy, 50), unit: 'ms', target: '<= 5' });
+    report({ name: 'runtime.fair_timer_idle_delay_ms', value: percentile(idle, 50), unit: 'ms' });
+  } finally {
+    await system.shutdown();
+  }
+}
+
 const runtime: BenchGroup = {
   name: 'runtime',
   async run(report) {
@@ -269,6 +319,7 @@ const runtime: BenchGroup = {
     await askRoundTrips(report);
     await idleActorBytes(report);
     await spawnRate(report);
+    await fairTimerDelay(report);
   },
 };
 
