@@ -106,7 +106,8 @@ export class JournalWriter {
 
   /** Creates a new, empty journal at `path`; fails if the file exists (it belongs to someone else). */
   static async create(path: string): Promise<JournalWriter> {
-    return new JournalWriter(path, await open(path, 'wx'), 0);
+    // O_APPEND: after a rollback's truncate the next write lands at the new end, not past a hole.
+    return new JournalWriter(path, await open(path, 'ax'), 0);
   }
 
   /** Durable bytes in the file. */
