@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { realClock } from '../runtime/clock.js';
 import { InvalidConfigError, StewardError } from '../errors.js';
-import { LockLostError, PersistFailedError, StoreLockedError } from './errors.js';
+import { LockLostError, PersistFailedError, StoreClosedError, StoreLockedError } from './errors.js';
 import type { LockOwner } from './lock-file.js';
 import { lockPath, publishOwner, readOwner, removeLeftovers, rewriteOwner, topGeneration } from './lock-file.js';
 import type { LivenessSocket } from './liveness-socket.js';
@@ -148,6 +148,7 @@ export class DirectoryLock {
     await this.#beating;
     if (this.fresh) return;
     if (this.#lost) throw this.#lost;
+    if (this.#stopped) throw new StoreClosedError(`The lock on ${this.#dir} was released.`); // never re-publish after release
     this.#beating = this.#bump().catch((error: unknown) => this.#lose(undefined, `its heartbeat could not be renewed (${describe(error)})`));
     await this.#beating;
     if (this.#lost) throw this.#lost;

@@ -187,11 +187,13 @@ export class LowdbStore extends IndexedStore {
 
   /** Reads after confirming the lock when it is not fresh, so a fenced owner never answers from a stale index. */
   override async get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
+    this.assertOpen();
     if (!this.#lock.fresh) await this.#lock.renew();
     return super.get<T>(collection, key);
   }
 
   override async query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
+    this.assertOpen();
     if (!this.#lock.fresh) await this.#lock.renew();
     return super.query<T>(collection, options);
   }

@@ -86,6 +86,17 @@ describe('directory lock liveness', () => {
     expect((await readdir(dir)).filter((name) => name.endsWith('.sock'))).toHaveLength(1);
   });
 
+  it('a directory whose path is too long for a socket file still refuses a second opener (abstract socket)', async () => {
+    const base = await tempDir();
+    const dir = join(base, 'a-rather-long-directory-name-'.repeat(4));
+    const { owner, pid } = await holder(dir);
+    await expect(LowdbStore.open({ dir })).rejects.toMatchObject({ code: 'ERR_STORE_LOCKED', message: expect.stringContaining(`pid ${pid} `) });
+    owner.child.kill('SIGKILL');
+    await owner.exited;
+    const store = await LowdbStore.open({ dir });
+    open.push(store);
+  });
+
   it("a lock left by this pid's earlier incarnation (a restarted container: same pid, same host) opens at once", async () => {
     const dir = await tempDir();
     const earlier = { pid: process.pid, hostname: hostname(), processStartedAt: 1, startedAt: 0, heartbeatAt: Date.now(), staleAfterMs: 600_000, generation: 1 };
