@@ -4,8 +4,12 @@
  * `db.data`, `await db.write()` per update, which rewrites the whole file and
  * does not even fsync), at 1k / 10k / 100k records; commit latency
  * percentiles (compaction included); recovery time of a 100k-record snapshot
- * plus a 10,000-batch journal.
+ * plus a 10,000-batch journal; one query page of 100 from a 100k collection
+ * (against sorting every key, the old way, in the same run); and the time to
+ * take over the directory of an owner killed with SIGKILL.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +175,53 @@ async function recoveryMs(): Promise<{ ms: number; replayed: number }> {
   });
 }
 
+/** Median µs of one 100-record page at a random cursor, through the store's sorted index and the naive full sort. */
+async function queryPageUs(store: LowdbStore, records: number): Promise<{ indexed: number; naive: number }> {
+  const random = prng(42);
+  const indexed: number[] = [];
+  for (let i = 0; i < 2_000; i++) {
+    const after = keyOf(Math.floor(random() * records));
+    const start = performance.now();
+    const page = await store.query('jobs', { after, limit: 100 });
+    indexed.push((performance.now() - start) * 1000);
+    if (page.length === 0 && after < keyOf(records - 1)) throw new Error('empty page');
+  }
+  const all = new Map((await store.query('jobs')).map((record) => [record.key, record]));
+  const naive: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const after = keyOf(Math.floor(random() * records));
+    const start = performance.now();
+    const keys = [...all.keys()].filter((key) => key > after).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    keys.slice(0, 100).map((key) => all.get(key));
+    naive.push((performance.now() - start) * 1000);
+  }
+  return { indexed: percentile(indexed, 50), naive: percentile(naive, 50) };
+}
+
+/** Median ms for this process to open a directory whose owner was just SIGKILLed (no stale wait). */
+async function takeoverMs(): Promise<number> {
+  return withTempDir(async (dir) => {
+    const seeded = await LowdbStore.open({ dir });
+    await seed(seeded, 1_000);
+    await seeded.close();
+    const module = fileURLToPath(new URL('../src/persistence/index.js', import.meta.url));
+    const script = `const { LowdbStore } = await import(${JSON.stringify(module)}); await LowdbStore.open({ dir: ${JSON.stringify(dir)} }); console.log('opened'); setInterval(() => {}, 1000);`;
+    const times: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      const owner = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => owner.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('opened') && resolve()));
+      const exited = new Promise((resolve) => owner.once('exit', resolve));
+      owner.kill('SIGKILL');
+      await exited;
+      const start = performance.now();
+      const store = await LowdbStore.open({ dir });
+      times.push(performance.now() - start);
+      await store.close();
+    }
+    return percentile(times, 50);
+  });
+}
+
 const SIZES = [
   { records: 1_000, label: '1k' },
   { records: 10_000, label: '10k' },
@@ -192,6 +243,10 @@ const group: BenchGroup = {
           await slice(subject, SLICE_MS, true);
         }
       }
+      const page = await queryPageUs((subjects.get('100k') as StewardSubject).store, 100_000);
+      report({ name: 'persistence.query_page_us_100k', value: page.indexed, unit: 'µs (median, 100 of 100k records, sorted index)', target: '<= 200' });
+      report({ name: 'persistence.query_page_naive_us_100k', value: page.naive, unit: 'µs (median, same page by sorting every key)' });
+      report({ name: 'persistence.query_page_vs_naive_100k', value: page.naive / page.indexed, unit: 'x' });
     } finally {
       for (const subject of subjects.values()) {
         await subject.persistence.close();
@@ -221,6 +276,7 @@ const group: BenchGroup = {
       target: '<= 3',
     });
     const recovery = await recoveryMs();
+    report({ name: 'persistence.takeover_ms', value: await takeoverMs(), unit: 'ms (median open of a SIGKILLed owner\'s 1k-record directory)', target: '<= 50' });
     report({ name: 'persistence.recovery_ms_100k', value: recovery.ms, unit: `ms (100k-record snapshot + ${recovery.replayed} journal batches)` });
   },
 };

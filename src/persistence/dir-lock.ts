@@ -1,52 +1,46 @@
 /**
- * One runtime per data directory. Ownership is a generation-numbered lock
- * file, `steward.lock.<n>`; the highest generation is the current owner.
- * A file is published with link(2), which is atomic and fails if the name
- * exists, so among racers for generation n+1 exactly one wins, and the file
- * is never seen half-written. Taking over a dead owner's lock means creating
- * generation n+1, never deleting theirs, which is what makes takeover safe when
- * several openers notice the dead owner at once.
+ * One runtime per data directory.
+ *
+ * - **Same host**: the owner's liveness socket decides (see liveness-socket.ts):
+ *   no clock, heartbeat or pid can fool it. A frozen owner keeps the
+ *   directory; a dead one, or an earlier incarnation of the opener's own pid,
+ *   is taken over at once.
+ * - **Other hosts** (a network file system): only the heartbeat in the lock
+ *   file can tell, judged against the *owner's* `staleAfterMs`. The owner
+ *   fences itself: it commits only while its last written heartbeat is
+ *   younger than `staleAfterMs` minus a margin (a quarter of it); past that
+ *   it must first renew by publishing the next generation, which link(2)
+ *   makes atomic against a taker doing the same. So by the time another host
+ *   may take over, the old owner has stopped acknowledging (given clocks that
+ *   agree within the margin).
  */
 import { hostname } from 'node:os';
-import { link, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
-import { StoreLockedError } from './errors.js';
-import { fsyncDir } from './fs-durable.js';
+import { realClock } from '../runtime/clock.js';
+import { InvalidConfigError, StewardError } from '../errors.js';
+import { LockLostError, PersistFailedError, StoreClosedError, StoreLockedError } from './errors.js';
+import type { LockOwner } from './lock-file.js';
+import { lockPath, publishOwner, readOwner, removeLeftovers, rewriteOwner, topGeneration } from './lock-file.js';
+import type { LivenessSocket } from './liveness-socket.js';
+import { listenLiveness, probeLiveness, removeSocket } from './liveness-socket.js';
 
-const PREFIX = 'steward.lock.';
+export type { LockOwner } from './lock-file.js';
+
 const MAX_ATTEMPTS = 20;
-let tempCounter = 0;
-
-/**
- * What a lock file says about its owner.
- *
- * @example
- * ```ts
- * const owner: LockOwner = { pid: 4242, hostname: 'web-1', startedAt, heartbeatAt, generation: 7 };
- * ```
- */
-export interface LockOwner {
-  readonly pid: number;
-  readonly hostname: string;
-  /** Clock time the owner took the lock. */
-  readonly startedAt: number;
-  /** Clock time of the owner's last heartbeat. */
-  readonly heartbeatAt: number;
-  readonly generation: number;
-  /** Set when the owner closed the store cleanly. */
-  readonly released?: boolean;
-}
+/** When this process started, to tell it from an earlier process that had the same pid. */
+const PROCESS_STARTED_AT = Math.round(performance.timeOrigin);
 
 /** Lock timing; the defaults suit production, tests shorten them. */
 export interface DirectoryLockOptions {
   readonly clock: Clock;
-  /** How often the owner refreshes its heartbeat. Default 5 s. */
+  /** How often the owner refreshes its heartbeat. Default 5 s; at most half of `staleAfterMs` minus the margin. */
   readonly heartbeatMs?: number;
-  /** A heartbeat older than this is stale and the lock may be taken over. Default 30 s. */
+  /** After this long without a heartbeat, openers on other hosts may take over. Default 30 s. */
   readonly staleAfterMs?: number;
-  /** Called once if another process took the lock over (this one looked dead). */
-  readonly onLost?: (owner: LockOwner) => void;
+  /** Called once when the lock is lost: taken over (`owner` is the taker) or fenced (`owner` undefined). */
+  readonly onLost?: (error: LockLostError, owner: LockOwner | undefined) => void;
 }
 
 /**
@@ -61,80 +55,171 @@ export interface DirectoryLockOptions {
 export class DirectoryLock {
   readonly #dir: string;
   readonly #options: DirectoryLockOptions;
+  readonly #socket: LivenessSocket;
+  readonly #staleAfterMs: number;
+  readonly #heartbeatMs: number;
+  /** Elapsed time for self-fencing: monotonic on the real clock, so a wall-clock step cannot extend the lease. */
+  readonly #elapsed: () => number;
   #owner: LockOwner;
+  /** #elapsed() when the last successfully written heartbeat was taken. */
+  #confirmedAt: number;
   #timer: TimerHandle | undefined;
-  #lost = false;
+  #lost: LockLostError | undefined;
   #stopped = false;
-  /** The heartbeat being written, awaited by release so it cannot land after "released". */
+  /** The heartbeat or renewal being written; release and renew wait for it. */
   #beating: Promise<void> = Promise.resolve();
 
-  private constructor(dir: string, owner: LockOwner, options: DirectoryLockOptions) {
+  private constructor(dir: string, owner: LockOwner, socket: LivenessSocket, options: DirectoryLockOptions, confirmedAt: number) {
     this.#dir = dir;
     this.#owner = owner;
+    this.#socket = socket;
     this.#options = options;
+    this.#staleAfterMs = owner.staleAfterMs ?? 30_000;
+    this.#heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.#elapsed = elapsedSource(options.clock);
+    this.#confirmedAt = confirmedAt;
   }
 
-  /** Takes the lock or throws `ERR_STORE_LOCKED` naming the live owner. */
+  /**
+   * Takes the lock or throws `ERR_STORE_LOCKED` naming the live owner (or,
+   * when its lock file cannot be read, the file and errno: locked, reason
+   * unknown). Other failures are `ERR_PERSIST_FAILED`.
+   */
   static async acquire(dir: string, options: DirectoryLockOptions): Promise<DirectoryLock> {
     const staleAfterMs = options.staleAfterMs ?? 30_000;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const top = Math.max(0, ...(await generations(dir)));
-      if (top > 0) {
-        const current = await readOwner(dir, top);
-        if (current === 'missing') continue; // replaced under us: look again
-        if (current && isAlive(current, options.clock.now(), staleAfterMs)) throw lockedError(dir, current);
-      }
-      const now = options.clock.now();
-      const mine: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: now, heartbeatAt: now, generation: top + 1 };
-      if (!(await publish(dir, mine))) continue; // another opener won this generation
-      if (Math.max(...(await generations(dir))) !== mine.generation) {
-        await rm(lockPath(dir, mine.generation), { force: true });
-        continue;
-      }
-      for (const older of await generations(dir)) {
-        if (older < mine.generation) await rm(lockPath(dir, older), { force: true });
-      }
-      const lock = new DirectoryLock(dir, mine, options);
-      lock.#schedule();
-      return lock;
+    const heartbeatMs = options.heartbeatMs ?? 5_000;
+    if (!(heartbeatMs > 0 && heartbeatMs <= (staleAfterMs * 3) / 8)) {
+      throw new InvalidConfigError(`lock.heartbeatMs (${heartbeatMs}) must be positive and at most 3/8 of lock.staleAfterMs (${staleAfterMs}), so two heartbeats fit before the owner fences itself.`);
     }
-    throw new StoreLockedError(`Could not lock data directory ${dir}: ${MAX_ATTEMPTS} attempts lost to concurrent openers.`);
+    const socket = await coded(`listen on a liveness socket in ${dir}`, () => listenLiveness(dir));
+    try {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const top = await coded(`list ${dir}`, () => topGeneration(dir));
+        const previous = top > 0 ? await judge(dir, top, options.clock, staleAfterMs) : 'dead';
+        if (previous === 'retry') continue;
+        if (previous !== 'dead') throw lockedError(dir, previous);
+        const elapsed = elapsedSource(options.clock);
+        const confirmedAt = elapsed();
+        const now = options.clock.now();
+        const mine: LockOwner = {
+          pid: process.pid,
+          hostname: hostname(),
+          processStartedAt: PROCESS_STARTED_AT,
+          startedAt: now,
+          heartbeatAt: now,
+          staleAfterMs,
+          generation: top + 1,
+          socket: socket.path,
+        };
+        if (!(await coded(`publish ${lockPath(dir, mine.generation)}`, () => publishOwner(dir, mine)))) continue;
+        if ((await coded(`list ${dir}`, () => topGeneration(dir))) !== mine.generation) continue; // a later generation won; ours is a harmless leftover
+        await coded(`clean up ${dir}`, () => cleanUp(dir, mine.generation, socket.path));
+        const lock = new DirectoryLock(dir, mine, socket, options, confirmedAt);
+        lock.#schedule();
+        return lock;
+      }
+      throw new StoreLockedError(`Could not lock data directory ${dir}: ${MAX_ATTEMPTS} attempts lost to concurrent openers.`);
+    } catch (error) {
+      await socket.close();
+      throw error;
+    }
   }
 
-  /** The owner record this process wrote. */
+  /** The owner record this process wrote last. */
   get owner(): LockOwner {
     return this.#owner;
   }
 
-  /** True once another process took the lock over. */
-  get lost(): boolean {
+  /** Set once the lock is lost (taken over or fenced); the error to give callers. */
+  get lost(): LockLostError | undefined {
     return this.#lost;
   }
 
-  /** Stops the heartbeat and marks the lock released (if still ours). */
+  /** True while commits may go ahead without a renewal: the last heartbeat is younger than the fencing bound. */
+  get fresh(): boolean {
+    return !this.#lost && !this.#stopped && this.#elapsed() - this.#confirmedAt < this.#staleAfterMs - this.#staleAfterMs / 4;
+  }
+
+  /**
+   * Makes the lock fresh again by publishing the next generation, or throws
+   * `ERR_LOCK_LOST` (and reports the loss) when that is impossible.
+   */
+  async renew(): Promise<void> {
+    await this.#beating;
+    if (this.fresh) return;
+    if (this.#lost) throw this.#lost;
+    if (this.#stopped) throw new StoreClosedError(`The lock on ${this.#dir} was released.`); // never re-publish after release
+    this.#beating = this.#bump().catch((error: unknown) => this.#lose(undefined, `its heartbeat could not be renewed (${describe(error)})`));
+    await this.#beating;
+    if (this.#lost) throw this.#lost;
+  }
+
+  /** Stops the heartbeat, marks the lock released (if still ours) and closes the liveness socket. */
   async release(): Promise<void> {
     this.#stop();
-    await this.#beating;
-    if (this.#lost || !(await this.#stillOurs())) return;
-    await writeOwner(this.#dir, { ...this.#owner, released: true });
+    try {
+      await this.#beating;
+      if (this.#lost || (await topGeneration(this.#dir)) > this.#owner.generation) return;
+      await rewriteOwner(this.#dir, { ...this.#owner, released: true });
+    } catch (error) {
+      throw new PersistFailedError(`Could not release the lock on ${this.#dir} (${describe(error)}); the next opener will still find this process gone.`, { cause: error });
+    } finally {
+      await this.#socket.close();
+    }
   }
 
   #schedule(): void {
-    this.#timer = this.#options.clock.setTimer(this.#options.heartbeatMs ?? 5_000, () => {
+    this.#timer = this.#options.clock.setTimer(this.#heartbeatMs, () => {
       this.#timer = undefined;
       this.#beating = this.#beat();
     });
   }
 
   async #beat(): Promise<void> {
+    if (this.#stopped) return;
     try {
-      if (this.#stopped || !(await this.#stillOurs()) || this.#stopped) return;
-      this.#owner = { ...this.#owner, heartbeatAt: this.#options.clock.now() };
-      await writeOwner(this.#dir, this.#owner);
-    } catch {
-      // A missed heartbeat only ages the lock; the next one retries.
+      if (!this.fresh) {
+        await this.#bump();
+      } else {
+        const top = await topGeneration(this.#dir);
+        if (top > this.#owner.generation) {
+          const taker = await readOwner(this.#dir, top);
+          this.#lose(taker.kind === 'owner' ? taker.owner : undefined, 'another process took it over');
+        } else {
+          const confirmedAt = this.#elapsed();
+          const next = { ...this.#owner, heartbeatAt: this.#options.clock.now() };
+          await rewriteOwner(this.#dir, next);
+          this.#owner = next;
+          this.#confirmedAt = confirmedAt;
+        }
+      }
+    } catch (error) {
+      // A missed heartbeat only ages the lock; once it is past the fencing bound a failure is a loss.
+      if (!this.fresh && !this.#lost) this.#lose(undefined, `its heartbeat could not be written (${describe(error)})`);
     }
-    if (!this.#lost && this.#timer === undefined && !this.#stopped) this.#schedule();
+    if (!this.#lost && !this.#stopped) this.#schedule();
+  }
+
+  /** Publishes generation n+1 with a fresh heartbeat; exactly one of us and a racing taker wins it. */
+  async #bump(): Promise<void> {
+    const confirmedAt = this.#elapsed();
+    const next: LockOwner = { ...this.#owner, generation: this.#owner.generation + 1, heartbeatAt: this.#options.clock.now() };
+    if (!(await publishOwner(this.#dir, next)) || (await topGeneration(this.#dir)) !== next.generation) {
+      const taker = await readOwner(this.#dir, await topGeneration(this.#dir));
+      this.#lose(taker.kind === 'owner' && taker.owner.socket !== this.#owner.socket ? taker.owner : undefined, 'another process took it over');
+      return;
+    }
+    this.#owner = next;
+    this.#confirmedAt = confirmedAt;
+    await removeLeftovers(this.#dir, next.generation);
+  }
+
+  #lose(taker: LockOwner | undefined, why: string): void {
+    if (this.#lost) return;
+    const by = taker ? ` by pid ${taker.pid} on host ${taker.hostname}` : '';
+    this.#lost = new LockLostError(`The lock on data directory ${this.#dir} was lost${by}: ${why}. This store no longer writes or reads.`);
+    this.#stop();
+    this.#options.onLost?.(this.#lost, taker);
   }
 
   #stop(): void {
@@ -142,46 +227,58 @@ export class DirectoryLock {
     if (this.#timer !== undefined) this.#options.clock.clearTimer(this.#timer);
     this.#timer = undefined;
   }
+}
 
-  async #stillOurs(): Promise<boolean> {
-    const top = Math.max(0, ...(await generations(this.#dir)));
-    if (top <= this.#owner.generation) return true;
-    this.#lost = true;
-    this.#stop();
-    const taker = await readOwner(this.#dir, top);
-    if (taker && taker !== 'missing') this.#options.onLost?.(taker);
-    return false;
+/** Monotonic time on the real clock; the clock itself under a virtual one (tests drive it). */
+function elapsedSource(clock: Clock): () => number {
+  return clock === realClock ? () => performance.now() : () => clock.now();
+}
+
+/**
+ * Whether the owner of generation `top` is alive: its record when it is
+ * (`ERR_STORE_LOCKED` names it), `dead`, or `retry` (the file went away).
+ * An unreadable record or an inconclusive probe throws: locked, reason unknown.
+ */
+async function judge(dir: string, top: number, clock: Clock, staleAfterMs: number): Promise<LockOwner | 'dead' | 'retry'> {
+  const read = await readOwner(dir, top);
+  if (read.kind === 'missing') return 'retry';
+  if (read.kind === 'unreadable') {
+    throw new StoreLockedError(`Data directory ${dir} may be locked: its lock file ${read.path} cannot be read (${read.errno}), so whether its owner lives is unknown. Fix the file's permissions or remove it once no runtime uses ${dir}.`);
   }
-}
-
-function lockPath(dir: string, generation: number): string {
-  return join(dir, `${PREFIX}${generation}`);
-}
-
-async function generations(dir: string): Promise<number[]> {
-  const names = await readdir(dir);
-  return names.filter((name) => /^steward\.lock\.\d+$/.test(name)).map((name) => Number(name.slice(PREFIX.length)));
-}
-
-/** The owner of a generation; `undefined` if unreadable (treated as dead), 'missing' if gone. */
-async function readOwner(dir: string, generation: number): Promise<LockOwner | undefined | 'missing'> {
-  try {
-    const owner = JSON.parse(await readFile(lockPath(dir, generation), 'utf8')) as LockOwner;
-    return Number.isInteger(owner.pid) && typeof owner.heartbeatAt === 'number' ? owner : undefined;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : undefined;
+  const owner = read.owner;
+  if (owner.released) return 'dead';
+  const sameHost = owner.hostname === hostname();
+  if (sameHost && owner.pid === process.pid && owner.processStartedAt !== undefined && owner.processStartedAt !== PROCESS_STARTED_AT) return 'dead'; // an earlier incarnation of this pid
+  if (owner.socket !== undefined) {
+    const probe = await probeLiveness(owner.socket);
+    if (probe === 'alive') return owner;
+    if (probe !== 'gone') {
+      throw new StoreLockedError(`Data directory ${dir} may be locked by pid ${owner.pid} on host ${owner.hostname}: probing its socket ${owner.socket} failed (${probe.errno}), so whether it lives is unknown.`);
+    }
+    if (sameHost) return 'dead';
+  } else if (sameHost) {
+    return pidExists(owner.pid) ? owner : 'dead'; // a lock written before liveness sockets
   }
+  // Another host: only its heartbeat can tell, against its own bound.
+  return clock.now() - owner.heartbeatAt > (owner.staleAfterMs ?? staleAfterMs) ? 'dead' : owner;
 }
 
-function isAlive(owner: LockOwner, now: number, staleAfterMs: number): boolean {
-  if (owner.released) return false;
-  if (now - owner.heartbeatAt > staleAfterMs) return false;
-  if (owner.hostname !== hostname()) return true; // only the heartbeat can tell for another host
+function pidExists(pid: number): boolean {
   try {
-    process.kill(owner.pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, just not ours to signal
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A new owner's chores: older generations, temp files and dead owners' socket files go. */
+async function cleanUp(dir: string, generation: number, mySocket: string): Promise<void> {
+  await removeLeftovers(dir, generation);
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if (!/^steward\.\d+\.[0-9a-f]+\.sock$/.test(name) || path === mySocket) continue;
+    if ((await probeLiveness(path)) === 'gone') await removeSocket(path);
   }
 }
 
@@ -193,25 +290,16 @@ function lockedError(dir: string, owner: LockOwner): StoreLockedError {
   );
 }
 
-/** Publishes a new generation atomically; false if that generation already exists. */
-async function publish(dir: string, owner: LockOwner): Promise<boolean> {
-  const temp = join(dir, `.${PREFIX}${owner.generation}.${process.pid}.${++tempCounter}.tmp`);
-  await writeFile(temp, JSON.stringify(owner), { flush: true });
+/** Runs a lock step, turning a bare file-system error into `ERR_PERSIST_FAILED` naming the step. */
+async function coded<T>(step: string, run: () => Promise<T>): Promise<T> {
   try {
-    await link(temp, lockPath(dir, owner.generation));
+    return await run();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await rm(temp, { force: true });
+    if (error instanceof StewardError) throw error;
+    throw new PersistFailedError(`Could not ${step} (${describe(error)}).`, { cause: error });
   }
-  await fsyncDir(dir);
-  return true;
 }
 
-/** Rewrites our own generation (heartbeat, release) with an atomic rename. */
-async function writeOwner(dir: string, owner: LockOwner): Promise<void> {
-  const temp = join(dir, `.${PREFIX}${owner.generation}.${process.pid}.${++tempCounter}.tmp`);
-  await writeFile(temp, JSON.stringify(owner));
-  await rename(temp, lockPath(dir, owner.generation));
+function describe(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? String(error);
 }

@@ -113,3 +113,32 @@ export class StoreCrashedError extends errorClass('StoreCrashedError', 'ERR_STOR
  * ```
  */
 export class MigrationFailedError extends errorClass('MigrationFailedError', 'ERR_MIGRATION_FAILED') {}
+/**
+ * This store no longer owns its data directory: another process took the lock
+ * over, or the store fenced itself because it could not confirm its lock in
+ * time (its heartbeat could not be written). Nothing more is written or read;
+ * the owner should stop (an `ActorSystem` does so on its own).
+ *
+ * @example
+ * ```ts
+ * await persistence.commit(batch).catch((error) => {
+ *   if (error instanceof LockLostError) process.exitCode = 75; // let the supervisor restart us elsewhere
+ *   throw error;
+ * });
+ * ```
+ */
+export class LockLostError extends errorClass('LockLostError', 'ERR_LOCK_LOST') {}
+/**
+ * A commit failed after its bytes may have reached the disk (fdatasync failed,
+ * a rollback failed, or the lock could not be confirmed after the write): it
+ * may or may not be durable. Never retried automatically; re-read to find out.
+ *
+ * @example
+ * ```ts
+ * await persistence.commit(batch).catch(async (error) => {
+ *   if (error instanceof CommitOutcomeUnknownError) return reconcile(await persistence.get('jobs', id));
+ *   throw error;
+ * });
+ * ```
+ */
+export class CommitOutcomeUnknownError extends errorClass('CommitOutcomeUnknownError', 'ERR_COMMIT_OUTCOME_UNKNOWN') {}

@@ -30,21 +30,27 @@ export async function writeAll(handle: FileHandle, data: Uint8Array): Promise<vo
 /**
  * Replaces `path` atomically: write a temp file, fsync it, rename it over
  * `path`, fsync the directory. A crash leaves the old or the new file, never a
- * mix. `write` fills the temp file (in as many writes as it likes).
+ * mix. `write` fills the temp file (in as many writes as it likes);
+ * `beforeRename` may still refuse (the writer's lock is no longer fresh).
  * @internal
  */
-export async function replaceFileDurably(path: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+export async function replaceFileDurably(
+  path: string,
+  write: (handle: FileHandle) => Promise<void>,
+  beforeRename: () => Promise<void> = async () => undefined,
+): Promise<void> {
   const temp = `${path}.tmp`;
   const handle = await open(temp, 'w');
   try {
     await write(handle);
     await handle.sync();
+    await handle.close();
+    await beforeRename();
   } catch (error) {
     await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
+    await rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
-  await handle.close();
   await rename(temp, path);
   await fsyncDir(dirname(path));
 }

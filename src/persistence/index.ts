@@ -15,7 +15,9 @@ export type { LockOwner } from './dir-lock.js';
 export type { RetentionPolicy, RetentionTarget } from './retention.js';
 export { planRetention, pruneCollection } from './retention.js';
 export {
+  CommitOutcomeUnknownError,
   InvalidWriteError,
+  LockLostError,
   MigrationFailedError,
   PersistFailedError,
   RecordNotFoundError,

@@ -1,73 +1,33 @@
 /**
- * The embedded default store: a lowdb snapshot plus an append-only journal in
+ * The embedded default store: a lowdb snapshot plus append-only journals in
  * one locked data directory. Reads come from an in-memory index; a commit is
  * one journal append and one fdatasync, so its cost does not grow with the
- * store. When the journal grows, a new journal is started and a frozen view of
- * the index is written as the next snapshot in the background.
+ * store. Each owner appends only to journals it created; when they grow, a
+ * new journal is started and a frozen view of the index is written as the
+ * next snapshot in the background.
  */
 import { IndexedStore } from './indexed-store.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Clock } from '../runtime/clock.js';
 import { realClock } from '../runtime/clock.js';
-import type { LockOwner } from './dir-lock.js';
+import { StewardError } from '../errors.js';
 import { DirectoryLock } from './dir-lock.js';
-import { PersistFailedError, StoreClosedError, StoreLockedError } from './errors.js';
+import type { LockLostError } from './errors.js';
+import type { LockOwner } from './lock-file.js';
+import { CommitOutcomeUnknownError, PersistFailedError, StoreClosedError } from './errors.js';
 import { fsyncDir } from './fs-durable.js';
 import type { JournalFaultPoint, JournalWrite } from './journal.js';
 import { encodeEntry, JournalWriter } from './journal.js';
-import type { Migration } from './migrations.js';
+import type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store-options.js';
 import { targetVersion } from './migrations.js';
 import type { RecordIndex } from './record-index.js';
 import { journalPath, recover, SNAPSHOT_FILE } from './recover.js';
 import { writeSnapshotInChunks } from './snapshot.js';
-import type { CommitResult, Store, WriteOp } from './types.js';
+import type { CommitResult, QueryOptions, StoredRecord, WriteOp } from './types.js';
 import { validateBatch } from './write-ops.js';
 
-/**
- * Something the store did that an operator may want to see.
- *
- * @example
- * ```ts
- * await LowdbStore.open({ onEvent: (event) => event.type === 'lock-lost' && alert(event.owner) });
- * ```
- */
-export type LowdbStoreEvent =
-  | { readonly type: 'opened'; readonly records: number; readonly replayed: number; readonly migrated: number }
-  | { readonly type: 'compaction-started'; readonly sequence: number; readonly records: number }
-  | { readonly type: 'compaction-finished'; readonly sequence: number; readonly bytes: number; readonly durationMs: number }
-  | { readonly type: 'compaction-failed'; readonly error: unknown }
-  | { readonly type: 'lock-lost'; readonly owner: LockOwner };
-
-/**
- * Options of {@link LowdbStore.open}.
- *
- * @example
- * ```ts
- * await LowdbStore.open({ dir: '/var/lib/app', schemaVersion: 3, migrations, lock: { staleAfterMs: 60_000 } });
- * ```
- */
-export interface LowdbStoreOptions {
-  /** The data directory (created if missing). Default `./data`. */
-  readonly dir?: string;
-  /** Stamps records and drives the lock heartbeat. Default: the real clock. */
-  readonly clock?: Clock;
-  /** Ordered migrations; each runs once when the store is opened at an older schema. */
-  readonly migrations?: readonly Migration[];
-  /** The schema version this code writes. Default: the highest migration version, or 1. */
-  readonly schemaVersion?: number;
-  /**
-   * Journal size that triggers a compaction, at least; the threshold is never
-   * below the last snapshot's size, so compaction work stays proportional to
-   * the writes it absorbs (amortized O(1) per write at any store size). Default 4 MiB.
-   */
-  readonly compactAfterBytes?: number;
-  /** Records serialized per compaction step (smaller steps interleave more finely with commits). Default 1000. */
-  readonly compactionChunkRecords?: number;
-  /** Lock heartbeat period and staleness; see DirectoryLock. */
-  readonly lock?: { readonly heartbeatMs?: number; readonly staleAfterMs?: number };
-  readonly onEvent?: (event: LowdbStoreEvent) => void;
-}
+export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store-options.js';
 
 const DEFAULT_COMPACT_BYTES = 4 * 1024 * 1024;
 
@@ -91,12 +51,16 @@ export class LowdbStore extends IndexedStore {
   #journal: JournalWriter;
   /** Journal files not yet absorbed by a snapshot, oldest first; the last is #journal. */
   #journals: string[];
+  /** Bytes in the journals before #journal (what a compaction absorbs besides it). */
+  #olderJournalBytes: number;
   #sequence: number;
   #snapshotBytes: number;
   #chain: Promise<unknown> = Promise.resolve();
   #compaction: Promise<void> | undefined;
   #compactions = 0;
   #closed = false;
+  #closing: Promise<void> | undefined;
+  readonly #unusable = new Set<(error: LockLostError) => void>();
 
   private constructor(fields: {
     dir: string;
@@ -107,6 +71,7 @@ export class LowdbStore extends IndexedStore {
     options: LowdbStoreOptions;
     journal: JournalWriter;
     journals: string[];
+    olderJournalBytes: number;
     sequence: number;
     snapshotBytes: number;
   }) {
@@ -118,6 +83,7 @@ export class LowdbStore extends IndexedStore {
     this.#options = fields.options;
     this.#journal = fields.journal;
     this.#journals = fields.journals;
+    this.#olderJournalBytes = fields.olderJournalBytes;
     this.#sequence = fields.sequence;
     this.#snapshotBytes = fields.snapshotBytes;
   }
@@ -125,28 +91,37 @@ export class LowdbStore extends IndexedStore {
   /**
    * Locks `dir`, recovers it (snapshot, journal replay, migrations) and
    * returns the open store. Throws `ERR_STORE_LOCKED` if another live runtime
-   * owns the directory, `ERR_SCHEMA_TOO_NEW` if newer code wrote it.
+   * owns the directory (or its lock file cannot be read), `ERR_SCHEMA_TOO_NEW`
+   * if newer code wrote it, `ERR_STORE_CORRUPT` if its files are damaged.
    */
   static async open(options: LowdbStoreOptions = {}): Promise<LowdbStore> {
     const dir = resolve(options.dir ?? './data');
     const clock = options.clock ?? realClock;
-    await mkdir(dir, { recursive: true });
-    await fsyncDir(resolve(dir, '..'));
+    try {
+      await mkdir(dir, { recursive: true });
+      await fsyncDir(resolve(dir, '..'));
+    } catch (error) {
+      throw new PersistFailedError(`Could not create data directory ${dir} (${codeOf(error)}).`, { cause: error });
+    }
     let store: LowdbStore | undefined;
+    let lostEarly: LockLostError | undefined;
     const lock = await DirectoryLock.acquire(dir, {
       clock,
       ...options.lock,
-      onLost: (owner) => {
-        if (store) store.#emit({ type: 'lock-lost', owner });
+      onLost: (error, owner) => {
+        if (store) store.#lose(error, owner);
+        else lostEarly = error;
       },
     });
     try {
       const recovered = await recover(dir, options.migrations ?? [], targetVersion(options.migrations ?? [], options.schemaVersion));
-      const journals = [...recovered.journals];
-      if (journals.length === 0) journals.push(journalPath(dir, recovered.sequence + 1));
-      const active = journals[journals.length - 1] as string;
-      const journal = await JournalWriter.open(active, recovered.lastJournalBytes);
-      await fsyncDir(dir);
+      // A new owner never appends to an earlier owner's journal: it starts one of its own lock generation.
+      const journal = await JournalWriter.create(journalPath(dir, recovered.sequence + 1, lock.owner.generation));
+      await fsyncDir(dir).catch(async (error: unknown) => {
+        await journal.close().catch(() => undefined);
+        throw error;
+      });
+      if (lostEarly) throw lostEarly;
       const opened = new LowdbStore({
         dir,
         clock,
@@ -155,18 +130,20 @@ export class LowdbStore extends IndexedStore {
         schemaVersion: recovered.schemaVersion,
         options,
         journal,
-        journals,
+        journals: [...recovered.journals, journal.path],
+        olderJournalBytes: recovered.journalBytes,
         sequence: recovered.sequence,
         snapshotBytes: recovered.snapshotBytes,
       });
       store = opened;
       opened.#emit({ type: 'opened', records: recovered.index.size, replayed: recovered.replayed, migrated: recovered.migrated });
       // A long replay means the next open would replay it again: compact it away in the background.
-      if (journal.size >= opened.#compactAfter()) opened.#chain = opened.#chain.then(() => opened.#rotate());
+      if (recovered.journalBytes >= opened.#compactAfter()) opened.#chain = opened.#chain.then(() => opened.#rotate());
       return opened;
     } catch (error) {
-      await lock.release();
-      throw error;
+      await lock.release().catch(() => undefined);
+      if (error instanceof StewardError) throw error;
+      throw new PersistFailedError(`Could not open data directory ${dir} (${codeOf(error)}).`, { cause: error });
     }
   }
 
@@ -182,6 +159,20 @@ export class LowdbStore extends IndexedStore {
     };
   }
 
+  /**
+   * Calls `listener` once if the store becomes unusable for good (its lock
+   * was lost); returns an unsubscribe. See {@link Store.onUnusable}.
+   */
+  onUnusable(listener: (error: LockLostError) => void): () => void {
+    const lost = this.#lock.lost;
+    if (lost) {
+      listener(lost);
+      return () => undefined;
+    }
+    this.#unusable.add(listener);
+    return () => this.#unusable.delete(listener);
+  }
+
   override commit(batch: readonly WriteOp[]): Promise<CommitResult> {
     try {
       this.assertOpen();
@@ -194,10 +185,23 @@ export class LowdbStore extends IndexedStore {
     }
   }
 
+  /** Reads after confirming the lock when it is not fresh, so a fenced owner never answers from a stale index. */
+  override async get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
+    this.assertOpen();
+    if (!this.#lock.fresh) await this.#lock.renew();
+    return super.get<T>(collection, key);
+  }
+
+  override async query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
+    this.assertOpen();
+    if (!this.#lock.fresh) await this.#lock.renew();
+    return super.query<T>(collection, options);
+  }
+
   /**
    * Makes the next commit fail like a real I/O error: `'write'` leaves half a
-   * line in the journal, `'sync'` fails the fsync after a full line. Either way
-   * the store rolls the journal back and the commit changes nothing.
+   * line in the journal (rolled back: `ERR_PERSIST_FAILED`), `'sync'` fails
+   * the fdatasync after a full line (rolled back, but `ERR_COMMIT_OUTCOME_UNKNOWN`).
    */
   failNextCommit(point: JournalFaultPoint = 'sync'): void {
     this.#journal.injectFault(point);
@@ -212,20 +216,42 @@ export class LowdbStore extends IndexedStore {
     await this.#compaction;
   }
 
-  /** Waits for pending commits and compaction, closes the journal, releases the lock. */
-  override async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Waits for pending commits and compaction, closes the journal, releases
+   * the lock. Every call returns the same promise; a failure is coded
+   * (`ERR_PERSIST_FAILED`) and the lock's socket is closed regardless.
+   */
+  override close(): Promise<void> {
     this.#closed = true;
+    this.#closing ??= this.#closeNow();
+    return this.#closing;
+  }
+
+  async #closeNow(): Promise<void> {
     await this.#chain;
     await this.#compaction;
-    await this.#journal.close();
-    await this.#lock.release();
+    const failures: unknown[] = [];
+    try {
+      await this.#journal.close();
+      // An empty journal of ours holds nothing: leave no file per open.
+      if (this.#journal.size === 0 && !this.#lock.lost) {
+        await rm(this.#journal.path, { force: true });
+        await fsyncDir(this.dir);
+      }
+    } catch (error) {
+      failures.push(new PersistFailedError(`Closing the journal of ${this.dir} failed (${codeOf(error)}); every acknowledged commit is on disk.`, { cause: error }));
+    }
+    try {
+      await this.#lock.release();
+    } catch (error) {
+      failures.push(error);
+    }
+    if (failures.length > 0) throw failures[0];
   }
 
   async #commitNow(ops: readonly WriteOp[]): Promise<CommitResult> {
-    if (this.#lock.lost) {
-      throw new StoreLockedError(`Data directory ${this.dir} was taken over by another process; this store can no longer write.`);
-    }
+    if (this.#lock.lost) throw this.#lock.lost;
+    if (!this.#lock.fresh) await this.#lock.renew(); // fenced: confirm the lock before writing
     const now = this.#clock.now();
     const plan = this.index.plan(ops, now);
     if (plan.changes.length === 0) return { revisions: [], sequence: this.#sequence };
@@ -234,11 +260,21 @@ export class LowdbStore extends IndexedStore {
     try {
       await this.#journal.append(encodeEntry({ s: sequence, t: now, w: writes }));
     } catch (error) {
-      throw new PersistFailedError(`Commit ${sequence} to ${this.dir} failed; nothing was written.`, { cause: error });
+      const cause = (error as Error).cause ?? error;
+      if (error instanceof CommitOutcomeUnknownError) {
+        throw new CommitOutcomeUnknownError(`Commit ${sequence} to ${this.dir} may or may not be durable (${(error as Error).message}); re-read before retrying.`, { cause });
+      }
+      throw new PersistFailedError(`Commit ${sequence} to ${this.dir} failed; nothing was written.`, { cause });
+    }
+    if (!this.#lock.fresh) {
+      // The write took so long the lock may have been taken over meanwhile: only a renewal says it was not.
+      await this.#lock.renew().catch((error: unknown) => {
+        throw new CommitOutcomeUnknownError(`Commit ${sequence} reached the journal of ${this.dir}, but the lock could not be confirmed afterwards; it may or may not survive.`, { cause: error });
+      });
     }
     this.index.apply(plan.changes);
     this.#sequence = sequence;
-    if (this.#compaction === undefined && this.#journal.size >= this.#compactAfter()) await this.#rotate();
+    if (this.#compaction === undefined && this.#olderJournalBytes + this.#journal.size >= this.#compactAfter()) await this.#rotate();
     return { revisions: plan.revisions, sequence };
   }
 
@@ -247,39 +283,56 @@ export class LowdbStore extends IndexedStore {
   }
 
   /**
-   * Runs between two commits: starts a fresh journal and freezes the index,
-   * then lets the snapshot be written in the background while commits go on.
-   * A failure here leaves the old journal in use; the commit already succeeded.
+   * Runs between two commits: starts a fresh journal (unless ours is still
+   * empty) and freezes the index, then lets the snapshot of everything before
+   * the fresh journal be written in the background while commits go on.
+   * A failure here leaves the old journals in use; the commit already succeeded.
    */
   async #rotate(): Promise<void> {
-    if (this.#compaction !== undefined || this.#journal.size === 0) return;
-    try {
-      const next = await JournalWriter.open(journalPath(this.dir, this.#sequence + 1), 0);
-      await fsyncDir(this.dir);
+    if (this.#compaction !== undefined || this.#lock.lost) return;
+    if (this.#journal.size > 0) {
+      let next: JournalWriter | undefined;
+      try {
+        next = await JournalWriter.create(journalPath(this.dir, this.#sequence + 1, this.#lock.owner.generation));
+        await fsyncDir(this.dir);
+      } catch (error) {
+        if (next) {
+          await next.close().catch(() => undefined);
+          await rm(next.path, { force: true }).catch(() => undefined);
+        }
+        this.#emit({ type: 'compaction-failed', error });
+        return;
+      }
       const previous = this.#journal;
       this.#journal = next;
       this.#journals.push(next.path);
-      await previous.close();
-    } catch (error) {
-      this.#emit({ type: 'compaction-failed', error });
-      return;
+      this.#olderJournalBytes += previous.size;
+      await previous.close().catch((error: unknown) => this.#emit({ type: 'compaction-failed', error }));
     }
+    const absorbed = this.#journals.slice(0, -1);
+    if (absorbed.length === 0) return;
+    const absorbedBytes = this.#olderJournalBytes;
     const frozen = this.index.freeze();
     const sequence = this.#sequence;
-    const absorbed = this.#journals.slice(0, -1);
     this.#emit({ type: 'compaction-started', sequence, records: this.index.size });
     const started = this.#clock.now();
+    // Only the owner may replace the snapshot or delete journals: a fenced one that did could undo a new owner's work.
+    const confirmLock = async (): Promise<void> => {
+      if (this.#lock.lost) throw this.#lock.lost;
+      if (!this.#lock.fresh) await this.#lock.renew();
+    };
     this.#compaction = (async () => {
       try {
-        const bytes = await writeSnapshotInChunks(
-          resolve(this.dir, SNAPSHOT_FILE),
-          { schemaVersion: this.#schemaVersion, sequence },
-          frozen,
-          this.#options.compactionChunkRecords,
-        );
+        const bytes = await writeSnapshotInChunks(resolve(this.dir, SNAPSHOT_FILE), { schemaVersion: this.#schemaVersion, sequence }, frozen, {
+          chunkRecords: this.#options.compactionChunkRecords,
+          maxBytes: this.#options.maxSnapshotBytes,
+          beforeRename: confirmLock,
+        });
+        await confirmLock();
         for (const path of absorbed) await rm(path, { force: true });
         await fsyncDir(this.dir);
         this.#journals = this.#journals.filter((path) => !absorbed.includes(path));
+        this.#olderJournalBytes -= absorbedBytes;
         this.#snapshotBytes = bytes;
         this.#compactions += 1;
         this.#emit({ type: 'compaction-finished', sequence, bytes, durationMs: this.#clock.now() - started });
@@ -292,6 +345,18 @@ export class LowdbStore extends IndexedStore {
     })();
   }
 
+  #lose(error: LockLostError, owner: LockOwner | undefined): void {
+    this.#emit({ type: 'lock-lost', owner, error });
+    for (const listener of [...this.#unusable]) {
+      try {
+        listener(error);
+      } catch {
+        // A listener's bug must not keep the others from hearing.
+      }
+    }
+    this.#unusable.clear();
+  }
+
   #emit(event: LowdbStoreEvent): void {
     try {
       this.#options.onEvent?.(event);
@@ -302,5 +367,10 @@ export class LowdbStore extends IndexedStore {
 
   protected assertOpen(): void {
     if (this.#closed) throw new StoreClosedError(`The store at ${this.dir} is closed.`);
+    if (this.#lock.lost) throw this.#lock.lost;
   }
+}
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? String(error);
 }

@@ -72,6 +72,7 @@ export class MemoryStore extends IndexedStore {
   #commits = 0;
   #failures: unknown[] = [];
   #closed = false;
+  #closing: Promise<void> | undefined;
   /** Bumped by crash(): commits queued before a crash are lost with it. */
   #epoch = 0;
 
@@ -124,10 +125,11 @@ export class MemoryStore extends IndexedStore {
     });
   }
 
-  override async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Waits for queued commits; every call returns the same promise. */
+  override close(): Promise<void> {
     this.#closed = true;
-    if (this.#queue.length > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+    this.#closing ??= this.#queue.length > 0 ? new Promise<void>((resolve) => (this.#onIdle = resolve)) : Promise.resolve();
+    return this.#closing;
   }
 
   /** Plans the head commit against the current state, then lands it at once or when the gate releases it. */

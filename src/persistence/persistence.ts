@@ -4,12 +4,21 @@
  * wait, and then all of them go down as ONE durable commit (group commit),
  * after which each is acknowledged on its own. Requests are planned one by one
  * against the state the earlier ones leave, so a conflict rejects only the
- * request that caused it.
+ * request that caused it, and only once the group's commit has settled: a
+ * caller told "conflict" re-reads the winner's durable revision, never the old one.
  */
 import type { Clock } from '../runtime/clock.js';
 import { realClock } from '../runtime/clock.js';
 import { nextMicrotask } from '../runtime/microtask.js';
-import { InvalidWriteError, PersistFailedError, RecordNotFoundError, RevisionConflictError, StoreClosedError } from './errors.js';
+import {
+  CommitOutcomeUnknownError,
+  InvalidWriteError,
+  LockLostError,
+  PersistFailedError,
+  RecordNotFoundError,
+  RevisionConflictError,
+  StoreClosedError,
+} from './errors.js';
 import type { BatchPlan } from './record-index.js';
 import { planBatch } from './record-index.js';
 import type { RetryOptions } from './retry.js';
@@ -78,6 +87,7 @@ export class Persistence {
   /** Called once the last flush finds nothing queued (close waits on it). */
   #onIdle: (() => void) | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
   /** Store commits tried for the group in flight (one group is in flight at a time). */
   #tries = 0;
   #stats = { requests: 0, storeCommits: 0, conflicts: 0, failedCommits: 0 };
@@ -96,7 +106,8 @@ export class Persistence {
    * Commits `batch` atomically; resolves once it is durable. Rejects with
    * `ERR_INVALID_WRITE` (bad input), `ERR_REVISION_CONFLICT` or
    * `ERR_RECORD_NOT_FOUND` (this batch only), `ERR_PERSIST_FAILED` (the store
-   * commit failed; nothing written) or `ERR_STORE_CLOSED`.
+   * commit failed; nothing written), `ERR_COMMIT_OUTCOME_UNKNOWN` (it may have
+   * been written; never retried), `ERR_LOCK_LOST` or `ERR_STORE_CLOSED`.
    */
   commit(batch: readonly WriteOp[]): Promise<CommitResult> {
     if (this.#closed) return Promise.reject(new StoreClosedError('The persistence actor is closed; no more commits are accepted.'));
@@ -126,12 +137,25 @@ export class Persistence {
     return this.#store.query<T>(collection, options);
   }
 
-  /** Refuses new commits, finishes the queued ones, then closes the store (unless `closeStore: false`). */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Calls `listener` once if the store becomes unusable for good (its lock
+   * lost); an `ActorSystem` stops itself on it. Returns an unsubscribe.
+   */
+  onUnusable(listener: (error: Error) => void): () => void {
+    return this.#store.onUnusable?.(listener) ?? (() => undefined);
+  }
+
+  /**
+   * Refuses new commits, finishes the queued ones, then closes the store
+   * (unless `closeStore: false`). Every call returns the same promise.
+   */
+  close(): Promise<void> {
     this.#closed = true;
-    if (this.#flushing) await new Promise<void>((resolve) => (this.#onIdle = resolve));
-    if (this.#options.closeStore !== false) await this.#store.close();
+    this.#closing ??= (async () => {
+      if (this.#flushing) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+      if (this.#options.closeStore !== false) await this.#store.close();
+    })();
+    return this.#closing;
   }
 
   /**
@@ -153,28 +177,39 @@ export class Persistence {
   async #commitGroup(group: readonly Request[]): Promise<void> {
     if (group.length === 1) return this.#commitAlone(group[0] as Request);
     let planned: Array<{ request: Request; plan: BatchPlan }>;
+    const refused: Array<{ request: Request; error: unknown }> = [];
     try {
       const state = this.#currentState(group);
-      planned = this.#plan(group, state instanceof Map ? state : await state);
+      planned = this.#plan(group, state instanceof Map ? state : await state, refused);
     } catch (error) {
       for (const request of group) request.reject(new PersistFailedError(`Could not read current revisions before committing; nothing was written.`, { cause: error }));
       return;
     }
-    if (planned.length === 0) return;
+    if (planned.length === 0) {
+      // Refused against durable state alone (no earlier request of the group wrote anything).
+      this.#stats.conflicts += refused.length;
+      for (const { request, error } of refused) request.reject(error);
+      return;
+    }
     const merged = planned.flatMap(({ request }) => request.ops);
     try {
       const result = await this.#storeCommit(merged);
       for (const { request, plan } of planned) request.resolve({ revisions: plan.revisions, sequence: result.sequence });
+      // Refusals only now: what they conflicted with is durable, so a re-read sees it.
+      this.#stats.conflicts += refused.length;
+      for (const { request, error } of refused) request.reject(error);
     } catch (error) {
       this.#stats.failedCommits += 1;
       const failure =
-        error instanceof RevisionConflictError
-          ? error // another writer got there first (possible only with a shared store); the caller re-reads
+        error instanceof RevisionConflictError || error instanceof LockLostError || error instanceof CommitOutcomeUnknownError
+          ? error // a conflict: another writer got there first (possible only with a shared store); the caller re-reads
           : new PersistFailedError(
               `Commit of ${planned.length} request(s) (${merged.length} write(s)) failed after ${this.#tries} attempt(s); nothing was written.`,
               { cause: error },
             );
       for (const { request } of planned) request.reject(failure);
+      // What the refused ones were checked against never happened: they go again, against durable state.
+      this.#queue.unshift(...refused.map(({ request }) => request));
     }
   }
 
@@ -193,6 +228,10 @@ export class Persistence {
         return;
       }
       this.#stats.failedCommits += 1;
+      if (error instanceof LockLostError || error instanceof CommitOutcomeUnknownError) {
+        request.reject(error);
+        return;
+      }
       request.reject(new PersistFailedError(`Commit of 1 request (${request.ops.length} write(s)) failed after ${this.#tries} attempt(s); nothing was written.`, { cause: error }));
     }
   }
@@ -235,8 +274,12 @@ export class Persistence {
     return reads.length === 0 ? state : Promise.all(reads).then(() => state);
   }
 
-  /** Checks each request against the state the earlier ones leave; rejects only the ones that conflict. */
-  #plan(group: readonly Request[], state: Map<string, StoredRecord | undefined>): Array<{ request: Request; plan: BatchPlan }> {
+  /** Checks each request against the state the earlier ones leave; the ones that conflict go to `refused`. */
+  #plan(
+    group: readonly Request[],
+    state: Map<string, StoredRecord | undefined>,
+    refused: Array<{ request: Request; error: unknown }>,
+  ): Array<{ request: Request; plan: BatchPlan }> {
     const now = this.#clock.now();
     const planned: Array<{ request: Request; plan: BatchPlan }> = [];
     for (const request of group) {
@@ -245,8 +288,7 @@ export class Persistence {
         for (const change of plan.changes) state.set(recordId(change.collection, change.key), change.record);
         planned.push({ request, plan });
       } catch (error) {
-        this.#stats.conflicts += 1;
-        request.reject(error);
+        refused.push({ request, error });
       }
     }
     return planned;

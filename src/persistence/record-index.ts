@@ -7,6 +7,7 @@
  */
 import { InvalidWriteError, RecordNotFoundError, RevisionConflictError } from './errors.js';
 import { freezeJson } from './json-value.js';
+import { SortedKeys } from './sorted-keys.js';
 import type { QueryOptions, RevisionEntry, StoredRecord, WriteOp } from './types.js';
 import { recordId } from './write-ops.js';
 
@@ -75,11 +76,13 @@ function planOp(op: WriteOp, index: number, before: StoredRecord | undefined, no
 }
 
 /**
- * Collections of records keyed by `(collection, key)`.
+ * Collections of records keyed by `(collection, key)`, each with its keys in
+ * order (a {@link SortedKeys}), so a query page is O(log n + k).
  * @internal
  */
 export class RecordIndex {
   readonly #collections = new Map<string, Map<string, StoredRecord>>();
+  readonly #order = new Map<string, SortedKeys>();
   #size = 0;
 
   /** Number of records across all collections. */
@@ -99,19 +102,23 @@ export class RecordIndex {
     return this.#collections.get(collection)?.get(key);
   }
 
+  /** Records in key order from the first key past `after` (or the first with `prefix`), at most `limit`. */
   query(collection: string, options: QueryOptions = {}): StoredRecord[] {
     const records = this.#collections.get(collection);
-    if (!records) return [];
-    const { prefix, after, limit } = options;
-    const keys: string[] = [];
-    for (const key of records.keys()) {
-      if (prefix !== undefined && !key.startsWith(prefix)) continue;
-      if (after !== undefined && key <= after) continue;
-      keys.push(key);
+    const order = this.#order.get(collection);
+    if (!records || !order) return [];
+    const { prefix, after } = options;
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const picked: StoredRecord[] = [];
+    if (limit <= 0) return picked;
+    // Keys with a prefix are contiguous and start at the prefix itself: seek there, or past `after` if that is later.
+    const seekAfter = after !== undefined && (prefix === undefined || after >= prefix);
+    for (const key of order.from(seekAfter ? after : prefix, seekAfter)) {
+      if (prefix !== undefined && !key.startsWith(prefix)) break;
+      picked.push(records.get(key) as StoredRecord);
+      if (picked.length >= limit) break;
     }
-    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const picked = limit === undefined ? keys : keys.slice(0, Math.max(0, limit));
-    return picked.map((key) => records.get(key) as StoredRecord);
+    return picked;
   }
 
   /** Plans `ops` against the current state; see {@link planBatch}. */
@@ -123,12 +130,22 @@ export class RecordIndex {
     for (const { collection, key, record } of changes) {
       let records = this.#collections.get(collection);
       if (record) {
-        if (!records) this.#collections.set(collection, (records = new Map()));
-        if (!records.has(key)) this.#size += 1;
+        if (!records) {
+          this.#collections.set(collection, (records = new Map()));
+          this.#order.set(collection, new SortedKeys());
+        }
+        if (!records.has(key)) {
+          this.#size += 1;
+          (this.#order.get(collection) as SortedKeys).add(key);
+        }
         records.set(key, record);
       } else if (records?.delete(key)) {
         this.#size -= 1;
-        if (records.size === 0) this.#collections.delete(collection);
+        (this.#order.get(collection) as SortedKeys).delete(key);
+        if (records.size === 0) {
+          this.#collections.delete(collection);
+          this.#order.delete(collection);
+        }
       }
     }
   }

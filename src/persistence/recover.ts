@@ -1,7 +1,14 @@
 /**
  * Opening a data directory: read the lowdb snapshot, replay the journals after
- * it (ignoring a torn last line), migrate if the schema is older, and hand the
- * store an index plus the journal to keep appending to.
+ * it, migrate if the schema is older, and hand the store an index.
+ *
+ * Every owner writes journals of its own lock generation
+ * (`journal.<first sequence>.<generation>.ndjson`) and never appends to an
+ * earlier owner's, so a torn tail may end each generation's last journal
+ * (the owner died mid-append) and is ignored there. Sequence numbers must
+ * grow strictly across all journals: a second entry with a sequence already
+ * seen means two writers, and opening refuses (`ERR_STORE_CORRUPT` naming
+ * the file and byte offset) rather than silently keep one of them.
  * @internal
  */
 import { readdir, rm, stat } from 'node:fs/promises';
@@ -21,9 +28,19 @@ import type { StoredRecord } from './types.js';
 
 export const SNAPSHOT_FILE = 'snapshot.json';
 
-/** `journal.<first sequence, zero-padded>.ndjson`, so names sort in commit order. @internal */
-export function journalPath(dir: string, firstSequence: number): string {
-  return join(dir, `journal.${String(firstSequence).padStart(16, '0')}.ndjson`);
+/** `journal.<first sequence>.<lock generation>.ndjson`, zero-padded. @internal */
+export function journalPath(dir: string, firstSequence: number, generation: number): string {
+  return join(dir, `journal.${String(firstSequence).padStart(16, '0')}.${String(generation).padStart(10, '0')}.ndjson`);
+}
+
+/** Journals in `names` in commit order; a name without a generation (older versions) is generation 0. */
+function journalFiles(dir: string, names: readonly string[]): Array<{ readonly path: string; readonly first: number; readonly generation: number }> {
+  const found: Array<{ path: string; first: number; generation: number }> = [];
+  for (const name of names) {
+    const match = /^journal\.(\d{16})(?:\.(\d{10}))?\.ndjson$/.exec(name);
+    if (match) found.push({ path: join(dir, name), first: Number(match[1]), generation: Number(match[2] ?? 0) });
+  }
+  return found.sort((a, b) => a.first - b.first || a.generation - b.generation);
 }
 
 /** What opening found. @internal */
@@ -31,10 +48,10 @@ export interface Recovered {
   readonly index: RecordIndex;
   readonly schemaVersion: number;
   readonly sequence: number;
-  /** Journal files in order; the last is appended to next. */
+  /** Journal files in commit order (all written by earlier owners). */
   readonly journals: string[];
-  /** Valid length of the last journal (its torn tail, if any, is cut off). */
-  readonly lastJournalBytes: number;
+  /** Their total size: what the next compaction absorbs. */
+  readonly journalBytes: number;
   readonly snapshotBytes: number;
   readonly replayed: number;
   readonly migrated: number;
@@ -44,7 +61,8 @@ export interface Recovered {
 export async function recover(dir: string, migrations: readonly Migration[], target: number): Promise<Recovered> {
   const snapshotPath = join(dir, SNAPSHOT_FILE);
   await rm(`${snapshotPath}.tmp`, { force: true }); // an interrupted compaction's leftover
-  const journals = (await readdir(dir)).filter((name) => /^journal\.\d{16}\.ndjson$/.test(name)).sort().map((name) => join(dir, name));
+  const files = journalFiles(dir, await readdir(dir));
+  const journals = files.map((file) => file.path);
   const low = await readSnapshot(snapshotPath);
   if (!low && journals.length > 0) throw new StoreCorruptError(`Data directory ${dir} has journals but no ${SNAPSHOT_FILE}.`);
   let doc = low?.data ?? emptyDocument(target);
@@ -56,18 +74,25 @@ export async function recover(dir: string, migrations: readonly Migration[], tar
 
   let sequence = doc.sequence;
   let replayed = 0;
-  let lastJournalBytes = 0;
-  for (const [position, path] of journals.entries()) {
-    const isLast = position === journals.length - 1;
-    const contents = await readJournal(path, isLast);
-    for (const entry of contents.entries) {
+  let seen = { sequence: 0, path: '' };
+  let journalBytes = 0;
+  for (const [position, { path, generation }] of files.entries()) {
+    const next = files[position + 1];
+    const contents = await readJournal(path, next === undefined || next.generation !== generation);
+    journalBytes += contents.totalBytes;
+    for (const [at, entry] of contents.entries.entries()) {
+      if (entry.s <= seen.sequence) {
+        throw new StoreCorruptError(
+          `Journal ${path} holds commit ${entry.s} at byte ${contents.offsets[at]}, but commit ${seen.sequence} was already read (in ${seen.path}): two writers used this directory.`,
+        );
+      }
+      seen = { sequence: entry.s, path };
       if (entry.s <= sequence) continue; // already in the snapshot
-      if (entry.s !== sequence + 1) throw new StoreCorruptError(`Journal ${path} jumps from commit ${sequence} to ${entry.s}.`);
+      if (entry.s !== sequence + 1) throw new StoreCorruptError(`Journal ${path} jumps from commit ${sequence} to ${entry.s} at byte ${contents.offsets[at]}.`);
       index.apply(entryChanges(entry));
       sequence = entry.s;
       replayed += 1;
     }
-    if (isLast) lastJournalBytes = contents.validBytes;
   }
 
   let migrated = 0;
@@ -81,10 +106,10 @@ export async function recover(dir: string, migrations: readonly Migration[], tar
     for (const path of journals) await rm(path, { force: true });
     await fsyncDir(dir);
     journals.length = 0;
-    lastJournalBytes = 0;
+    journalBytes = 0;
     if (migrated > 0) return { ...(await recover(dir, migrations, target)), migrated };
   }
-  return { index, schemaVersion, sequence, journals, lastJournalBytes, snapshotBytes, replayed, migrated };
+  return { index, schemaVersion, sequence, journals, journalBytes, snapshotBytes, replayed, migrated };
 }
 
 function entryChanges(entry: JournalEntry): RecordChange[] {

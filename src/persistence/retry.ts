@@ -25,7 +25,9 @@ export interface RetryOptions {
 export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR', 'ETIMEDOUT']);
 
 /**
- * True if `error`, or an error in its `cause` chain, has a transient code.
+ * True if `error`, or an error in its `cause` chain, has a transient code,
+ * unless a commit's outcome is unknown on the way (it may have landed: a retry
+ * could write it twice, so it is never retried).
  *
  * @example
  * ```ts
@@ -35,6 +37,7 @@ export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set(['EAGAIN', 'EB
 export function isTransientError(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
     const code = (current as { code?: unknown }).code;
+    if (code === 'ERR_COMMIT_OUTCOME_UNKNOWN' || code === 'ERR_LOCK_LOST') return false;
     if (typeof code === 'string' && TRANSIENT_ERROR_CODES.has(code)) return true;
   }
   return false;

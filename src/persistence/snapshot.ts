@@ -5,11 +5,12 @@
  * migrates. Compaction writes the same format in chunks so a large store is
  * serialized without stalling commits.
  */
+import { constants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { Low } from 'lowdb';
-import { StoreCorruptError } from './errors.js';
+import { PersistFailedError, StoreCorruptError } from './errors.js';
 import { replaceFileDurably, writeAll } from './fs-durable.js';
 import type { StoredRecord } from './types.js';
 
@@ -108,21 +109,43 @@ const CHUNK_RECORDS = 1000;
 const SYNC_EVERY_BYTES = 4 * 1024 * 1024;
 
 /**
+ * The largest snapshot that can be read back: it is parsed as one string, and
+ * UTF-8 never has fewer bytes than UTF-16 code units.
+ */
+export const MAX_SNAPSHOT_BYTES = constants.MAX_STRING_LENGTH;
+
+/** How a snapshot is written. @internal */
+export interface SnapshotWriteOptions {
+  readonly chunkRecords?: number | undefined;
+  /** Refuse (ERR_PERSIST_FAILED, old snapshot kept) past this many bytes. Default {@link MAX_SNAPSHOT_BYTES}. */
+  readonly maxBytes?: number | undefined;
+  /** Runs before the snapshot replaces the old one (the store checks its lock here). */
+  readonly beforeRename?: () => Promise<void>;
+}
+
+/**
  * Writes `frozen` (see RecordIndex.freeze) as a snapshot document, a chunk at
- * a time, atomically and durably. Returns the bytes written.
+ * a time, atomically and durably. Returns the bytes written. A snapshot too
+ * large to read back is refused before it replaces the old one: the journals
+ * it would have absorbed stay, so nothing is lost.
  * @internal
  */
 export async function writeSnapshotInChunks(
   path: string,
   header: { readonly schemaVersion: number; readonly sequence: number },
   frozen: ReadonlyArray<readonly [string, readonly StoredRecord[]]>,
-  chunkRecords = CHUNK_RECORDS,
+  options: SnapshotWriteOptions = {},
 ): Promise<number> {
+  const chunkRecords = options.chunkRecords ?? CHUNK_RECORDS;
+  const maxBytes = options.maxBytes ?? MAX_SNAPSHOT_BYTES;
   let bytes = 0;
   await replaceFileDurably(path, async (handle: FileHandle) => {
     let unsynced = 0;
     const emit = async (text: string): Promise<void> => {
       const buffer = Buffer.from(text);
+      if (bytes + buffer.length > maxBytes) {
+        throw new PersistFailedError(`Snapshot ${path} would exceed ${maxBytes} bytes, more than can be read back as one JSON string; the old snapshot and the journals are kept.`);
+      }
       await writeAll(handle, buffer);
       bytes += buffer.length;
       unsynced += buffer.length;
@@ -150,6 +173,6 @@ export async function writeSnapshotInChunks(
       await emit('}');
     }
     await emit('}}');
-  });
+  }, options.beforeRename);
   return bytes;
 }

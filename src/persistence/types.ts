@@ -122,7 +122,15 @@ export interface Store {
   read?<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined;
   query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]>;
   commit(batch: readonly WriteOp[]): Promise<CommitResult>;
+  /** Waits for pending work and closes; every call returns the same promise. */
   close(): Promise<void>;
+  /**
+   * Calls `listener` once if the store becomes unusable for good (a lowdb
+   * store whose directory lock was lost: `ERR_LOCK_LOST`); returns an
+   * unsubscribe. Optional (stores that cannot lose ownership omit it); an
+   * `ActorSystem` given a store with it stops itself when it fires.
+   */
+  onUnusable?(listener: (error: Error) => void): () => void;
 }
 
 /**

@@ -73,6 +73,11 @@ export class ActorSystem implements AsyncDisposable {
     this.#pools = options.pools ?? {};
     const persistence = options.persistence;
     this.#persistence = persistence;
+    // A store that lost its directory lock serves nothing more: stop cleanly rather than let actors crash one by one.
+    persistence?.onUnusable?.((error) => {
+      this.events.emit('persistence.lost', { code: (error as { code?: string }).code ?? 'unknown', message: error.message });
+      void this.shutdown().catch(() => undefined);
+    });
     this.#host = {
       clock: this.clock,
       random: this.random,

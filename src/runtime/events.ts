@@ -51,6 +51,8 @@ export type DeadLetterReason = 'stopped' | 'failed' | 'shutdown' | 'overflow';
  */
 export type RuntimeEvents = {
   'actor.started': ActorAddress;
+  /** The store became unusable for good (its directory lock was lost, `ERR_LOCK_LOST`); the system shuts itself down. */
+  'persistence.lost': { readonly code: string; readonly message: string };
   'actor.stopped': ActorAddress & { readonly reason: StopReason };
   'actor.crashed': ActorAddress & { readonly messageType: string | undefined; readonly error: unknown };
   'actor.restarted': ActorAddress & { readonly attempt: number; readonly delayMs: number };

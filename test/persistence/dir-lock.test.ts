@@ -100,7 +100,10 @@ describe('data directory lock', () => {
     // Another host decided this owner was stale and published generation 2.
     await writeFile(join(dir, 'steward.lock.2'), JSON.stringify({ pid: 1, hostname: 'rescuer', startedAt: 0, heartbeatAt: Date.now(), generation: 2 }));
     clock.advance(1_000);
-    expect(await lockLost).toMatchObject({ type: 'lock-lost', owner: { hostname: 'rescuer' } });
-    await expect(store.commit([{ op: 'put', collection: 'c', key: 'k', value: 1 }])).rejects.toMatchObject({ code: 'ERR_STORE_LOCKED' });
+    expect(await lockLost).toMatchObject({ type: 'lock-lost', owner: { hostname: 'rescuer' }, error: { code: 'ERR_LOCK_LOST' } });
+    await expect(store.commit([{ op: 'put', collection: 'c', key: 'k', value: 1 }])).rejects.toMatchObject({ code: 'ERR_LOCK_LOST' });
+    // Nor does it answer reads from an index that may be stale now.
+    await expect(store.get('c', 'k')).rejects.toMatchObject({ code: 'ERR_LOCK_LOST' });
+    expect(() => store.read('c', 'k')).toThrow(expect.objectContaining({ code: 'ERR_LOCK_LOST' }));
   });
 });
