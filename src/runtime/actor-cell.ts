@@ -22,6 +22,8 @@ export interface CellHost {
   readonly scheduler: TurnScheduler;
   readonly events: RuntimeEventBus;
   readonly messagesPerTurn: number;
+  /** True once system shutdown has begun. A method, not a getter: see the host literal in ActorSystem. */
+  shuttingDown(): boolean;
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;
   /** The pool registered under `name`; throws `ERR_INVALID_CONFIG` if there is none. */
   pool(name: string): TaskPool;
@@ -65,6 +67,8 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   #selfRef: ActorRef<ActorDefinition> | undefined;
   /** Revision of this actor's state record as last loaded or saved (0: none yet). */
   #revision = 0;
+  /** Set by the first stop request (ctx.stop(), system.stop, the supervisor), before the stop itself runs. */
+  #stopRequested = false;
 
   constructor(
     readonly host: CellHost,
@@ -109,6 +113,11 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
     ]);
     this.#revision = revisionOf(result, options.collection, this.key) ?? this.#revision;
     return result;
+  }
+
+  /** True once system shutdown has begun or this actor is being stopped: a handler can cut long work short. */
+  get stopping(): boolean {
+    return this.#stopRequested || !this.alive || this.host.shuttingDown();
   }
 
   get status(): Status {
@@ -229,7 +238,9 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
   }
 
   stop(): void {
-    if (this.alive) this.mailbox.postSystem({ kind: 'stop' });
+    if (!this.alive) return;
+    this.#stopRequested = true;
+    this.mailbox.postSystem({ kind: 'stop' });
   }
 
   /** Queues a user message through the mailbox's overflow policy; throws `ERR_MAILBOX_FULL` if the policy refuses it. */

@@ -151,6 +151,12 @@ export interface ActorContext<TState, TMessages extends MessageSchemas> {
   /** Get an `onTerminated` notice when `ref`'s actor stops for good. */
   watch(ref: ActorRef<ActorDefinition>): void;
   unwatch(ref: ActorRef<ActorDefinition>): void;
+  /**
+   * True once system shutdown has begun or this actor is being stopped
+   * (`ctx.stop()`, `system.stop(ref)`, its supervisor): a handler doing long
+   * work in steps can check it and wind down promptly.
+   */
+  readonly stopping: boolean;
   /** Stops this actor for good once the current message is handled; queued messages become dead letters. */
   stop(): void;
 }

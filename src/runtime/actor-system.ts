@@ -84,6 +84,7 @@ export class ActorSystem implements AsyncDisposable {
       scheduler: options.scheduler ?? microtaskScheduler,
       events: this.events,
       messagesPerTurn: options.messagesPerTurn ?? 64,
+      shuttingDown: () => this.#phase !== 'running',
       ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
       pool: (name) => {
         const pool = Object.hasOwn(this.#pools, name) ? this.#pools[name] : undefined;
