@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { BenchGroup } from './harness.js';
-import { explore } from '../src/index.js';
+import { explore } from '../src/runtime/simulator/index.js';
 import { ActorSystem } from '../src/runtime/index.js';
 import { LowdbStore, Persistence } from '../src/persistence/index.js';
 import {

@@ -1,6 +1,6 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { BenchGroup } from './harness.js';
-import { explore, runOnRealRuntime, runSeed } from '../src/index.js';
+import { explore, runOnRealRuntime, runSeed } from '../src/runtime/simulator/index.js';
 import { ledgerScenario, relayScenario } from './scenarios/ledger.js';
 
 const group: BenchGroup = {

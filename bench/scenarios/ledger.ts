@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineActor, defineScenario, type ActorRef } from '../../src/index.js';
+import { defineActor, type ActorRef } from '../../src/index.js';
+import { defineScenario } from '../../src/runtime/simulator/index.js';
 
 const Account = defineActor({
   name: 'bench-account',

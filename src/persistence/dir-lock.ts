@@ -17,8 +17,8 @@
 import { hostname } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock, TimerHandle } from '../runtime/clock.js';
-import { realClock } from '../runtime/clock.js';
+import type { Clock, TimerHandle } from '../runtime/ports/index.js';
+import { realClock } from '../runtime/ports/index.js';
 import { InvalidConfigError, StewardError } from '../errors.js';
 import { LockLostError, PersistFailedError, StoreClosedError, StoreLockedError } from './errors.js';
 import type { LockOwner } from './lock-file.js';

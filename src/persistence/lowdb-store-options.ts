@@ -1,7 +1,7 @@
 /**
  * What {@link LowdbStore.open} takes and the events a lowdb store reports.
  */
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/ports/index.js';
 import type { LockLostError } from './errors.js';
 import type { LockOwner } from './lock-file.js';
 import type { Migration } from './migrations.js';

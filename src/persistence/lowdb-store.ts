@@ -9,8 +9,8 @@
 import { IndexedStore } from './indexed-store.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Clock } from '../runtime/clock.js';
-import { realClock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/ports/index.js';
+import { realClock } from '../runtime/ports/index.js';
 import { StewardError } from '../errors.js';
 import { DirectoryLock } from './dir-lock.js';
 import type { LockLostError } from './errors.js';

@@ -4,9 +4,9 @@
  * commits until released, and crash (lose what was not acknowledged).
  */
 import { IndexedStore } from './indexed-store.js';
-import type { Clock } from '../runtime/clock.js';
-import { realClock } from '../runtime/clock.js';
-import { nextMicrotask } from '../runtime/microtask.js';
+import type { Clock } from '../runtime/ports/index.js';
+import { realClock } from '../runtime/ports/index.js';
+import { nextMicrotask } from '../runtime/ports/index.js';
 import { PersistFailedError, StoreClosedError, StoreCrashedError } from './errors.js';
 import { RecordIndex, type BatchPlan } from './record-index.js';
 import type { CommitResult, Store, WriteOp } from './types.js';

@@ -7,9 +7,9 @@
  * request that caused it, and only once the group's commit has settled: a
  * caller told "conflict" re-reads the winner's durable revision, never the old one.
  */
-import type { Clock } from '../runtime/clock.js';
-import { realClock } from '../runtime/clock.js';
-import { nextMicrotask } from '../runtime/microtask.js';
+import type { Clock } from '../runtime/ports/index.js';
+import { realClock } from '../runtime/ports/index.js';
+import { nextMicrotask } from '../runtime/ports/index.js';
 import {
   CommitOutcomeUnknownError,
   InvalidWriteError,

@@ -4,8 +4,8 @@
  * through the persistence actor, so it is atomic and never removes a record
  * that changed after it was looked at.
  */
-import type { Clock } from '../runtime/clock.js';
-import { realClock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/ports/index.js';
+import { realClock } from '../runtime/ports/index.js';
 import type { CommitResult, StoredRecord, WriteOp } from './types.js';
 
 /**

@@ -2,7 +2,7 @@
  * Bounded retries for I/O errors that go away on their own (a busy file, a
  * momentarily exhausted descriptor table). Anything else fails at once.
  */
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/ports/index.js';
 
 /**
  * How the persistence actor retries a transient store failure.

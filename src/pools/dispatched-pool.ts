@@ -1,5 +1,5 @@
-import type { Clock } from '../runtime/clock.js';
-import { realClock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/ports/index.js';
+import { realClock } from '../runtime/ports/index.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type TaskBackend } from './dispatcher.js';
 import type { ClosePoolOptions, RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from './task.js';
 

@@ -6,9 +6,9 @@
  * so the executor never queues and a queued task is cancelled here, exactly.
  * @internal
  */
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/ports/index.js';
 import { summarizeIssues, toIssues } from '../issues.js';
-import { Deadlines } from '../runtime/deadlines.js';
+import { Deadlines } from '../runtime/ports/index.js';
 import { deserializeError, type TaskOutcome } from './envelope.js';
 import {
   ChannelClosedError,

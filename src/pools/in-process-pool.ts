@@ -7,7 +7,7 @@
  * whatever it returns later is dropped. Crashes happen only when a
  * {@link TaskGate} injects them.
  */
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/ports/index.js';
 import { DispatchedPool } from './dispatched-pool.js';
 import type { BackendJob, ChannelHandlers, TaskBackend } from './dispatcher.js';
 import type { TaskOutcome } from './envelope.js';

@@ -5,7 +5,7 @@
  * @internal
  */
 import type { MessageIssue } from '../errors.js';
-import type { Deadline } from '../runtime/deadlines.js';
+import type { Deadline } from '../runtime/ports/index.js';
 import type { BackendJob, ChannelHandlers } from './dispatcher.js';
 import type { StopSignal } from './stop-signal.js';
 import type { AnyTaskDefinition, RunTaskOptions, TaskReceiver } from './task.js';

@@ -8,7 +8,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/ports/index.js';
 import { DispatchedPool } from './dispatched-pool.js';
 import { exposeChannel } from './channel.js';
 import type { StopSignal } from './stop-signal.js';

@@ -1,8 +1,7 @@
-import { revisionOf } from '../persistence/index.js';
+import { revisionOf } from './ports/index.js';
 import { HandlerFailedError, InvalidConfigError, InvalidMessageError, MailboxFullError, RefusalError, StewardError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
-import type { TaskDefinition, TaskPool } from '../pools/index.js';
-import type { CommitResult, WriteOp } from '../persistence/index.js';
+import type { CommitResult, TaskDescriptor as TaskDefinition, TaskPoolPort as TaskPool, WriteOp } from './ports/index.js';
 import type { ActorContext, Outcome, PersistencePort, SelfDefinition, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 import type { ActorRef, RefOptions } from './actor-ref.js';
 import type { Clock } from './clock.js';

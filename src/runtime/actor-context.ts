@@ -2,8 +2,7 @@ import type { ActorRef, RefOptions } from './actor-ref.js';
 import type { Clock } from './clock.js';
 import type { ActorDefinition, Handlers, MessageOf, MessageSchemas } from './define-actor.js';
 import type { Random } from './random.js';
-import type { TaskDefinition } from '../pools/index.js';
-import type { CommitResult, Store, WriteOp } from '../persistence/index.js';
+import type { CommitResult, StatePort as Store, TaskDescriptor as TaskDefinition, WriteOp } from './ports/index.js';
 
 /**
  * How a piped promise ended.

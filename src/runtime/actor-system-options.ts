@@ -1,4 +1,4 @@
-import type { TaskPool } from '../pools/index.js';
+import type { TaskPoolPort as TaskPool } from './ports/index.js';
 import type { PersistencePort } from './actor-context.js';
 import type { Clock } from './clock.js';
 import type { ListenerErrorHandler } from './events.js';

@@ -6,7 +6,7 @@ import {
   MailboxFullError,
   SystemStoppedError,
 } from '../errors.js';
-import type { TaskPool } from '../pools/index.js';
+import type { TaskPoolPort as TaskPool } from './ports/index.js';
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 import { ActorCell, type CellHost } from './actor-cell.js';
 import type { PersistencePort } from './actor-context.js';

@@ -1,4 +1,4 @@
-import type { RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from '../pools/index.js';
+import type { RunTaskOptions, TaskDescriptor as TaskDefinition, TaskPoolPort as TaskPool, TaskReceiver } from './ports/index.js';
 import type { Outcome, StartTaskOptions, TaskHandle } from './actor-context.js';
 import type { RuntimeEventBus } from './events.js';
 import { abortReason, StartedTask } from './started-task.js';

@@ -1,5 +1,5 @@
-import type { TaskReceiver } from '../pools/index.js';
-import { StopSignal } from '../pools/stop-signal.js';
+import type { TaskReceiver } from './ports/index.js';
+import { StopSignal } from './ports/index.js';
 import type { Outcome } from './actor-context.js';
 import { nextMicrotask } from './microtask.js';
 

@@ -1,4 +1,4 @@
-import type { PersistencePort } from '../../runtime/index.js';
+import type { PersistencePort } from '../../index.js';
 import { COLLECTIONS } from './cook-actor.js';
 import { CollectionSchema, type Collection } from './messages.js';
 

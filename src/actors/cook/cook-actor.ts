@@ -4,7 +4,7 @@
  * of the old orchestrator cannot happen here.
  */
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../../errors.js';
-import { defineActor, type ActorContext } from '../../runtime/index.js';
+import { defineActor, type ActorContext } from '../../index.js';
 import { countCompletion, failCook, initialCookState, issuePieces, releaseJob, retryDelayMs, slotsInUse, snapshotOf, standingOf } from './cook-state.js';
 import { parseCookKey, cookJobId, parseCookJobId } from './keys.js';
 import { CollectionSchema, CookMessages, CookStateSchema, type CookState } from './messages.js';

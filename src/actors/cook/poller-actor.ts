@@ -4,7 +4,7 @@
  * webhooks that never came.
  */
 import { z } from 'zod';
-import { defineActor, type ActorDefinition } from '../../runtime/index.js';
+import { defineActor, type ActorDefinition } from '../../index.js';
 import { CookJobIdSchema } from './messages.js';
 import { JobStatusSchema, type Submitter } from './service/index.js';
 

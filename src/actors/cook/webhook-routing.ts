@@ -1,4 +1,4 @@
-import type { ActorSystem } from '../../runtime/index.js';
+import type { ActorSystem } from '../../index.js';
 import type { CookDefinition } from './cook-actor.js';
 import { parseCookJobId } from './keys.js';
 import { createWebhookHandler, type WebhookBody, type WebhookHandler } from './service/index.js';

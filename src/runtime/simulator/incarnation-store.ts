@@ -1,5 +1,5 @@
 import type { CommitResult, MemoryStore, QueryOptions, Store, StoredRecord, WriteOp } from '../../persistence/index.js';
-import { StoreCrashedError } from '../../persistence/index.js';
+import { StoreCrashedError } from '../../persistence/errors.js';
 
 /**
  * The store as one system incarnation reaches it. After a whole-system

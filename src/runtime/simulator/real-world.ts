@@ -5,8 +5,9 @@ import type { ActorDefinition, StateOf } from '../define-actor.js';
 import { realClock } from '../clock.js';
 import { SeededRandom } from '../random.js';
 import { VirtualClock } from '../virtual-clock.js';
-import { InProcessPool } from '../../pools/index.js';
-import { MemoryStore, Persistence } from '../../persistence/index.js';
+import { InProcessPool } from '../../pools/in-process-pool.js';
+import { MemoryStore } from '../../persistence/memory-store.js';
+import { Persistence } from '../../persistence/persistence.js';
 import type { Scenario } from './scenario.js';
 import type { SimulationWorld } from './world.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineScenario, explore, replay, replayLine, type Scenario } from '../../../src/index.js';
+import { defineScenario, explore, replay, replayLine, type Scenario } from '../../../src/runtime/simulator/index.js';
 import { SimulatedGenerationService, type SimulatedServiceOptions } from '../../../src/actors/cook/simulation/simulated-service.js';
 import { NaiveOrchestrator, naiveViolations } from '../../fixtures/naive-orchestrator.js';
 

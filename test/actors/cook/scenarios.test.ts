@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectNoViolations } from '../../../src/index.js';
+import { expectNoViolations } from '../../../src/runtime/simulator/index.js';
 import { COOK_SCENARIOS } from '../../../src/actors/cook/simulation/scenarios.js';
 
 describe('cook scenarios under the simulator', () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineActor, defineScenario, runSeed, type ActorRef, type PlannedFault, type StrategyName } from '../../../src/index.js';
+import { defineActor, type ActorRef } from '../../../src/index.js';
+import { defineScenario, runSeed, type PlannedFault, type StrategyName } from '../../../src/runtime/simulator/index.js';
 
 const Wallet = defineActor({
   name: 'wallet',

@@ -1,7 +1,8 @@
 /** Tasks under simulation: their reports are steps, so a task's work interleaves with time and faults. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineActor, defineScenario, explore, type ActorRef, type FaultKind } from '../../../src/index.js';
+import { defineActor, type ActorRef } from '../../../src/index.js';
+import { defineScenario, explore, type FaultKind } from '../../../src/runtime/simulator/index.js';
 import { workTask } from '../../fixtures/tasks/definitions.js';
 
 const Runner = defineActor({

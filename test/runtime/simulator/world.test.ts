@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineActor, defineScenario, explore, runSeed, type ActorRef } from '../../../src/index.js';
+import { defineActor, type ActorRef } from '../../../src/index.js';
+import { defineScenario, explore, runSeed } from '../../../src/runtime/simulator/index.js';
 
 const Ledger = defineActor({
   name: 'ledger',

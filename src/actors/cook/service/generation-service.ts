@@ -6,8 +6,8 @@
  * (the wall clock by default); its randomness comes from a seed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TimerHandle } from '../../../runtime/clock.js';
-import { SeededRandom } from '../../../runtime/random.js';
+import type { TimerHandle } from '../../../index.js';
+import { SeededRandom } from '../../../index.js';
 import { ServiceClosedError } from './errors.js';
 import { toIssues } from '../../../issues.js';
 import { errorBody, listenLocal, MAX_BODY_BYTES, readJsonBody, sendJson } from './http-server.js';

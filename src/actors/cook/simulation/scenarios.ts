@@ -5,7 +5,7 @@
  * invariants after every step and that each cook ends completed, or failed
  * with a reason.
  */
-import type { ActorRef } from '../../../runtime/index.js';
+import type { ActorRef } from '../../../index.js';
 import { defineScenario, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
 import { createCookActors, type CookDefinition } from '../cook-actor.js';
 import { cookInvariantViolations } from '../invariants.js';
