@@ -87,14 +87,26 @@ export class NotFoundError extends errorClass('NotFoundError', 'ERR_NOT_FOUND', 
 export class InvalidStateError extends errorClass('InvalidStateError', 'ERR_INVALID_STATE', RefusalError) {}
 
 /**
- * An `ask` got no reply within its timeout.
+ * An `ask` got no reply within its timeout. `handled` says what became of
+ * the message: `false` if the actor had not taken it yet (it never will: a
+ * timed-out ask is dropped unhandled, so retrying is safe), `'unknown'` if
+ * its handler had started (it may have changed state, or may still).
  *
  * @example
  * ```ts
- * await ref.ask('get', {}, { timeoutMs: 100 }).catch((error) => { if (error instanceof AskTimeoutError) retry(); });
+ * await ref.ask('get', {}, { timeoutMs: 100 }).catch((error) => {
+ *   if (error instanceof AskTimeoutError && error.handled === false) retry();
+ * });
  * ```
  */
-export class AskTimeoutError extends errorClass('AskTimeoutError', 'ERR_ASK_TIMEOUT') {}
+export class AskTimeoutError extends errorClass('AskTimeoutError', 'ERR_ASK_TIMEOUT') {
+  readonly handled: false | 'unknown';
+
+  constructor(message: string, options: StewardErrorOptions & { readonly handled?: false | 'unknown' } = {}) {
+    super(message, options);
+    this.handled = options.handled ?? 'unknown';
+  }
+}
 /**
  * The caller's `AbortSignal` fired before the reply arrived.
  *
@@ -203,3 +215,16 @@ export class InvalidMessageError extends issuesErrorClass('InvalidMessageError',
  * ```
  */
 export class InvalidKeyError extends errorClass('InvalidKeyError', 'ERR_INVALID_KEY') {}
+
+/**
+ * An actor's `ctx.save(alsoWrite)` named a write that would overwrite an
+ * actor's state record without its revision: its own record (which `save`
+ * already writes), or another key in an actor type's state collection with
+ * no `expectedRevision`. Nothing was written.
+ *
+ * @example
+ * ```ts
+ * await ctx.save([{ op: 'put', collection: 'cooks', key: other, value }]).catch((error) => error.code); // 'ERR_STATE_WRITE_REFUSED'
+ * ```
+ */
+export class StateWriteRefusedError extends errorClass('StateWriteRefusedError', 'ERR_STATE_WRITE_REFUSED') {}

@@ -5,7 +5,7 @@ export type OverflowPolicy = 'reject' | 'drop-oldest' | 'drop-newest';
 
 /** Capacity and overflow policy of a mailbox. */
 export interface MailboxOptions {
-  /** Most user messages held at once (the system lane is not bounded). Default 10,000. */
+  /** Most user messages held at once (the system and self lanes are not bounded). Default 10,000. */
   readonly capacity?: number;
   /** Default `reject`. */
   readonly overflow?: OverflowPolicy;
@@ -31,7 +31,9 @@ export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 
 /**
  * The queue an actor drains: FIFO, one message at a time, bounded, with a
- * system lane that overtakes user messages. It knows nothing of actors,
+ * system lane that overtakes everything and a self lane (outcomes of the
+ * owner's own work) that overtakes user messages and that neither the
+ * capacity nor the overflow policy touches. It knows nothing of actors,
  * errors or persistence: it queues, and hands messages to `driver.process`.
  *
  * @example
@@ -46,6 +48,7 @@ export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 export class Mailbox<T> {
   readonly #user = new Queue<T>();
   #system: Queue<T> | undefined;
+  #self: Queue<T> | undefined;
   readonly #driver: MailboxDriver<T>;
   readonly #capacity: number;
   readonly #overflow: OverflowPolicy;
@@ -62,9 +65,14 @@ export class Mailbox<T> {
     this.#budget = budget;
   }
 
-  /** Messages waiting (both lanes). */
+  /** Messages waiting (all lanes). */
   get depth(): number {
-    return this.#user.length + (this.#system?.length ?? 0);
+    return this.#user.length + (this.#system?.length ?? 0) + (this.#self?.length ?? 0);
+  }
+
+  /** User messages waiting: what the capacity bounds. */
+  get userDepth(): number {
+    return this.#user.length;
   }
 
   /** True while a message is being processed. */
@@ -92,6 +100,16 @@ export class Mailbox<T> {
     this.#wake();
   }
 
+  /**
+   * Queues a message on the self lane: after system messages, before user
+   * messages, never refused or dropped. Only for messages the owner caused
+   * itself (a bounded number: one per piece of work it started).
+   */
+  postSelf(message: T): void {
+    (this.#self ??= new Queue<T>()).push(message);
+    this.#wake();
+  }
+
   /** Stops handing out messages (they keep queueing) until {@link resume}. */
   suspend(): void {
     this.#suspended = true;
@@ -102,9 +120,9 @@ export class Mailbox<T> {
     this.#wake();
   }
 
-  /** Removes and returns every queued message, system lane first. */
+  /** Removes and returns every queued message, system lane first, then self, then user. */
   takeAll(): T[] {
-    return [...(this.#system?.takeAll() ?? []), ...this.#user.takeAll()];
+    return [...(this.#system?.takeAll() ?? []), ...(this.#self?.takeAll() ?? []), ...this.#user.takeAll()];
   }
 
   #wake(): void {
@@ -116,7 +134,7 @@ export class Mailbox<T> {
   readonly #drain = (): void => {
     this.#scheduled = false;
     for (let processed = 0; processed < this.#budget && !this.#suspended && !this.#busy; processed++) {
-      const message = this.#system?.shift() ?? this.#user.shift();
+      const message = this.#system?.shift() ?? this.#self?.shift() ?? this.#user.shift();
       if (message === undefined) return;
       const pending = this.#driver.process(message);
       if (pending && typeof pending.then === 'function') {

@@ -2,7 +2,7 @@ import type { ActorRef, RefOptions } from './actor-ref.js';
 import type { Clock } from './clock.js';
 import type { ActorDefinition, Handlers, MessageOf, MessageSchemas } from './define-actor.js';
 import type { Random } from './random.js';
-import type { CommitResult, StatePort as Store, TaskDescriptor as TaskDefinition, WriteOp } from './ports/index.js';
+import type { CommitResult, StatePort, StateReader, TaskDescriptor as TaskDefinition, WriteOp } from './ports/index.js';
 
 /**
  * How a piped promise ended.
@@ -36,16 +36,30 @@ export interface TimerOptions {
 }
 
 /**
- * The system's persistence actor as actors see it: reads, and atomic durable
- * commits (the only way anything is written). It has the shape of a
- * {@link Store}: the persistence actor is one, in front of the real one.
+ * The state port as an actor sees it (`ctx.persistence`): reads, and commits
+ * that cannot overwrite an actor's state record by accident.
  *
  * @example
  * ```ts
- * const jobs = await ctx.persistence.query<Job>('jobs', { prefix: `${ctx.key}/`, limit: 100 });
+ * const record = await ctx.persistence.get<Collection>('collections', collectionId);
  * ```
  */
-export type PersistencePort = Store;
+export interface ActorStatePort extends StateReader {
+  commit(batch: readonly WriteOp[]): Promise<CommitResult>;
+}
+
+/**
+ * The state port a system is given (`persistence` option): reads and atomic
+ * durable commits. `steward/persistence`'s `Persistence` implements it.
+ * Actors see only its reads (`ctx.persistence`); they write through
+ * `ctx.save()`.
+ *
+ * @example
+ * ```ts
+ * const system = new ActorSystem({ persistence: new Persistence(store) satisfies PersistencePort });
+ * ```
+ */
+export type PersistencePort = StatePort;
 
 /**
  * How a task started with {@link ActorContext.startTask} reports back, as messages to the actor.
@@ -111,8 +125,20 @@ export interface ActorContext<TState, TMessages extends MessageSchemas> {
   readonly self: ActorRef<SelfDefinition<TState, TMessages>>;
   readonly clock: Clock;
   readonly random: Random;
-  /** The system's persistence actor; throws `ERR_INVALID_CONFIG` if the system has none. */
-  readonly persistence: PersistencePort;
+  /**
+   * The system's state port as this actor sees it; throws
+   * `ERR_INVALID_CONFIG` if the system has none. Reads are open (any
+   * collection, any key). A commit is refused with `ERR_STATE_WRITE_REFUSED`
+   * (nothing written) if it would overwrite a record of an actor type's state
+   * collection without `expectedRevision`: an actor's own record is written
+   * by {@link save}.
+   *
+   * @example
+   * ```ts
+   * const jobs = await ctx.persistence.query<Job>('jobs', { prefix: `${ctx.key}/`, limit: 100 });
+   * ```
+   */
+  readonly persistence: ActorStatePort;
   /**
    * Writes this actor's state (definition `persistence.collection`, key = the
    * actor's key) together with `alsoWrite`, in one atomic, durable commit,
@@ -121,6 +147,12 @@ export interface ActorContext<TState, TMessages extends MessageSchemas> {
    * `ERR_REVISION_CONFLICT` if someone else wrote the record, or
    * `ERR_PERSIST_FAILED`; a handler that lets that escape is restarted by its
    * supervisor and reloads the last durable state.
+   *
+   * `alsoWrite` may not name this actor's own record, nor overwrite another
+   * record of an actor type's state collection without `expectedRevision`:
+   * both reject with `ERR_STATE_WRITE_REFUSED` and write nothing. A save that
+   * resolves after a restart reloaded the state does not move the reloaded
+   * incarnation's revision (its next save then conflicts, as it should).
    */
   save(alsoWrite?: readonly WriteOp[]): Promise<CommitResult>;
   /** A ref to another actor of the same system. */

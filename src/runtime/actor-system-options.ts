@@ -1,5 +1,6 @@
 import type { TaskPoolPort as TaskPool } from './ports/index.js';
-import type { PersistencePort } from './actor-context.js';
+import type { StatePort } from './ports/index.js';
+import type { SimulationHooks } from './simulation-hooks.js';
 import type { Clock } from './clock.js';
 import type { ListenerErrorHandler } from './events.js';
 import type { Random } from './random.js';
@@ -24,12 +25,18 @@ export interface ActorSystemOptions {
   readonly messagesPerTurn?: number;
   /** Default timeout of `ask`. Default 5,000 ms. */
   readonly askTimeoutMs?: number;
-  /** Cap on live actors: past it, the least recently used idle actors are passivated. Default: no cap. */
+  /**
+   * Cap on live actors: past it, the least recently used idle actors are
+   * passivated. Default: no cap (every key ever messaged stays live unless
+   * its type has `passivation`): a service facing unbounded keys sets one.
+   */
   readonly maxLiveActors?: number;
+  /** Most final stops remembered (oldest forgotten first: a message to a forgotten one spawns it afresh). Default 10,000. */
+  readonly maxTombstones?: number;
   /** Task pools by name, for `ctx.startTask(name, …)`. The system closes them when it shuts down. */
   readonly pools?: Readonly<Record<string, TaskPool>>;
   /** The persistence actor (sole writer) actors read and commit through. The system closes it last when it shuts down. */
-  readonly persistence?: PersistencePort;
+  readonly persistence?: StatePort;
   /**
    * What carries a message from outside the system (through a ref from
    * {@link ActorSystem.ref}) to its actor. Default: it arrives at once. The
@@ -39,6 +46,8 @@ export interface ActorSystemOptions {
   readonly inbound?: InboundTransit;
   /** Told of each error a `system.events` listener throws; the runtime goes on regardless. Default: a process warning. */
   readonly onListenerError?: ListenerErrorHandler;
+  /** The simulator's seam (steward/sim sets it): the system hands it the controls only a simulation uses. */
+  readonly simulation?: SimulationHooks;
 }
 
 /**

@@ -1,29 +1,21 @@
-import {
-  AbortedError,
-  ActorStoppedError,
-  InvalidConfigError,
-  InvalidKeyError,
-  MailboxFullError,
-  SystemStoppedError,
-} from '../errors.js';
-import type { TaskPoolPort as TaskPool } from './ports/index.js';
+import { AbortedError, InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../errors.js';
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
-import { ActorCell, type CellHost } from './actor-cell.js';
-import type { PersistencePort } from './actor-context.js';
+import { ActorCell } from './actor-cell.js';
+import { registryKey } from './actor-id.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
+import type { CellHost } from './cell-host.js';
 import { realClock, type Clock } from './clock.js';
+import { deadLetter } from './dead-letters.js';
 import { Deadlines } from './deadlines.js';
+import { DEFAULT_MAX_TOMBSTONES, DeathWatch, type FinalReason } from './death-watch.js';
 import type { ActorDefinition, StateOf, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
-import { createEventBus, type DeadLetterReason, type RuntimeEventBus } from './events.js';
+import { createEventBus, type RuntimeEventBus } from './events.js';
 import { PendingReply } from './pending-reply.js';
+import type { StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
 import { microtaskScheduler } from './scheduler.js';
-import { waitUntil } from './wait-until.js';
-
-type FinalReason = Exclude<StopReason, 'passivated'>;
-
-const STOP_HOOK_GRACE_MS = 100;
+import { runShutdown } from './system-shutdown.js';
 
 /**
  * The actor runtime. Look actors up by `(definition, key)` with
@@ -32,7 +24,8 @@ const STOP_HOOK_GRACE_MS = 100;
  *
  * A stop is final (later messages become dead letters) when it comes from
  * {@link ActorSystem.stop}, `ctx.stop()`, the `stop` strategy, the restart
- * limit, or shutdown. Passivation is not: the next message re-activates.
+ * limit, or shutdown; {@link ActorSystem.revive} lifts it. Passivation is
+ * not final: the next message re-activates.
  *
  * @example
  * ```ts
@@ -48,16 +41,16 @@ export class ActorSystem implements AsyncDisposable {
   readonly clock: Clock;
   readonly random: Random;
   readonly #cells = new Map<string, ActorCell>();
-  readonly #tombstones = new Map<string, FinalReason>();
   readonly #stopping = new Map<string, Promise<void>>();
   readonly #definitions = new Map<string, ActorDefinition>();
-  readonly #watchers = new Map<string, Map<string, ActorRef>>();
+  readonly #stateCollections = new Set<string>();
+  readonly #deathWatch: DeathWatch;
   readonly #deadlines: Deadlines;
   readonly #askTimeoutMs: number;
   readonly #maxLiveActors: number;
   readonly #host: CellHost;
-  readonly #pools: Readonly<Record<string, TaskPool>>;
-  readonly #persistence: PersistencePort | undefined;
+  readonly #pools: Readonly<Record<string, TaskPoolPort>>;
+  readonly #persistence: StatePort | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
   readonly #inbound: InboundTransit | undefined;
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
@@ -69,6 +62,7 @@ export class ActorSystem implements AsyncDisposable {
     this.random = options.random ?? realRandom;
     this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;
     this.#maxLiveActors = options.maxLiveActors ?? Infinity;
+    this.#deathWatch = new DeathWatch(options.maxTombstones ?? DEFAULT_MAX_TOMBSTONES);
     this.#deadlines = new Deadlines(this.clock, { keepAlive: true }); // an awaited ask holds the process until it settles or times out
     this.#pools = options.pools ?? {};
     const persistence = options.persistence;
@@ -84,6 +78,7 @@ export class ActorSystem implements AsyncDisposable {
       scheduler: options.scheduler ?? microtaskScheduler,
       events: this.events,
       messagesPerTurn: options.messagesPerTurn ?? 64,
+      stopWaitMs: this.#askTimeoutMs,
       shuttingDown: () => this.#phase !== 'running',
       ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
       pool: (name) => {
@@ -91,18 +86,16 @@ export class ActorSystem implements AsyncDisposable {
         if (!pool) throw new InvalidConfigError(`no task pool named '${name}' (known: ${Object.keys(this.#pools).join(', ') || 'none'})`);
         return pool;
       },
-      // A method, not a getter: an object literal's getter pair is allocated in
-      // V8's old space, and pointing from there into this constructor's closure
-      // context kept every short-lived system alive until a full GC.
       persistence: () => {
         if (!persistence) throw new InvalidConfigError('this actor system has no persistence: pass `persistence` to new ActorSystem()');
         return persistence;
       },
-      deadLetter: (cell, envelope, reason) => this.#deadLetter(cell.definition.name, cell.key, envelope, reason),
-      retire: (cell, reason) => this.#retire(cell, reason),
-      cellStopped: (cell, reason) => this.#cellStopped(cell, reason),
+      isStateCollection: (collection) => this.#stateCollections.has(collection),
+      deadLetter: (cell, envelope, reason) => deadLetter(this.events, cell.definition.name, cell.key, envelope, reason),
+      stop: (cell, reason) => this.#stopCell(cell, reason),
+      stopped: (cell, reason) => this.#cellStopped(cell, reason),
       watch: (watcher, target) => this.#watch(watcher, target),
-      unwatch: (watcher, target) => this.#watchersOf(target, false)?.delete(idOf(watcher.type, watcher.key)),
+      unwatch: (watcher, target) => this.#deathWatch.unwatch(keyOf(watcher), keyOf(target)),
     };
     this.#inbound = options.inbound;
     this.#target = {
@@ -111,6 +104,12 @@ export class ActorSystem implements AsyncDisposable {
       post: (ref, envelope) => this.#post(ref, envelope),
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
+    // Simulation only, so a scan by `type/key` is fine.
+    const crashable = () => [...this.#cells.values()].filter((cell) => cell.lifecycle === 'running' && !cell.mailbox.busy);
+    options.simulation?.attach({
+      crashableActors: () => crashable().map((cell) => cell.id),
+      crashActor: (id, error) => crashable().find((cell) => cell.id === id)?.crash(error) ?? false,
+    });
   }
 
   /** Number of live (activating, running or restarting) actors. */
@@ -135,19 +134,11 @@ export class ActorSystem implements AsyncDisposable {
   #makeRef<TDef extends ActorDefinition>(definition: TDef, key: string, options: RefOptions, internal: boolean): ActorRef<TDef> {
     if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(`actor key for '${definition.name}' must be a non-empty string`);
     const known = this.#definitions.get(definition.name);
-    if (!known) this.#definitions.set(definition.name, definition);
-    else if (known !== definition) throw new InvalidConfigError(`two different actor definitions are named '${definition.name}'`);
+    if (!known) {
+      this.#definitions.set(definition.name, definition);
+      if (definition.persistence) this.#stateCollections.add(definition.persistence.collection);
+    } else if (known !== definition) throw new InvalidConfigError(`two different actor definitions are named '${definition.name}'`);
     return new ActorRef(definition, key, this.#target, options.trusted ?? false, internal);
-  }
-
-  /** Ids of live actors between two turns, which {@link crashActor} can crash. @internal */
-  crashableActorIds(): string[] {
-    return [...this.#cells.values()].filter((cell) => cell.status === 'running' && !cell.mailbox.busy).map((cell) => cell.id);
-  }
-
-  /** Crashes a live actor between two turns as if a handler had thrown `error`; its supervisor decides what follows. @internal */
-  crashActor(id: string, error: unknown): boolean {
-    return this.#cells.get(id)?.crash(error) ?? false;
   }
 
   /**
@@ -156,26 +147,40 @@ export class ActorSystem implements AsyncDisposable {
    */
   peekState<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
     const cached = ref.cell as ActorCell | undefined;
-    const cell = cached?.alive ? cached : this.#cells.get(idOf(ref.type, ref.key));
-    return cell && cell.status !== 'activating' ? (cell.state as StateOf<TDef>) : undefined;
+    const cell = cached?.alive ? cached : this.#cells.get(keyOf(ref));
+    return cell && cell.lifecycle !== 'activating' ? (cell.state as StateOf<TDef>) : undefined;
   }
 
-  /** Stops an actor for good (queued messages become dead letters); resolves once it has stopped. */
+  /**
+   * Stops an actor for good (queued messages become dead letters) once the
+   * turn in hand has finished; resolves once it has stopped.
+   */
   stop(ref: ActorRef<ActorDefinition>): Promise<void> {
-    const id = idOf(ref.type, ref.key);
+    const id = keyOf(ref);
     const cell = this.#cells.get(id);
-    if (cell) return this.#retire(cell, 'stopped');
-    if (!this.#tombstones.has(id)) {
-      this.#tombstones.set(id, 'stopped');
-      this.#notifyWatchers(ref.type, ref.key, 'stopped');
+    if (cell) return this.#stopCell(cell, 'stopped');
+    if (!this.#deathWatch.tombstone(id)) {
+      this.#deathWatch.bury(id, 'stopped');
+      this.#notifyWatchers(ref.type, ref.key, id, 'stopped');
     }
     return this.#stopping.get(id) ?? Promise.resolve();
   }
 
   /**
-   * Shuts down: no new actors, mailboxes drain until the deadline, what is
-   * still queued then becomes dead letters, stop hooks run, timers are
-   * cancelled. Calling it again returns the same report.
+   * Lifts a final stop (by {@link stop}, `ctx.stop()`, the `stop` strategy
+   * or the restart limit): the next message spawns the actor afresh, its
+   * state reloaded. Returns false if the actor was not stopped for good.
+   */
+  revive(ref: ActorRef<ActorDefinition>): boolean {
+    return this.#phase === 'running' && this.#deathWatch.revive(keyOf(ref));
+  }
+
+  /**
+   * Shuts down: no new actors, mailboxes drain until the deadline (restart
+   * backoffs are cancelled, not waited out), what is still queued then
+   * becomes dead letters, stop hooks run, timers are cancelled, and the
+   * persistence is closed within what is left of the deadline. Calling it
+   * again returns the same report.
    */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
     this.#shutdown ??= this.#runShutdown(options.deadlineMs ?? 5_000);
@@ -189,33 +194,19 @@ export class ActorSystem implements AsyncDisposable {
   async #runShutdown(deadlineMs: number): Promise<ShutdownReport> {
     this.#phase = 'shutting-down';
     this.#target.acceptsOutsideMessages = false;
-    const deadline = this.clock.monotonic() + deadlineMs;
-    const remaining = () => Math.max(0, deadline - this.clock.monotonic());
-    // Drained: nothing queued, no turn in hand. Work still in flight (piped promises) is not waited for:
-    // its outcome becomes a dead letter, which is what durable state plus reconciliation on restart are for.
-    const allIdle = () => [...this.#cells.values()].every((cell) => cell.quiescent);
-    // Pools close first: queued tasks are cancelled now, running ones get most of the deadline, and every
-    // outcome still reaches its owner as a message while the owner is alive to handle it.
-    const poolDeadlineMs = Math.max(0, deadlineMs - Math.min(STOP_HOOK_GRACE_MS, deadlineMs / 2));
-    const pools = Promise.allSettled(Object.values(this.#pools).map((pool) => pool.close({ deadlineMs: poolDeadlineMs })));
-    const drained = await waitUntil(this.clock, deadlineMs, allIdle);
-    await waitUntil(this.clock, remaining(), pools);
-    let abandoned = 0;
-    const stops: Promise<void>[] = [];
-    for (const cell of [...this.#cells.values()]) {
-      abandoned += cell.mailbox.depth;
-      stops.push(this.#retire(cell, 'shutdown'));
-    }
-    // Stop hooks get a short grace even when draining used up the deadline: they are what saves state.
-    await waitUntil(this.clock, Math.max(remaining(), STOP_HOOK_GRACE_MS), Promise.all([...stops, ...this.#stopping.values()]));
-    // Last: stop hooks may have saved state through it.
-    await this.#persistence?.close();
+    const report = await runShutdown(this.clock, deadlineMs, {
+      cells: () => [...this.#cells.values()],
+      pools: Object.values(this.#pools),
+      stop: (cell) => this.#stopCell(cell, 'shutdown'),
+      stopping: () => [...this.#stopping.values()],
+      persistence: this.#persistence,
+    });
     this.#phase = 'stopped';
-    return { stopped: stops.length, abandoned, timedOut: !drained };
+    return report;
   }
 
   #cellFor(ref: ActorRef<ActorDefinition>): ActorCell | undefined {
-    const id = idOf(ref.type, ref.key);
+    const id = keyOf(ref);
     let cell = this.#cells.get(id);
     if (cell) {
       if (this.#maxLiveActors !== Infinity) {
@@ -223,7 +214,7 @@ export class ActorSystem implements AsyncDisposable {
         this.#cells.set(id, cell);
       }
     } else {
-      if (this.#tombstones.has(id) || this.#phase !== 'running') return undefined;
+      if (this.#deathWatch.tombstone(id) || this.#phase !== 'running') return undefined;
       cell = this.#spawn(ref.definition, ref.key, id);
     }
     // Refs cache their cell for the tell fast path, except when recency must be tracked for the live-actor cap.
@@ -232,7 +223,7 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   #spawn(definition: ActorDefinition, key: string, id: string): ActorCell {
-    const cell = new ActorCell(this.#host, definition, key);
+    const cell = new ActorCell(this.#host, definition, key, id);
     this.#cells.set(id, cell);
     cell.activate(this.#stopping.get(id));
     if (definition.passivation) this.#watchIdle(cell, definition.passivation.idleAfterMs, -1);
@@ -243,8 +234,8 @@ export class ActorSystem implements AsyncDisposable {
   /** Passivates an actor once it has handled nothing for `idleAfterMs` (checked at most every `idleAfterMs`). */
   #watchIdle(cell: ActorCell, idleAfterMs: number, turnsAtLastCheck: number): void {
     this.clock.setTimer(idleAfterMs, () => {
-      if (this.#cells.get(cell.id) !== cell) return;
-      if (cell.idle && cell.turns === turnsAtLastCheck) void this.#retire(cell, 'passivated');
+      if (this.#cells.get(cell.registryKey) !== cell) return;
+      if (cell.idle && cell.turns === turnsAtLastCheck) void this.#stopCell(cell, 'passivated');
       else this.#watchIdle(cell, idleAfterMs, cell.turns);
     });
   }
@@ -252,31 +243,33 @@ export class ActorSystem implements AsyncDisposable {
   #passivateLeastRecent(spared: ActorCell): void {
     for (const cell of this.#cells.values()) {
       if (this.#cells.size <= this.#maxLiveActors) return;
-      if (cell !== spared && cell.idle) void this.#retire(cell, 'passivated');
+      if (cell !== spared && cell.idle) void this.#stopCell(cell, 'passivated');
     }
   }
 
-  #retire(cell: ActorCell, reason: StopReason): Promise<void> {
+  #stopCell(cell: ActorCell, reason: StopReason): Promise<void> {
     if (cell.stopped) return cell.stopped;
-    const id = cell.id;
+    const id = cell.registryKey;
     if (this.#cells.get(id) === cell) this.#cells.delete(id);
-    if (reason !== 'passivated' && reason !== 'shutdown') this.#tombstones.set(id, reason);
-    const stopped = cell.terminate(reason);
+    if (reason !== 'passivated' && reason !== 'shutdown') this.#deathWatch.bury(id, reason);
+    const stopped = cell.stopWith(reason);
     this.#stopping.set(id, stopped);
     return stopped;
   }
 
   #cellStopped(cell: ActorCell, reason: StopReason): void {
-    const id = cell.id;
+    const id = cell.registryKey;
     if (this.#stopping.get(id) === cell.stopped) this.#stopping.delete(id);
     this.events.emit('actor.stopped', { type: cell.definition.name, key: cell.key, reason });
-    if (reason !== 'passivated' && reason !== 'shutdown') this.#notifyWatchers(cell.definition.name, cell.key, reason);
+    if (reason === 'passivated') return;
+    this.#deathWatch.forgetWatcher(id);
+    if (reason !== 'shutdown') this.#notifyWatchers(cell.definition.name, cell.key, id, reason);
   }
 
   #post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
     const inbound = this.#inbound;
     if (inbound && !ref.internal && this.#phase === 'running') {
-      inbound(idOf(ref.type, ref.key), envelope.type, () => this.#arrive(ref, envelope));
+      inbound(`${ref.type}/${ref.key}`, envelope.type, () => this.#arrive(ref, envelope));
       return;
     }
     this.#deliver(ref, envelope);
@@ -295,14 +288,14 @@ export class ActorSystem implements AsyncDisposable {
     const cached = ref.cell;
     if (cached?.alive && (ref.internal || this.#phase === 'running')) return cached.post(envelope);
     if (this.#phase === 'stopped' || (this.#phase === 'shutting-down' && !ref.internal)) {
-      this.#deadLetter(ref.type, ref.key, envelope, 'shutdown');
+      deadLetter(this.events, ref.type, ref.key, envelope, 'shutdown');
       throw new SystemStoppedError(`system is ${this.#phase}: '${envelope.type}' to ${ref} was not delivered`);
     }
     const cell = this.#cellFor(ref);
     if (!cell) {
       // Stopped for good: the tombstone says why (a final shutdown stop of this actor included).
-      const reason = this.#phase === 'running' ? (this.#tombstones.get(idOf(ref.type, ref.key)) ?? 'stopped') : 'shutdown';
-      this.#deadLetter(ref.type, ref.key, envelope, reason);
+      const reason = this.#phase === 'running' ? (this.#deathWatch.tombstone(keyOf(ref)) ?? 'stopped') : 'shutdown';
+      deadLetter(this.events, ref.type, ref.key, envelope, reason);
       if (reason === 'shutdown') throw new SystemStoppedError(`system is shutting down: '${envelope.type}' to ${ref} was not delivered`);
       return;
     }
@@ -330,40 +323,17 @@ export class ActorSystem implements AsyncDisposable {
     });
   }
 
-  #deadLetter(type: string, key: string, envelope: UserEnvelope, reason: DeadLetterReason): void {
-    this.events.emit('dead.letter', { type, key, messageType: envelope.type, reason });
-    if (!envelope.reply) return;
-    envelope.reply.reject(
-      reason === 'shutdown'
-        ? new SystemStoppedError(`system shut down before ${type}/${key} handled '${envelope.type}'`)
-        : reason === 'overflow'
-          ? new MailboxFullError(`mailbox of ${type}/${key} is full: '${envelope.type}' was dropped by its overflow policy`)
-          : new ActorStoppedError(`actor ${type}/${key} is stopped (${reason}): '${envelope.type}' was not handled`),
-    );
-  }
-
   #watch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void {
-    const reason = this.#tombstones.get(idOf(target.type, target.key));
+    const reason = this.#deathWatch.tombstone(keyOf(target));
     if (reason) {
       this.#cellFor(watcher)?.mailbox.postSystem({ kind: 'terminated', notice: { type: target.type, key: target.key, reason } });
       return;
     }
-    this.#watchersOf(target, true)?.set(idOf(watcher.type, watcher.key), watcher);
+    this.#deathWatch.watch(keyOf(watcher), watcher, keyOf(target));
   }
 
-  #watchersOf(target: ActorRef<ActorDefinition>, create: boolean): Map<string, ActorRef> | undefined {
-    const id = idOf(target.type, target.key);
-    let watchers = this.#watchers.get(id);
-    if (!watchers && create) this.#watchers.set(id, (watchers = new Map()));
-    return watchers;
-  }
-
-  #notifyWatchers(type: string, key: string, reason: FinalReason): void {
-    const id = idOf(type, key);
-    const watchers = this.#watchers.get(id);
-    if (!watchers) return;
-    this.#watchers.delete(id);
-    for (const watcher of watchers.values()) {
+  #notifyWatchers(type: string, key: string, id: string, reason: FinalReason): void {
+    for (const watcher of this.#deathWatch.takeWatchers(id)) {
       this.#cellFor(watcher)?.mailbox.postSystem({ kind: 'terminated', notice: { type, key, reason } });
     }
   }
@@ -374,6 +344,6 @@ function expireReply(reply: PendingReply): void {
   reply.expire();
 }
 
-function idOf(type: string, key: string): string {
-  return `${type}/${key}`;
+function keyOf(ref: ActorRef<ActorDefinition>): string {
+  return registryKey(ref.type, ref.key);
 }

@@ -1,22 +1,33 @@
 import type { Clock, TimerHandle } from './clock.js';
 
-/** Marks a repeating timer's tick while it waits in the mailbox, so ticks never stack. @internal */
-export interface TimerTick {
-  pending: boolean;
-}
+/**
+ * One timer of one actor, carried by each of its ticks through the mailbox.
+ * A tick is delivered only while its timer is still the live one of that
+ * name (not cancelled, not replaced, not from an earlier incarnation), so a
+ * tick already queued when its timer died is dropped at delivery.
+ * @internal
+ */
+export class TimerTick {
+  /** A tick waits in the mailbox: a repeating timer skips its next ticks until it is handled, so ticks never stack. */
+  pending = false;
+  live = true;
+  handle: TimerHandle | undefined = undefined;
 
-interface ActiveTimer {
-  handle: TimerHandle;
+  constructor(
+    readonly name: string,
+    readonly repeat: boolean,
+  ) {}
 }
 
 /**
  * One actor's keyed timers on the injected clock. A timer of the same name
  * replaces the old one; a repeating timer skips a tick while the previous
- * one is still queued.
+ * one is still queued. A one-shot timer counts as pending until its tick is
+ * handled (or it is cancelled), so `hasTimer` tells the truth.
  * @internal
  */
 export class ActorTimers {
-  readonly #active = new Map<string, ActiveTimer>();
+  readonly #active = new Map<string, TimerTick>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -27,16 +38,27 @@ export class ActorTimers {
   /** Calls `deliver(tick)` after `delayMs` (and every `delayMs` after that with `repeat`), unless the last tick is still pending. */
   start(name: string, delayMs: number, repeat: boolean, deliver: (tick: TimerTick) => void): void {
     this.cancel(name);
-    const tick: TimerTick = { pending: false };
+    const tick = new TimerTick(name, repeat);
     const fire = () => {
-      if (repeat) active.handle = this.clock.setTimer(delayMs, fire);
-      else this.#active.delete(name);
+      if (!tick.live) return;
+      tick.handle = repeat ? this.clock.setTimer(delayMs, fire) : undefined;
       if (tick.pending) return;
       tick.pending = true;
       deliver(tick);
     };
-    const active: ActiveTimer = { handle: this.clock.setTimer(delayMs, fire) };
-    this.#active.set(name, active);
+    tick.handle = this.clock.setTimer(delayMs, fire);
+    this.#active.set(name, tick);
+  }
+
+  /**
+   * Whether `tick` may be handled now; called as its message is taken from
+   * the mailbox. A one-shot timer ends here.
+   */
+  admit(tick: TimerTick): boolean {
+    tick.pending = false;
+    if (!tick.live || this.#active.get(tick.name) !== tick) return false;
+    if (!tick.repeat) this.#active.delete(tick.name);
+    return true;
   }
 
   has(name: string): boolean {
@@ -44,14 +66,19 @@ export class ActorTimers {
   }
 
   cancel(name: string): void {
-    const timer = this.#active.get(name);
-    if (!timer) return;
-    this.clock.clearTimer(timer.handle);
+    const tick = this.#active.get(name);
+    if (!tick) return;
+    this.#kill(tick);
     this.#active.delete(name);
   }
 
   cancelAll(): void {
-    for (const timer of this.#active.values()) this.clock.clearTimer(timer.handle);
+    for (const tick of this.#active.values()) this.#kill(tick);
     this.#active.clear();
+  }
+
+  #kill(tick: TimerTick): void {
+    tick.live = false;
+    if (tick.handle !== undefined) this.clock.clearTimer(tick.handle);
   }
 }

@@ -52,12 +52,31 @@ export interface LifecycleHooks<TState, TMessages extends MessageSchemas> {
   readonly load?: (key: string, ctx: ActorContext<TState, TMessages>) => Promise<TState | undefined> | TState | undefined;
   /** After the state is in place, before the first message. */
   readonly onStart?: (ctx: ActorContext<TState, TMessages>) => unknown;
-  /** When the actor stops for any reason (passivation included). */
-  readonly onStop?: (ctx: ActorContext<TState, TMessages>, reason: StopReason) => unknown;
+  /**
+   * When the actor stops for any reason (passivation included), after the
+   * turn in hand (if any) has finished. `stateTrusted` is false when the
+   * state may be inconsistent: after a crash (the `failed` reason), or when
+   * the actor is stopped while activating or in a restart's backoff. Do not
+   * save untrusted state (as OTP says of `terminate/2`).
+   */
+  readonly onStop?: (ctx: ActorContext<TState, TMessages>, reason: StopReason, info: StopInfo) => unknown;
   /** Before a supervised restart reloads the state. */
   readonly onRestart?: (ctx: ActorContext<TState, TMessages>, error: unknown) => unknown;
   /** A watched actor stopped for good (see `ctx.watch`). */
   readonly onTerminated?: (notice: TerminatedNotice, ctx: ActorContext<TState, TMessages>) => unknown;
+}
+
+/**
+ * What `onStop` is told besides the reason.
+ *
+ * @example
+ * ```ts
+ * onStop: async (ctx, reason, { stateTrusted }) => { if (stateTrusted) await ctx.save(); },
+ * ```
+ */
+export interface StopInfo {
+  /** False after a crash, or while the state was not (re)loaded: do not save it. */
+  readonly stateTrusted: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { TimerTick } from './actor-timers.js';
 import type { TerminatedNotice } from './events.js';
 import type { PendingReply } from './pending-reply.js';
 
@@ -7,8 +8,8 @@ export interface UserEnvelope {
   readonly type: string;
   readonly payload: unknown;
   readonly reply: PendingReply | undefined;
-  /** Set on ticks of a repeating timer, so a tick is not queued while the previous one waits. */
-  readonly timer?: { pending: boolean };
+  /** Set on timer ticks: delivered only while that timer is live. */
+  readonly timer?: TimerTick;
 }
 
 /** System-lane messages: they overtake user messages. @internal */

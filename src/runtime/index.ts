@@ -9,6 +9,7 @@ export type {
   ActorSpec,
   Handlers,
   LifecycleHooks,
+  StopInfo,
   MessageOf,
   MessageSchemas,
   MessageTypeOf,

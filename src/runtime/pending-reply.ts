@@ -12,6 +12,8 @@ export class PendingReply {
   deadline: Deadline | undefined = undefined;
   deadlines: Deadlines | undefined = undefined;
   detachSignal: (() => void) | undefined = undefined;
+  /** Set when the actor takes the message for handling: a timeout after that cannot say it was not handled. */
+  taken = false;
 
   constructor(
     private readonly onResolve: (value: unknown) => void,
@@ -35,7 +37,7 @@ export class PendingReply {
   }
 
   expire(): void {
-    this.reject(new AskTimeoutError(`ask '${this.type}' to ${this.target} got no reply within ${this.timeoutMs} ms`));
+    this.reject(new AskTimeoutError(`ask '${this.type}' to ${this.target} got no reply within ${this.timeoutMs} ms`, { handled: this.taken ? 'unknown' : false }));
   }
 
   #finish(): boolean {

@@ -85,7 +85,7 @@ describe('import graph (compiled dist)', () => {
   it('finds the modules it checks', () => {
     const files = jsFiles(DIST).map((path) => relative(DIST, path).split('\\').join('/'));
     expect(files).toContain('runtime/actor-system.js');
-    expect(importsOf(join(DIST, 'runtime', 'actor-cell.js'))).toContain('runtime/ports/index.js');
+    expect(importsOf(join(DIST, 'runtime', 'cell-state.js'))).toContain('runtime/ports/index.js');
   });
 
   it('points one way: mailbox alone, runtime on mailbox and its ports, persistence and pools on the ports, domains on public entries', () => {

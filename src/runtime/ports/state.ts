@@ -54,6 +54,8 @@ export interface StateReader {
 export interface StatePort extends StateReader {
   commit(batch: readonly WriteOp[]): Promise<CommitResult>;
   close(): Promise<void>;
+  /** Optional: subscribe to the port becoming unusable for good (its store lost its lock); the system then shuts down. */
+  onUnusable?(listener: (error: Error) => void): void;
 }
 
 /** The revision `result` gave `(collection, key)`, if it wrote it. */

@@ -1,3 +1,4 @@
+import type { SimulationControl } from '../simulation-hooks.js';
 import type { PersistencePort } from '../actor-context.js';
 import type { ActorRef } from '../actor-ref.js';
 import { ActorSystem } from '../actor-system.js';
@@ -82,6 +83,7 @@ export class World implements SimulationWorld {
   /** While the scenario's `init` seeds the store, commits land at once: there is no schedule yet to order them. */
   initializing = false;
   #system!: ActorSystem;
+  #control: SimulationControl | undefined;
   #persistence!: Persistence;
   #clockView!: IncarnationClock;
   #storeView!: IncarnationStore;
@@ -159,6 +161,7 @@ export class World implements SimulationWorld {
       askTimeoutMs: this.scenario.askTimeoutMs ?? 5_000,
       pools,
       persistence: this.#persistence,
+      simulation: { attach: (control) => (this.#control = control) },
       ...(this.scenario.faults?.includes('delay-message') ? { inbound: new Transit(this.operations, alive).send } : {}),
       scheduler: {
         schedule: (owner, turn) => {
@@ -205,12 +208,12 @@ export class World implements SimulationWorld {
       },
     });
     if (kinds.has('crash-actor')) {
-      for (const id of this.#system.crashableActorIds()) {
+      for (const id of this.#control?.crashableActors() ?? []) {
         faults.push({
           kind: 'fault',
           owner: 'faults',
           label: `fault: crash actor ${id}`,
-          run: () => void this.#system.crashActor(id, new SimulatedFaultError(`simulated crash of actor ${id}`)),
+          run: () => void this.#control?.crashActor(id, new SimulatedFaultError(`simulated crash of actor ${id}`)),
         });
       }
     }

@@ -1,0 +1,91 @@
+import { InvalidConfigError, StateWriteRefusedError } from '../errors.js';
+import type { ActorDefinition } from './define-actor.js';
+import { revisionOf, type CommitResult, type QueryOptions, type StatePort, type StateReader, type StoredRecord, type WriteOp } from './ports/index.js';
+
+/** What loading and saving an actor's state record needs of its cell. @internal */
+export interface StatefulCell {
+  readonly definition: ActorDefinition;
+  readonly key: string;
+  readonly id: string;
+  state: unknown;
+  /** Revision of the state record as last loaded or saved by this incarnation (0: none yet). */
+  revision: number;
+  /** Bumped on every (re)load: a save that resolves later belongs to an earlier incarnation. */
+  readonly incarnation: number;
+  readonly host: { persistence(): StatePort; isStateCollection(collection: string): boolean };
+}
+
+/** The actor's state from the store (a private copy), or `undefined` if it has no record or no persistence. @internal */
+export async function loadState(cell: StatefulCell): Promise<unknown> {
+  const options = cell.definition.persistence;
+  if (!options) return undefined;
+  const record = await cell.host.persistence().get(options.collection, cell.key);
+  cell.revision = record?.revision ?? 0;
+  if (!record) return undefined;
+  // Stored values are frozen and shared; the actor gets its own copy to change.
+  const state = structuredClone(record.value);
+  return options.schema ? options.schema.parse(state) : state;
+}
+
+/**
+ * Writes the actor's own record at the revision it holds, plus the extra
+ * writes it named, in one commit. The new revision is kept only if the cell
+ * is still the incarnation that saved: after a restart reloaded the state, a
+ * late save must not make the reloaded state look current.
+ * @internal
+ */
+export async function saveState(cell: StatefulCell, alsoWrite: readonly WriteOp[]): Promise<CommitResult> {
+  const options = cell.definition.persistence;
+  if (!options) throw new InvalidConfigError(`actor type '${cell.definition.name}' has no persistence.collection to save to`);
+  for (const write of alsoWrite) checkExtraWrite(cell, options.collection, write);
+  const incarnation = cell.incarnation;
+  const result = await cell.host.persistence().commit([
+    { op: 'put', collection: options.collection, key: cell.key, value: cell.state, expectedRevision: cell.revision },
+    ...alsoWrite,
+  ]);
+  if (cell.incarnation === incarnation) cell.revision = revisionOf(result, options.collection, cell.key) ?? cell.revision;
+  return result;
+}
+
+/**
+ * The state port as one actor sees it: reads open, commits checked so that
+ * no write overwrites an actor's state record without its revision.
+ * @internal
+ */
+export class GuardedStatePort implements StateReader {
+  constructor(private readonly cell: StatefulCell) {}
+
+  get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
+    return this.cell.host.persistence().get<T>(collection, key);
+  }
+
+  query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
+    return this.cell.host.persistence().query<T>(collection, options);
+  }
+
+  /** An atomic durable commit; rejects with `ERR_STATE_WRITE_REFUSED` (nothing written) for a write that would overwrite a state record blind. */
+  commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+    const port = this.cell.host.persistence();
+    try {
+      for (const write of batch) checkWrite(this.cell, write);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return port.commit(batch);
+  }
+}
+
+function checkExtraWrite(cell: StatefulCell, ownCollection: string, write: WriteOp): void {
+  if (write.collection === ownCollection && write.key === cell.key) {
+    throw new StateWriteRefusedError(`actor ${cell.id} named its own state record in alsoWrite: save() already writes it`);
+  }
+  checkWrite(cell, write);
+}
+
+function checkWrite(cell: StatefulCell, write: WriteOp): void {
+  if (write.expectedRevision === undefined && cell.host.isStateCollection(write.collection)) {
+    throw new StateWriteRefusedError(
+      `actor ${cell.id} would overwrite the state record '${write.collection}/${write.key}' without its revision: give expectedRevision`,
+    );
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * What a simulation can do to a system that a production caller cannot: the
+ * actor-crash fault. Handed to {@link SimulationHooks.attach} once, when the
+ * system is made.
+ *
+ * @example
+ * ```ts
+ * let control: SimulationControl | undefined;
+ * const system = new ActorSystem({ simulation: { attach: (given) => (control = given) } });
+ * for (const id of control?.crashableActors() ?? []) control?.crashActor(id, new Error('simulated crash'));
+ * ```
+ */
+export interface SimulationControl {
+  /** Ids of live actors between two turns, which {@link crashActor} can crash. */
+  crashableActors(): string[];
+  /** Crashes a live actor between two turns as if a handler had thrown `error`; its supervisor decides what follows. */
+  crashActor(id: string, error: unknown): boolean;
+}
+
+/**
+ * The seam the simulator plugs into (`ActorSystemOptions.simulation`): the
+ * system calls `attach` with its {@link SimulationControl}. Production code
+ * leaves it out.
+ *
+ * @example
+ * ```ts
+ * const hooks: SimulationHooks = { attach: (control) => faults.push(() => control.crashableActors()) };
+ * ```
+ */
+export interface SimulationHooks {
+  attach(control: SimulationControl): void;
+}
