@@ -12,6 +12,7 @@ export {
 export type {
   ActorAddress,
   ActorContext,
+  ActorStatePort,
   ActorDefinition,
   ActorSpec,
   ActorSystemOptions,
@@ -36,6 +37,12 @@ export type {
   RuntimeEvents,
   ShutdownOptions,
   ShutdownReport,
+  SimulationControl,
+  SimulationHooks,
+  StatePort,
+  StateReader,
+  StopInfo,
+  TaskPoolPort,
   StateOf,
   StopReason,
   SupervisionOptions,
@@ -61,6 +68,7 @@ export {
   InvalidMessageError,
   MailboxFullError,
   StewardError,
+  StateWriteRefusedError,
   SystemStoppedError,
 } from './errors.js';
 export type { MessageIssue, StewardErrorOptions } from './errors.js';

@@ -1,6 +1,7 @@
-import { AbortedError, InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../errors.js';
+import { InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../errors.js';
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 import { ActorCell } from './actor-cell.js';
+import { ask } from './ask.js';
 import { registryKey } from './actor-id.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
@@ -11,10 +12,11 @@ import { DEFAULT_MAX_TOMBSTONES, DeathWatch, type FinalReason } from './death-wa
 import type { ActorDefinition, StateOf, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import { createEventBus, type RuntimeEventBus } from './events.js';
-import { PendingReply } from './pending-reply.js';
 import type { StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
+import { passivateLeastRecent, watchIdle } from './passivation.js';
 import { microtaskScheduler } from './scheduler.js';
+import { simulationControl } from './simulation-hooks.js';
 import { runShutdown } from './system-shutdown.js';
 
 /**
@@ -104,12 +106,7 @@ export class ActorSystem implements AsyncDisposable {
       post: (ref, envelope) => this.#post(ref, envelope),
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
-    // Simulation only, so a scan by `type/key` is fine.
-    const crashable = () => [...this.#cells.values()].filter((cell) => cell.lifecycle === 'running' && !cell.mailbox.busy);
-    options.simulation?.attach({
-      crashableActors: () => crashable().map((cell) => cell.id),
-      crashActor: (id, error) => crashable().find((cell) => cell.id === id)?.crash(error) ?? false,
-    });
+    options.simulation?.attach(simulationControl(() => this.#cells.values()));
   }
 
   /** Number of live (activating, running or restarting) actors. */
@@ -183,26 +180,21 @@ export class ActorSystem implements AsyncDisposable {
    * again returns the same report.
    */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
-    this.#shutdown ??= this.#runShutdown(options.deadlineMs ?? 5_000);
-    return this.#shutdown;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.shutdown();
-  }
-
-  async #runShutdown(deadlineMs: number): Promise<ShutdownReport> {
+    if (this.#shutdown) return this.#shutdown;
     this.#phase = 'shutting-down';
     this.#target.acceptsOutsideMessages = false;
-    const report = await runShutdown(this.clock, deadlineMs, {
+    this.#shutdown = runShutdown(this.clock, options.deadlineMs ?? 5_000, {
       cells: () => [...this.#cells.values()],
       pools: Object.values(this.#pools),
       stop: (cell) => this.#stopCell(cell, 'shutdown'),
       stopping: () => [...this.#stopping.values()],
       persistence: this.#persistence,
-    });
-    this.#phase = 'stopped';
-    return report;
+    }).finally(() => (this.#phase = 'stopped'));
+    return this.#shutdown;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
   }
 
   #cellFor(ref: ActorRef<ActorDefinition>): ActorCell | undefined {
@@ -226,25 +218,10 @@ export class ActorSystem implements AsyncDisposable {
     const cell = new ActorCell(this.#host, definition, key, id);
     this.#cells.set(id, cell);
     cell.activate(this.#stopping.get(id));
-    if (definition.passivation) this.#watchIdle(cell, definition.passivation.idleAfterMs, -1);
-    if (this.#cells.size > this.#maxLiveActors) this.#passivateLeastRecent(cell);
+    const passivate = (idle: ActorCell) => void this.#stopCell(idle, 'passivated');
+    if (definition.passivation) watchIdle(this.clock, cell, definition.passivation.idleAfterMs, (live) => this.#cells.get(live.registryKey) === live, passivate);
+    if (this.#cells.size > this.#maxLiveActors) passivateLeastRecent(this.#cells, this.#maxLiveActors, cell, passivate);
     return cell;
-  }
-
-  /** Passivates an actor once it has handled nothing for `idleAfterMs` (checked at most every `idleAfterMs`). */
-  #watchIdle(cell: ActorCell, idleAfterMs: number, turnsAtLastCheck: number): void {
-    this.clock.setTimer(idleAfterMs, () => {
-      if (this.#cells.get(cell.registryKey) !== cell) return;
-      if (cell.idle && cell.turns === turnsAtLastCheck) void this.#stopCell(cell, 'passivated');
-      else this.#watchIdle(cell, idleAfterMs, cell.turns);
-    });
-  }
-
-  #passivateLeastRecent(spared: ActorCell): void {
-    for (const cell of this.#cells.values()) {
-      if (this.#cells.size <= this.#maxLiveActors) return;
-      if (cell !== spared && cell.idle) void this.#stopCell(cell, 'passivated');
-    }
   }
 
   #stopCell(cell: ActorCell, reason: StopReason): Promise<void> {
@@ -303,24 +280,7 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   #ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions = {}): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? this.#askTimeoutMs;
-      const reply = new PendingReply(resolve, reject, type, ref, timeoutMs);
-      const { signal } = options;
-      if (signal) {
-        const onAbort = () => reply.reject(new AbortedError(`ask '${type}' to ${ref} was aborted`, { cause: signal.reason }));
-        if (signal.aborted) return onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        reply.detachSignal = () => signal.removeEventListener('abort', onAbort);
-      }
-      reply.deadlines = this.#deadlines;
-      reply.deadline = this.#deadlines.add(timeoutMs, expireReply, reply);
-      try {
-        this.#post(ref, { kind: 'user', type, payload, reply });
-      } catch (error) {
-        reply.reject(error);
-      }
-    });
+    return ask(this.#deadlines, options.timeoutMs ?? this.#askTimeoutMs, ref, type, payload, options.signal, (envelope) => this.#post(ref, envelope));
   }
 
   #watch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void {
@@ -337,11 +297,6 @@ export class ActorSystem implements AsyncDisposable {
       this.#cellFor(watcher)?.mailbox.postSystem({ kind: 'terminated', notice: { type, key, reason } });
     }
   }
-}
-
-/** One function for every ask timeout, so an ask allocates no timeout closure. */
-function expireReply(reply: PendingReply): void {
-  reply.expire();
 }
 
 function keyOf(ref: ActorRef<ActorDefinition>): string {

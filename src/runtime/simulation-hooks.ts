@@ -1,3 +1,5 @@
+import type { ActorCell } from './actor-cell.js';
+
 /**
  * What a simulation can do to a system that a production caller cannot: the
  * actor-crash fault. Handed to {@link SimulationHooks.attach} once, when the
@@ -29,4 +31,13 @@ export interface SimulationControl {
  */
 export interface SimulationHooks {
   attach(control: SimulationControl): void;
+}
+
+/** The controls over a system's live cells. Simulation only, so a scan by `type/key` is fine. @internal */
+export function simulationControl(cells: () => Iterable<ActorCell>): SimulationControl {
+  const crashable = () => [...cells()].filter((cell) => cell.lifecycle === 'running' && !cell.mailbox.busy);
+  return {
+    crashableActors: () => crashable().map((cell) => cell.id),
+    crashActor: (id, error) => crashable().find((cell) => cell.id === id)?.crash(error) ?? false,
+  };
 }
