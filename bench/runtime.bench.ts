@@ -243,23 +243,51 @@ async function idleActorBytes(report: Report): Promise<void> {
   }
 }
 
-/** New keys per second, each counted once its first message has been handled; a fresh system per sample. */
-async function spawnRate(report: Report): Promise<void> {
-  const rates: number[] = [];
-  for (let sample = 0; sample < SPAWN_SAMPLES + 1; sample++) {
-    const system = new ActorSystem();
-    try {
-      const done = latch.arm(SPAWN_BATCH);
-      const started = performance.now();
-      for (let i = 0; i < SPAWN_BATCH; i++) system.ref(Sink, `spawn-${i}`, { trusted: true }).tell('add', { by: 1 });
-      await done;
-      const elapsed = performance.now() - started;
-      if (sample > 0) rates.push(SPAWN_BATCH / (elapsed / 1000)); // sample 0 warms up
-    } finally {
-      await system.shutdown();
-    }
+/** New keys per second on steward, each counted once its first message has been handled; a fresh system per sample. */
+async function stewardSpawns(): Promise<number> {
+  const system = new ActorSystem();
+  try {
+    const done = latch.arm(SPAWN_BATCH);
+    const started = performance.now();
+    for (let i = 0; i < SPAWN_BATCH; i++) system.ref(Sink, `spawn-${i}`, { trusted: true }).tell('add', { by: 1 });
+    await done;
+    return SPAWN_BATCH / ((performance.now() - started) / 1000);
+  } finally {
+    await system.shutdown();
   }
-  report({ name: 'runtime.spawn_per_sec', value: percentile(rates, 50), unit: 'actors/s' });
+}
+
+/** The same on nact: spawn an actor per key and dispatch it one message. */
+async function nactSpawns(): Promise<number> {
+  const system = start();
+  try {
+    const done = latch.arm(SPAWN_BATCH);
+    const started = performance.now();
+    for (let i = 0; i < SPAWN_BATCH; i++) {
+      const ref = spawn(system, (count: number, message: NactMessage) => (message.type === 'add' ? (latch.hit(), count + message.by) : count), `spawn-${i}`, { initialState: 0 });
+      dispatch(ref, { type: 'add', by: 1 });
+    }
+    await done;
+    return SPAWN_BATCH / ((performance.now() - started) / 1000);
+  } finally {
+    stop(system);
+  }
+}
+
+/** Get-or-spawn of new keys, each told one message, against nact spawning as many, round by round. */
+async function spawnRate(report: Report): Promise<void> {
+  const steward: number[] = [];
+  const nact: number[] = [];
+  for (let sample = 0; sample < SPAWN_SAMPLES + 1; sample++) {
+    const ours = await stewardSpawns();
+    const theirs = await nactSpawns();
+    if (sample === 0) continue; // warms up
+    steward.push(ours);
+    nact.push(theirs);
+  }
+  report({ name: 'runtime.spawn_vs_nact', value: percentile(steward.map((rate, i) => rate / (nact[i] as number)), 50), unit: 'x', target: '>= 1.0' });
+  report({ name: 'runtime.spawn_per_sec', value: percentile(steward, 50), unit: 'actors/s' });
+  report({ name: 'runtime.spawn_nact_per_sec', value: percentile(nact, 50), unit: 'actors/s' });
 }
 
 /** Self-tells in the fairness figure, and rounds of it. */
