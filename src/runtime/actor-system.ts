@@ -138,20 +138,14 @@ export class ActorSystem implements AsyncDisposable {
     return new ActorRef(definition, key, this.#target, options.trusted ?? false, internal);
   }
 
-  /**
-   * The current state of a live actor, for invariant checks and debugging;
-   * `undefined` if it is not live. Read it, never change it.
-   */
+  /** The current state of a live actor (`undefined` if not live), for invariant checks and debugging: read it, never change it. */
   peekState<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
     const cached = ref.cell as ActorCell | undefined;
     const cell = cached?.alive ? cached : this.#cells.get(keyOf(ref));
     return cell && cell.lifecycle !== 'activating' ? (cell.state as StateOf<TDef>) : undefined;
   }
 
-  /**
-   * Stops an actor for good (queued messages become dead letters) once the
-   * turn in hand has finished; resolves once it has stopped.
-   */
+  /** Stops an actor for good (queued messages become dead letters, `onStop` runs after the turn in hand); resolves once stopped. */
   stop(ref: ActorRef<ActorDefinition>): Promise<void> {
     const id = keyOf(ref);
     const cell = this.#cells.get(id);
@@ -173,11 +167,8 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /**
-   * Shuts down: no new actors, mailboxes drain until the deadline (restart
-   * backoffs are cancelled, not waited out), what is still queued then
-   * becomes dead letters, stop hooks run, timers are cancelled, and the
-   * persistence is closed within what is left of the deadline. Calling it
-   * again returns the same report.
+   * Shuts down (steps in system-shutdown.ts), every step within the deadline;
+   * restart backoffs are cancelled, not waited out. Calling it again returns the same report.
    */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
     if (this.#shutdown) return this.#shutdown;
