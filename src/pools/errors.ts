@@ -16,9 +16,10 @@ import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../error
 
 /**
  * The task did not finish within its timeout (queued or running). A running
- * task's thread is stopped where the pool can (not with
- * `concurrentTasksPerWorker` > 1, nor in an `InProcessPool`: there its result
- * is dropped).
+ * task's thread is stopped where the pool can; with
+ * `concurrentTasksPerWorker` > 1 (and in an `InProcessPool`) its result is
+ * dropped instead, and a shared thread still running it after the grace
+ * period is recycled.
  *
  * @example
  * ```ts
