@@ -1,7 +1,8 @@
 import type { Clock } from '../runtime/ports/index.js';
 import { realClock } from '../runtime/ports/index.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type TaskBackend } from './dispatcher.js';
-import type { ClosePoolOptions, RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from './task.js';
+import type { PoolIncident } from './errors.js';
+import type { AnyTaskDefinition, ClosePoolOptions, RunTaskOptions, TaskDefinition, TaskPool, TaskReceiver } from './task.js';
 
 /** What every pool configures about its queue and timeouts. */
 export interface DispatchOptions {
@@ -60,7 +61,27 @@ export abstract class DispatchedPool implements TaskPool {
     this.#dispatcher.start(task, input, options, receiver);
   }
 
+  /**
+   * Loads `task`'s module where the pool runs tasks and checks it exports the
+   * task's function, running nothing; rejects with `ERR_TASK_MODULE` (the
+   * module and export named) otherwise. Call it at startup for each task a
+   * service uses, so a broken deploy fails there instead of on a first run.
+   *
+   * @example
+   * ```ts
+   * await Promise.all([hashTask, resizeTask].map((task) => pool.check(task)));
+   * ```
+   */
+  check(task: AnyTaskDefinition): Promise<void> {
+    return this.#dispatcher.check(task);
+  }
+
   close(options?: ClosePoolOptions): Promise<void> {
     return this.#dispatcher.close(options);
   }
+}
+
+/** Where a pool reports incidents: `onIncident`, else a process warning, so none is ever swallowed. @internal */
+export function incidentReporter(onIncident: ((incident: PoolIncident) => void) | undefined): (incident: PoolIncident) => void {
+  return onIncident ?? ((incident) => process.emitWarning(incident));
 }

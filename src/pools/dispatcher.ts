@@ -9,19 +9,11 @@
 import type { Clock } from '../runtime/ports/index.js';
 import { summarizeIssues, toIssues } from '../issues.js';
 import { Deadlines } from '../runtime/ports/index.js';
-import { deserializeError, type TaskOutcome } from './envelope.js';
-import {
-  ChannelClosedError,
-  InvalidTaskInputError,
-  InvalidTaskResultError,
-  PoolClosedError,
-  PoolFullError,
-  TaskAbortedError,
-  TaskFailedError,
-  TaskTimeoutError,
-} from './errors.js';
+import type { TaskLoadFailure, TaskOutcome } from './envelope.js';
+import { InvalidTaskInputError, PoolClosedError, PoolFullError, TaskAbortedError, TaskModuleError, TaskTimeoutError } from './errors.js';
 import { JobQueue } from './job-queue.js';
-import { Job, labelOf } from './job.js';
+import { channelHandlers, Job, labelOf } from './job.js';
+import { failureOf, invalidResult } from './outcomes.js';
 import { StopSignal } from './stop-signal.js';
 import type { AnyTaskDefinition, ClosePoolOptions, RunTaskOptions, TaskDefinition, TaskReceiver } from './task.js';
 
@@ -39,6 +31,8 @@ export interface BackendJob {
   /** Already validated against `task.input`. */
   readonly input: unknown;
   readonly channel: ChannelHandlers | undefined;
+  /** The thread it was placed on, where threads are shared (see `ThreadLedger`). */
+  thread: number | undefined;
 }
 
 /**
@@ -55,7 +49,15 @@ export interface TaskBackend {
    * result (piscina refills a thread from its own queue synchronously).
    */
   readonly prefetch: number;
+  /**
+   * Free slots the executor cannot use now (those of a thread it stopped
+   * routing to): the dispatcher hands over at most `capacity - running - blocked`.
+   * It only shrinks when one of the executor's runs settles.
+   */
+  readonly blocked: number;
   execute(job: BackendJob, stop: StopSignal): Promise<TaskOutcome>;
+  /** Loads the task's module and finds its function where tasks run, running nothing. */
+  check(task: AnyTaskDefinition): Promise<TaskLoadFailure | undefined>;
   /** Turns a rejection of `execute` into the steward error the caller gets. */
   failure(job: BackendJob, error: unknown): Error;
   destroy(): Promise<void>;
@@ -130,7 +132,7 @@ export class TaskDispatcher {
     }
     const { signal } = options;
     if (signal?.aborted) return receiver.reject(new TaskAbortedError(`${labelOf(task, id, pool)} aborted before it was queued`, { cause: signal.reason }));
-    const startNow = this.#running.size < this.#options.capacity;
+    const startNow = this.#running.size + this.#backend.blocked < this.#options.capacity;
     if (!startNow && this.queued >= this.#options.maxQueue) {
       return receiver.reject(new PoolFullError(`${labelOf(task, id, pool)} refused: the queue holds ${this.queued} tasks (maxQueue)`));
     }
@@ -158,6 +160,14 @@ export class TaskDispatcher {
     const where = job.running ? 'while running' : 'while queued';
     this.#cancel(job, new TaskAbortedError(`${job.label} aborted ${where}`, { cause: job.options.signal?.reason }));
   };
+
+  /** See `DispatchedPool.check`. */
+  async check(task: AnyTaskDefinition): Promise<void> {
+    const where = `task "${task.name}" on pool "${this.#options.name}"`;
+    if (this.#closing) throw new PoolClosedError(`${where} not checked: the pool is closing or closed`);
+    const failure = await this.#backend.check(task);
+    if (failure) throw new TaskModuleError(`${where} refused: ${failure.description}`, { module: task.moduleHref, export: failure.export, cause: failure.error });
+  }
 
   close(options: ClosePoolOptions = {}): Promise<void> {
     this.#closing ??= this.#close(options.deadlineMs ?? DEFAULT_CLOSE_DEADLINE_MS);
@@ -189,7 +199,7 @@ export class TaskDispatcher {
   #hand(job: Job, run: boolean): void {
     const stop = new StopSignal();
     job.stop = stop;
-    if (job.task.channel) job.channel = this.#channelFor(job);
+    if (job.task.channel) job.channel = channelHandlers(job);
     if (run) this.#markRunning(job);
     else this.#ahead.push(job);
     // One then() with both handlers: each promise layer here costs measurably at 30k tasks/s.
@@ -228,7 +238,7 @@ export class TaskDispatcher {
       if (this.#running.size === 0) this.#onIdle?.();
       return;
     }
-    while (this.#running.size < this.#options.capacity) {
+    while (this.#running.size + this.#backend.blocked < this.#options.capacity) {
       // The backend starts the job it holds ahead in the slot that just freed.
       const ahead = this.#ahead.shift();
       if (ahead) this.#markRunning(ahead);
@@ -247,26 +257,10 @@ export class TaskDispatcher {
 
   #finish(job: Job, outcome: TaskOutcome): void {
     if (job.settled) return;
-    if (!outcome.ok) {
-      const cause = deserializeError(outcome.error);
-      if (outcome.failure === 'uncloneable') {
-        this.#settle(job, new InvalidTaskResultError(`${job.label} returned a value that cannot cross threads: ${cause.message}`, [], { cause }));
-        return;
-      }
-      this.#settle(job, new TaskFailedError(`${job.label} failed: ${cause.name}: ${cause.message}`, { cause }));
-      return;
-    }
-    if (job.progressIssues) {
-      const issues = job.progressIssues;
-      this.#settle(job, new InvalidTaskResultError(`${job.label} sent invalid progress (${summarizeIssues(issues)})`, issues));
-      return;
-    }
+    if (!outcome.ok || job.progressIssues) return this.#settle(job, failureOf(job, outcome));
     const parsed = job.task.result.safeParse(outcome.value);
     if (parsed.success) this.#settle(job, undefined, parsed.data);
-    else {
-      const issues = toIssues(parsed.error.issues);
-      this.#settle(job, new InvalidTaskResultError(`${job.label} returned an invalid result (${summarizeIssues(issues)})`, issues, { cause: parsed.error }));
-    }
+    else this.#settle(job, invalidResult(job, parsed.error));
   }
 
   /** Settles the run, then stops the task wherever it is. */
@@ -285,26 +279,5 @@ export class TaskDispatcher {
     job.options.signal?.removeEventListener('abort', job);
     if (error) job.receiver.reject(error);
     else job.receiver.resolve(value);
-  }
-
-  #channelFor(job: Job): ChannelHandlers {
-    const closed = (): ChannelClosedError => new ChannelClosedError(`progress channel of ${job.label} is closed: the run already settled`);
-    return {
-      progress: (report: unknown) => {
-        if (job.settled) throw closed();
-        const schema = job.task.progress;
-        const parsed = schema ? schema.safeParse(report) : undefined;
-        if (!parsed?.success) {
-          const issues = parsed ? toIssues(parsed.error.issues) : [{ path: [], message: 'this task has no progress schema', code: 'custom' }];
-          job.progressIssues ??= issues;
-          throw new InvalidTaskResultError(`${job.label} sent invalid progress (${summarizeIssues(issues)})`, issues);
-        }
-        job.options.onProgress?.(parsed.data);
-      },
-      heartbeat: () => {
-        if (job.settled) throw closed();
-        job.options.onHeartbeat?.();
-      },
-    };
   }
 }

@@ -16,6 +16,8 @@ export interface TaskRequest {
   readonly label?: string;
   /** The task's end of its progress channel, when the task asked for one. */
   readonly port?: MessagePort;
+  /** Only load the module and find the function (`pool.check`): nothing runs. */
+  readonly check?: true;
 }
 
 /** A task error as plain data: any thrown value can cross a thread this way. */
@@ -27,13 +29,27 @@ export interface SerializedError {
 }
 
 /**
- * How a task ended, seen from inside its thread: a value, a throw, or a value
+ * How a task ended, seen from inside its thread: a value, a throw, a value
  * that cannot be cloned across threads (which, left to piscina, would kill the
- * thread with an error that no longer says what went wrong).
+ * thread with an error that no longer says what went wrong), or a module that
+ * would not load.
  */
 export type TaskOutcome =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly failure: 'threw' | 'uncloneable'; readonly error: SerializedError };
+  | { readonly ok: false; readonly failure: 'threw' | 'uncloneable'; readonly error: SerializedError; readonly export: string }
+  | TaskLoadFailure;
+
+/** The module did not load, or has no function to call: nothing of the task ran. */
+export interface TaskLoadFailure {
+  readonly ok: false;
+  readonly failure: 'load';
+  /** The export looked for: the task's name, or `default`. */
+  readonly export: string;
+  /** What went wrong, naming the module. */
+  readonly description: string;
+  /** The import's own error, when there was one. */
+  readonly error: SerializedError | undefined;
+}
 
 /** Turns anything thrown into data that survives `postMessage`. */
 export function serializeError(thrown: unknown): SerializedError {

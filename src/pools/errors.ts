@@ -16,9 +16,10 @@ import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../error
 
 /**
  * The task did not finish within its timeout (queued or running). A running
- * task's thread is stopped where the pool can (not with
- * `concurrentTasksPerWorker` > 1, nor in an `InProcessPool`: there its result
- * is dropped).
+ * task's thread is stopped where the pool can; with
+ * `concurrentTasksPerWorker` > 1 (and in an `InProcessPool`) its result is
+ * dropped instead, and a shared thread still running it after the grace
+ * period is recycled.
  *
  * @example
  * ```ts
@@ -52,7 +53,55 @@ export class TaskAbortedError extends errorClass('TaskAbortedError', 'ERR_TASK_A
  * });
  * ```
  */
-export class TaskFailedError extends errorClass('TaskFailedError', 'ERR_TASK_FAILED') {}
+export class TaskFailedError extends errorClass('TaskFailedError', 'ERR_TASK_FAILED') {
+  /** `file:` URL of the task's module. */
+  readonly module: string;
+  /** The export that ran: the task's name, or `default`. */
+  readonly export: string;
+  /** The message without the text the task threw (its error's name and code only): safe for logs and events. */
+  readonly publicMessage: string;
+  constructor(message: string, options: TaskModuleErrorOptions & { readonly publicMessage: string }) {
+    super(message, options);
+    this.module = options.module;
+    this.export = options.export;
+    this.publicMessage = options.publicMessage;
+  }
+}
+
+/**
+ * Where a task's code was looked for: its module and the export.
+ *
+ * @example
+ * ```ts
+ * new TaskModuleError('task "hash" #1 on pool "cpu" refused: …', { module: 'file:///srv/tasks/hash.js', export: 'hash' });
+ * ```
+ */
+export interface TaskModuleErrorOptions extends StewardErrorOptions {
+  readonly module: string;
+  readonly export: string;
+}
+
+/**
+ * The task's module could not be loaded (missing file, a throw at its top
+ * level) or has no function under the task's name and no default function.
+ * The import error, if any, is the `cause`. Nothing of the task ran.
+ *
+ * @example
+ * ```ts
+ * await pool.check(hashTask).catch((error) => {
+ *   if (error instanceof TaskModuleError) throw new Error(`deploy is broken: ${error.module} (${error.export})`, { cause: error });
+ * });
+ * ```
+ */
+export class TaskModuleError extends errorClass('TaskModuleError', 'ERR_TASK_MODULE') {
+  readonly module: string;
+  readonly export: string;
+  constructor(message: string, options: TaskModuleErrorOptions) {
+    super(message, options);
+    this.module = options.module;
+    this.export = options.export;
+  }
+}
 /**
  * The pool's queue is at `maxQueue`; nothing was queued. Retry later or shed load.
  *
@@ -139,3 +188,68 @@ export class InvalidTaskInputError extends issuesErrorClass('InvalidTaskInputErr
  * ```
  */
 export class InvalidTaskResultError extends issuesErrorClass('InvalidTaskResultError', 'ERR_INVALID_TASK_RESULT') {}
+
+/**
+ * A pool thread failed outside any task (piscina's `'error'` event): a throw
+ * in a timer a task left behind, say. The thread is replaced; the error is the
+ * `cause`. Reported to the pool's `onIncident`.
+ *
+ * @example
+ * ```ts
+ * new PiscinaPool({ name: 'io', onIncident: (incident) => { if (incident instanceof PoolThreadError) log.error(incident.cause); } });
+ * ```
+ */
+export class PoolThreadError extends errorClass('PoolThreadError', 'ERR_POOL_THREAD_ERROR') {}
+
+/**
+ * A pool recycled a thread because a task on it was cancelled or timed out
+ * and still ran after the grace period; the tasks running beside it failed
+ * with `ERR_TASK_CRASHED`. Reported to the pool's `onIncident`.
+ *
+ * @example
+ * ```ts
+ * new PiscinaPool({ name: 'io', concurrentTasksPerWorker: 8, onIncident: (incident) => metrics.count(incident.code) });
+ * ```
+ */
+export class ThreadRecycledError extends errorClass('ThreadRecycledError', 'ERR_THREAD_RECYCLED') {
+  /** Why, as a phrase: `task "x" #3 on pool "p" still ran 1000 ms after it timed out`. */
+  readonly because: string;
+  constructor(pool: string, because: string) {
+    super(`pool "${pool}" recycled a thread: ${because}`);
+    this.because = because;
+  }
+}
+
+/**
+ * What a pool reports about its threads, beside the outcomes of runs.
+ *
+ * @example
+ * ```ts
+ * const onIncident = (incident: PoolIncident) => log.warn({ code: incident.code }, incident.message);
+ * ```
+ */
+export type PoolIncident = PoolThreadError | ThreadRecycledError;
+
+/**
+ * Every error a run on a steward pool ends with: switch on `code`.
+ *
+ * @example
+ * ```ts
+ * function retryable(error: TaskRunError): boolean {
+ *   switch (error.code) {
+ *     case 'ERR_TASK_TIMEOUT': case 'ERR_TASK_CRASHED': case 'ERR_POOL_FULL': return true;
+ *     default: return false;
+ *   }
+ * }
+ * ```
+ */
+export type TaskRunError =
+  | TaskTimeoutError
+  | TaskAbortedError
+  | TaskFailedError
+  | TaskModuleError
+  | TaskCrashedError
+  | PoolFullError
+  | PoolClosedError
+  | InvalidTaskInputError
+  | InvalidTaskResultError;

@@ -3,18 +3,23 @@
  * and for unit tests that need no threads. Same queue, timeouts, codes and
  * schemas as {@link PiscinaPool}; inputs, results and progress pass through
  * `structuredClone`, so a task can share nothing by accident. It cannot stop
- * running code: a cancelled task is rejected and its slot freed at once, and
- * whatever it returns later is dropped. Crashes happen only when a
- * {@link TaskGate} injects them.
+ * running code: a cancelled task is rejected at once and whatever it returns
+ * later is dropped. Its slot frees at once too, as when piscina stops a
+ * one-task thread; with `concurrentTasksPerWorker` > 1 it is kept, as on a
+ * shared piscina thread, until the task really ends or its virtual thread is
+ * recycled (see {@link PiscinaPoolOptions.concurrentTasksPerWorker}). Crashes
+ * happen only when a {@link TaskGate} injects them.
  */
-import type { Clock } from '../runtime/ports/index.js';
-import { DispatchedPool } from './dispatched-pool.js';
+import { realClock, type Clock } from '../runtime/ports/index.js';
+import { DispatchedPool, incidentReporter } from './dispatched-pool.js';
 import type { BackendJob, ChannelHandlers, TaskBackend } from './dispatcher.js';
-import type { TaskOutcome } from './envelope.js';
-import { ChannelClosedError, PoolClosedError, TaskCrashedError } from './errors.js';
+import type { TaskLoadFailure, TaskOutcome } from './envelope.js';
+import { ChannelClosedError, PoolClosedError, TaskCrashedError, type PoolIncident } from './errors.js';
+import type { PiscinaPoolOptions } from './piscina-pool.js';
 import type { StopSignal } from './stop-signal.js';
-import type { TaskChannel } from './task.js';
-import { runTask } from './task-runner.js';
+import type { AnyTaskDefinition, TaskChannel } from './task.js';
+import { checkTask, runTask } from './task-runner.js';
+import { DEFAULT_RECYCLE_GRACE_MS, ThreadLedger } from './thread-ledger.js';
 
 /** A step of a task that a {@link TaskGate} orders: its completion, or one report on its channel. */
 export type TaskStep = 'completion' | 'progress' | 'heartbeat';
@@ -41,6 +46,18 @@ export interface InProcessPoolOptions {
   readonly defaultTimeoutMs?: number;
   /** Called for each completion and report of a task; default releases at once. */
   readonly gate?: TaskGate;
+  /**
+   * Model threads that run this many tasks at once (default 1): the
+   * `concurrency` slots form virtual threads of this size, and a task
+   * cancelled while running keeps its slot and closes its thread to new tasks
+   * until it ends, or for `recycleGraceMs` on the pool's clock; then the
+   * thread is recycled and the tasks beside it fail with `ERR_TASK_CRASHED`.
+   */
+  readonly concurrentTasksPerWorker?: number;
+  /** See {@link PiscinaPoolOptions.recycleGraceMs}. */
+  readonly recycleGraceMs?: number;
+  /** See {@link PiscinaPoolOptions.onIncident}; only recycles happen in-process. */
+  readonly onIncident?: (incident: PoolIncident) => void;
 }
 
 /**
@@ -57,53 +74,124 @@ export interface InProcessPoolOptions {
  */
 export class InProcessPool extends DispatchedPool {
   constructor(options: InProcessPoolOptions) {
-    super(
-      { ...options, capacity: Math.max(1, options.concurrency ?? 1) },
-      new InProcessBackend(options.gate ?? ((complete) => complete())),
-    );
+    const capacity = Math.max(1, options.concurrency ?? 1);
+    const perThread = Math.max(1, options.concurrentTasksPerWorker ?? 1);
+    const clock = options.clock ?? realClock;
+    const backend = new InProcessBackend(options.gate ?? ((complete) => complete()), perThread, Math.ceil(capacity / perThread));
+    if (perThread > 1) {
+      backend.ledger = new ThreadLedger({
+        pool: options.name,
+        clock,
+        graceMs: options.recycleGraceMs ?? DEFAULT_RECYCLE_GRACE_MS,
+        perThread,
+        recycle: (thread) => backend.recycle(thread),
+        report: incidentReporter(options.onIncident),
+      });
+    }
+    super({ ...options, clock, capacity }, backend);
   }
 }
 
+/** Ends a live run: rejects its promise unless it already settled. */
+type EndRun = (error: Error) => void;
+
 class InProcessBackend implements TaskBackend {
   readonly prefetch = 0;
+  /** Set with shared virtual threads. */
+  ledger: ThreadLedger | undefined;
   readonly #gate: TaskGate;
-  readonly #live = new Set<(error: Error) => void>();
+  readonly #perThread: number;
+  readonly #maxThreads: number;
+  readonly #live = new Set<EndRun>();
+  /** Virtual threads by id, each with its live runs (shared threads only). */
+  readonly #threads = new Map<number, Set<EndRun>>();
+  #nextThread = 0;
 
-  constructor(gate: TaskGate) {
+  constructor(gate: TaskGate, perThread: number, maxThreads: number) {
     this.#gate = gate;
+    this.#perThread = perThread;
+    this.#maxThreads = maxThreads;
+  }
+
+  get blocked(): number {
+    return this.ledger ? this.ledger.blocked : 0;
   }
 
   execute(job: BackendJob, signal: StopSignal): Promise<TaskOutcome> {
+    const ledger = this.ledger;
+    const run = this.#start(job, signal, ledger);
+    if (!ledger) return run;
+    return run.then(
+      (outcome) => {
+        ledger.ended(job);
+        return outcome;
+      },
+      (error: unknown) => {
+        const recycled = ledger.ended(job);
+        throw recycled ? new TaskCrashedError(`${job.label} crashed: its thread was recycled because ${recycled.because}`, { cause: recycled }) : error;
+      },
+    );
+  }
+
+  #start(job: BackendJob, signal: StopSignal, ledger: ThreadLedger | undefined): Promise<TaskOutcome> {
     return new Promise<TaskOutcome>((resolve, reject) => {
       let open = true;
-      const stop = (error: Error): void => {
-        if (!open) return;
+      const thread = ledger ? this.#place(job, signal, ledger) : undefined;
+      const finish = (): boolean => {
+        if (!open) return false;
         open = false;
-        this.#live.delete(stop);
+        this.#live.delete(end);
+        thread?.delete(end);
         signal.off('abort', onAbort);
-        reject(error);
+        return true;
       };
-      const onAbort = (): void => stop(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      const end: EndRun = (error) => {
+        if (finish()) reject(error);
+      };
+      // A shared thread cannot stop the task: it runs on, holding its slot (the ledger decides its thread's fate).
+      const onAbort = (): void => {
+        if (ledger) ledger.stuck(job);
+        else end(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      };
       signal.once('abort', onAbort);
-      this.#live.add(stop);
-      const crash = (error: Error): void => stop(new TaskCrashedError(`${job.label} crashed: ${error.message}`, { cause: error }));
-      const channel = job.channel ? gatedChannel(job.channel, job.label, () => open, this.#gate, crash) : undefined;
+      this.#live.add(end);
+      thread?.add(end);
+      const crash = (error: Error): void => end(new TaskCrashedError(`${job.label} crashed: ${error.message}`, { cause: error }));
+      const listening = (): boolean => open && !signal.aborted;
+      const channel = job.channel ? gatedChannel(job.channel, job.label, listening, this.#gate, crash) : undefined;
       // runTask hands back a clone of the result, as a thread would.
-      runTask(job.task.moduleHref, job.task.name, structuredClone(job.input), channel, 'clone').then((outcome) => {
-        if (!open) return; // cancelled meanwhile: nothing left to order
-        this.#gate(
-          () => {
-            if (!open) return;
-            open = false;
-            this.#live.delete(stop);
-            signal.off('abort', onAbort);
-            resolve(outcome);
-          },
-          crash,
-          'completion',
-        );
+      void runTask(job.task.moduleHref, job.task.name, structuredClone(job.input), channel, 'clone').then((outcome) => {
+        if (!open) return; // stopped meanwhile: nothing left to order
+        this.#gate(() => void (finish() && resolve(outcome)), crash, 'completion');
       });
     });
+  }
+
+  /** Picks the least busy virtual thread still taking tasks, or starts one. */
+  #place(job: BackendJob, signal: StopSignal, ledger: ThreadLedger): Set<EndRun> {
+    let best: [number, Set<EndRun>] | undefined;
+    for (const entry of this.#threads) {
+      const size = entry[1].size;
+      if (size < this.#perThread && ledger.routable(entry[0]) && (best === undefined || size < best[1].size)) best = entry;
+    }
+    if (best === undefined || (best[1].size > 0 && this.#threads.size < this.#maxThreads)) {
+      best = [this.#nextThread++, new Set()];
+      this.#threads.set(best[0], best[1]);
+    }
+    ledger.assign(job, best[0], signal);
+    return best[1];
+  }
+
+  /** Recycles a virtual thread: every run still on it ends, and new tasks go to a fresh one. */
+  recycle(thread: number): void {
+    const runs = this.#threads.get(thread);
+    this.#threads.delete(thread);
+    for (const end of [...(runs ?? [])]) end(new Error(`virtual thread ${thread} recycled`));
+  }
+
+  async check(task: AnyTaskDefinition): Promise<TaskLoadFailure | undefined> {
+    const outcome = await checkTask(task.moduleHref, task.name);
+    return outcome.ok ? undefined : outcome;
   }
 
   failure(_job: BackendJob, error: unknown): Error {
@@ -111,7 +199,8 @@ class InProcessBackend implements TaskBackend {
   }
 
   async destroy(): Promise<void> {
-    for (const stop of [...this.#live]) stop(new PoolClosedError('in-process pool destroyed'));
+    this.ledger?.clear();
+    for (const end of [...this.#live]) end(new PoolClosedError('in-process pool destroyed'));
   }
 }
 

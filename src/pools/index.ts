@@ -17,6 +17,7 @@ export type {
   AbortListener,
 } from './task.js';
 export { PiscinaPool } from './piscina-pool.js';
+export { DEFAULT_RECYCLE_GRACE_MS } from './thread-ledger.js';
 export type { PiscinaPoolOptions, PoolResourceLimits } from './piscina-pool.js';
 export { InProcessPool } from './in-process-pool.js';
 export type { InProcessPoolOptions, TaskGate, TaskStep } from './in-process-pool.js';
@@ -26,10 +27,13 @@ export {
   InvalidTaskResultError,
   PoolClosedError,
   PoolFullError,
+  PoolThreadError,
   TaskAbortedError,
   TaskCrashedError,
   TaskFailedError,
+  TaskModuleError,
   TaskTimeoutError,
+  ThreadRecycledError,
 } from './errors.js';
-export type { TaskCrashedErrorOptions } from './errors.js';
+export type { PoolIncident, TaskCrashedErrorOptions, TaskModuleErrorOptions, TaskRunError } from './errors.js';
 export { DEFAULT_CLOSE_DEADLINE_MS, DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS } from './dispatcher.js';

@@ -5,8 +5,10 @@
  * @internal
  */
 import type { MessageIssue } from '../errors.js';
+import { summarizeIssues, toIssues } from '../issues.js';
 import type { Deadline } from '../runtime/ports/index.js';
 import type { BackendJob, ChannelHandlers } from './dispatcher.js';
+import { ChannelClosedError, InvalidTaskResultError } from './errors.js';
 import type { StopSignal } from './stop-signal.js';
 import type { AnyTaskDefinition, RunTaskOptions, TaskReceiver } from './task.js';
 
@@ -19,6 +21,7 @@ export class Job implements BackendJob {
   stop: StopSignal | undefined = undefined;
   channel: ChannelHandlers | undefined = undefined;
   progressIssues: readonly MessageIssue[] | undefined = undefined;
+  thread: number | undefined = undefined;
   #label: string | undefined;
 
   constructor(
@@ -43,4 +46,26 @@ export class Job implements BackendJob {
 
 export function labelOf(task: AnyTaskDefinition, id: number, pool: string): string {
   return `task "${task.name}" #${id} on pool "${pool}"`;
+}
+
+/** What the owner's side serves on `job`'s channel: progress validated against the task's schema, heartbeats. */
+export function channelHandlers(job: Job): ChannelHandlers {
+  const closed = (): ChannelClosedError => new ChannelClosedError(`progress channel of ${job.label} is closed: the run already settled`);
+  return {
+    progress: (report: unknown) => {
+      if (job.settled) throw closed();
+      const schema = job.task.progress;
+      const parsed = schema ? schema.safeParse(report) : undefined;
+      if (!parsed?.success) {
+        const issues = parsed ? toIssues(parsed.error.issues) : [{ path: [], message: 'this task has no progress schema', code: 'custom' }];
+        job.progressIssues ??= issues;
+        throw new InvalidTaskResultError(`${job.label} sent invalid progress (${summarizeIssues(issues)})`, issues);
+      }
+      job.options.onProgress?.(parsed.data);
+    },
+    heartbeat: () => {
+      if (job.settled) throw closed();
+      job.options.onHeartbeat?.();
+    },
+  };
 }

@@ -8,13 +8,15 @@
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { Clock } from '../runtime/ports/index.js';
-import { DispatchedPool } from './dispatched-pool.js';
+import { realClock, type Clock } from '../runtime/ports/index.js';
+import { DispatchedPool, incidentReporter } from './dispatched-pool.js';
 import { exposeChannel } from './channel.js';
 import type { StopSignal } from './stop-signal.js';
 import type { BackendJob, TaskBackend } from './dispatcher.js';
-import type { TaskOutcome, TaskRequest } from './envelope.js';
-import { TaskCrashedError } from './errors.js';
+import type { TaskLoadFailure, TaskOutcome, TaskRequest } from './envelope.js';
+import { PoolThreadError, TaskCrashedError, type PoolIncident } from './errors.js';
+import type { AnyTaskDefinition } from './task.js';
+import { DEFAULT_RECYCLE_GRACE_MS, ThreadLedger } from './thread-ledger.js';
 
 /** Worker `resourceLimits`, e.g. `{ maxOldGenerationSizeMb: 64 }`. */
 export interface PoolResourceLimits {
@@ -39,9 +41,20 @@ export interface PiscinaPoolOptions {
    * Tasks one thread runs at once, for IO-bound pools (default 1). With more
    * than one, a task cancelled or timed out while running is rejected at once
    * but its thread is not stopped (that would kill its neighbours, piscina
-   * #934): its slot frees when the task returns, and its outcome is dropped.
+   * #934): it keeps its slot, its outcome is dropped, and no new task goes to
+   * its thread. If it ends within `recycleGraceMs` the thread serves again;
+   * otherwise the thread is recycled, the tasks beside it fail with
+   * `ERR_TASK_CRASHED`, and a fresh thread takes its place.
    */
   readonly concurrentTasksPerWorker?: number;
+  /** How long a cancelled task on a shared thread may run on before its thread is recycled. Default 1 s. */
+  readonly recycleGraceMs?: number;
+  /**
+   * Hears what the pool does to its threads beside runs: a thread error no
+   * task owns (piscina's `'error'` event, `ERR_POOL_THREAD_ERROR`) and a
+   * recycle (`ERR_THREAD_RECYCLED`). Default: a process warning.
+   */
+  readonly onIncident?: (incident: PoolIncident) => void;
   /**
    * How an idle thread waits for work. `'sync'` (piscina's default) blocks the
    * thread's event loop between tasks, freezing anything a task left running;
@@ -81,20 +94,37 @@ export class PiscinaPool extends DispatchedPool {
 
   constructor(options: PiscinaPoolOptions) {
     const concurrent = Math.max(1, options.concurrentTasksPerWorker ?? 1);
-    const piscina = new Piscina<TaskRequest, TaskOutcome>({
+    const clock = options.clock ?? realClock;
+    const report = incidentReporter(options.onIncident);
+    const ledger =
+      concurrent === 1
+        ? undefined
+        : new ThreadLedger({
+            pool: options.name,
+            clock,
+            graceMs: options.recycleGraceMs ?? DEFAULT_RECYCLE_GRACE_MS,
+            perThread: concurrent,
+            recycle: (thread) => void piscina.threads.find((worker) => worker.threadId === thread)?.terminate(),
+            report,
+          });
+    const piscina: Piscina<TaskRequest, TaskOutcome> = new Piscina<TaskRequest, TaskOutcome>({
       filename: WORKER_ENTRY,
       name: 'runStewardTask',
       ...(options.minThreads === undefined ? {} : { minThreads: options.minThreads }),
       ...(options.maxThreads === undefined ? {} : { maxThreads: options.maxThreads }),
       ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: { ...options.resourceLimits } }),
+      ...(ledger ? { loadBalancer: sharedThreadBalancer(ledger, concurrent) } : {}),
       concurrentTasksPerWorker: concurrent,
       atomics: options.atomics ?? (concurrent > 1 ? 'async' : 'sync'),
     });
-    // A thread error with no task on it (e.g. a fire-and-forget throw after the task returned)
-    // is emitted as 'error'; unhandled, it would take down the owner's process.
-    piscina.on('error', () => {});
-    super({ ...options, capacity: piscina.maxThreads * concurrent }, new PiscinaBackend(piscina, concurrent === 1));
+    // A thread error with no task on it (a throw in a timer a task left behind) comes as 'error';
+    // unheard, it would take down the owner's process.
+    piscina.on('error', (error: unknown) => {
+      const err = error instanceof Error ? error : new Error(String(error));
+      report(new PoolThreadError(`pool "${options.name}": a thread failed outside any task: ${err.name}: ${err.message}`, { cause: err }));
+    });
+    super({ ...options, clock, capacity: piscina.maxThreads * concurrent }, new PiscinaBackend(piscina, ledger));
     this.#piscina = piscina;
   }
 
@@ -104,10 +134,40 @@ export class PiscinaPool extends DispatchedPool {
   }
 }
 
+/** What a request carries under piscina's queue-options symbol, for the balancer to place it. */
+interface Placement {
+  readonly job: BackendJob;
+  readonly stop: StopSignal;
+}
+
+const PLACEMENT: symbol = Piscina.queueOptionsSymbol;
+
+type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
+
+/**
+ * piscina's least-busy choice, minus the threads the ledger closed, telling
+ * the ledger where each task went: piscina does not say which thread runs a task.
+ */
+function sharedThreadBalancer(ledger: ThreadLedger, perThread: number): LoadBalancer {
+  return (task, workers) => {
+    let best: (typeof workers)[number] | null = null;
+    for (const worker of workers) {
+      if (worker.terminating || worker.destroyed || !ledger.routable(worker.id)) continue;
+      const usage = worker.currentUsage;
+      if (usage >= perThread || (best !== null && usage >= best.currentUsage)) continue;
+      best = worker;
+      if (usage === 0) break;
+    }
+    const placement = (task as unknown as Partial<Record<symbol, Placement>>)[PLACEMENT];
+    if (best && placement) ledger.assign(placement.job, best.id, placement.stop);
+    return best;
+  };
+}
+
 class PiscinaBackend implements TaskBackend {
   readonly #piscina: Piscina<TaskRequest, TaskOutcome>;
-  /** Only a task alone on its thread may have it stopped; see `concurrentTasksPerWorker`. */
-  readonly #stopThreadOnAbort: boolean;
+  /** Set when threads are shared: a task alone on its thread has the thread stopped instead. */
+  readonly #ledger: ThreadLedger | undefined;
   /**
    * One task waits in piscina's queue, which piscina posts to the next free
    * thread before it even reports the last result; its signal takes it back
@@ -118,23 +178,43 @@ class PiscinaBackend implements TaskBackend {
    */
   readonly prefetch: number;
 
-  constructor(piscina: Piscina<TaskRequest, TaskOutcome>, stopThreadOnAbort: boolean) {
+  constructor(piscina: Piscina<TaskRequest, TaskOutcome>, ledger: ThreadLedger | undefined) {
     this.#piscina = piscina;
-    this.#stopThreadOnAbort = stopThreadOnAbort;
-    this.prefetch = stopThreadOnAbort && piscina.minThreads >= 1 ? 1 : 0;
+    this.#ledger = ledger;
+    this.prefetch = !ledger && piscina.minThreads >= 1 ? 1 : 0;
+  }
+
+  get blocked(): number {
+    return this.#ledger ? this.#ledger.blocked : 0;
   }
 
   execute(job: BackendJob, stop: StopSignal): Promise<TaskOutcome> {
-    const signal = this.#stopThreadOnAbort ? stop : null;
+    const ledger = this.#ledger;
+    if (!ledger) return this.#run(job, stop, stop);
+    stop.once('abort', () => ledger.stuck(job));
+    return this.#run(job, stop, null).then(
+      (outcome) => {
+        ledger.ended(job);
+        return outcome;
+      },
+      (error: unknown) => {
+        const recycled = ledger.ended(job);
+        throw recycled ? new TaskCrashedError(`${job.label} crashed: its thread was recycled because ${recycled.because}`, { cause: recycled }) : error;
+      },
+    );
+  }
+
+  #run(job: BackendJob, stop: StopSignal, signal: StopSignal | null): Promise<TaskOutcome> {
+    const placement = this.#ledger ? { [PLACEMENT]: { job, stop } } : undefined;
     if (!job.channel) {
-      return this.#piscina.run({ moduleHref: job.task.moduleHref, name: job.task.name, input: job.input }, { signal });
+      return this.#piscina.run({ moduleHref: job.task.moduleHref, name: job.task.name, input: job.input, ...placement }, { signal });
     }
     const { port1, port2 } = new MessageChannel();
     exposeChannel(port1, job.channel);
     // Once the run is settled (timeout, abort, close) the task must learn it on its next call,
     // even in a shared thread that keeps running it.
     stop.once('abort', () => port1.close());
-    const request: TaskRequest = { moduleHref: job.task.moduleHref, name: job.task.name, input: job.input, label: job.label, port: port2 };
+    const request: TaskRequest = { moduleHref: job.task.moduleHref, name: job.task.name, input: job.input, label: job.label, port: port2, ...placement };
     return this.#piscina.run(request, { signal, transferList: [port2] }).then(
       (outcome) => {
         port1.close(); // the task's later calls reject with ERR_CHANNEL_CLOSED
@@ -147,15 +227,22 @@ class PiscinaBackend implements TaskBackend {
     );
   }
 
+  async check(task: AnyTaskDefinition): Promise<TaskLoadFailure | undefined> {
+    const outcome = await this.#piscina.run({ moduleHref: task.moduleHref, name: task.name, input: undefined, check: true }).catch((error: unknown) => {
+      throw crashError(`check of task "${task.name}"`, error);
+    });
+    return outcome.ok ? undefined : (outcome as TaskLoadFailure);
+  }
+
   failure(job: BackendJob, error: unknown): Error {
-    return crashError(job.label, error);
+    return error instanceof TaskCrashedError ? error : crashError(job.label, error);
   }
 
   async destroy(): Promise<void> {
+    this.#ledger?.clear();
     await this.#piscina.destroy();
   }
 }
-
 /** Maps a piscina rejection (never a task's own throw: those resolve) to a steward error. */
 function crashError(label: string, error: unknown): Error {
   const err = error instanceof Error ? error : new Error(String(error));

@@ -6,17 +6,28 @@
  * @internal
  */
 import type { TaskChannel, TaskFunction } from './task.js';
-import { serializeError, type TaskOutcome } from './envelope.js';
+import { serializeError, type TaskLoadFailure, type TaskOutcome } from './envelope.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 /** Module imports not finished yet, and how many were ever started. */
 const importing = new Set<Promise<unknown>>();
 let importsStarted = 0;
-/** Functions already resolved, so the hot path takes no extra promise turn per task. */
-const functions = new Map<string, TaskFunction<unknown, unknown, unknown>>();
 
-/** Imports a task module once per thread and picks the function named `name`, else the default export. */
-export async function loadTaskFunction(moduleHref: string, name: string): Promise<TaskFunction<unknown, unknown, unknown>> {
+/** A task's function and the export it was found under. */
+export interface LoadedTask {
+  readonly fn: TaskFunction<unknown, unknown, unknown>;
+  readonly export: string;
+}
+
+/** Functions already resolved, so the hot path takes no extra promise turn per task. */
+const functions = new Map<string, LoadedTask>();
+
+/**
+ * Imports a task module once per thread and picks the function named `name`,
+ * else the default export; a module that does not load or has neither is a
+ * {@link TaskLoadFailure}.
+ */
+export async function loadTaskFunction(moduleHref: string, name: string): Promise<LoadedTask | TaskLoadFailure> {
   const key = `${name}@${moduleHref}`;
   const known = functions.get(key);
   if (known) return known;
@@ -35,13 +46,20 @@ export async function loadTaskFunction(moduleHref: string, name: string): Promis
       },
     );
   }
-  const module = await loading;
-  const fn = module[name] ?? module['default'];
-  if (typeof fn !== 'function') {
-    throw new TypeError(`task module ${moduleHref} exports no function named "${name}" and no default function`);
+  let module: Record<string, unknown>;
+  try {
+    module = await loading;
+  } catch (thrown) {
+    const error = serializeError(thrown);
+    return { ok: false, failure: 'load', export: name, description: `its module ${moduleHref} could not be loaded: ${error.name}: ${error.message}`, error };
   }
-  functions.set(key, fn as TaskFunction<unknown, unknown, unknown>);
-  return fn as TaskFunction<unknown, unknown, unknown>;
+  const exported = typeof module[name] === 'function' ? name : typeof module['default'] === 'function' ? 'default' : undefined;
+  if (exported === undefined) {
+    return { ok: false, failure: 'load', export: name, description: `its module ${moduleHref} exports no function named "${name}" and no default function`, error: undefined };
+  }
+  const loaded = { fn: module[exported] as TaskFunction<unknown, unknown, unknown>, export: exported };
+  functions.set(key, loaded);
+  return loaded;
 }
 
 /**
@@ -87,6 +105,12 @@ export function trackChannel<TProgress>(channel: TaskChannel<TProgress>): {
   };
 }
 
+/** Loads a task's module and finds its function, as a run would, without running it (`pool.check`). */
+export async function checkTask(moduleHref: string, name: string): Promise<{ readonly ok: true; readonly value: string } | TaskLoadFailure> {
+  const loaded = await loadTaskFunction(moduleHref, name);
+  return 'fn' in loaded ? { ok: true, value: loaded.export } : loaded;
+}
+
 /**
  * Runs one task to its outcome; never rejects. In a worker (`'check'`) the
  * result is checked to be cloneable, so an uncloneable value becomes a coded
@@ -100,19 +124,20 @@ export async function runTask(
   channel: TaskChannel<unknown> | undefined,
   result: 'check' | 'clone',
 ): Promise<TaskOutcome> {
+  const loaded = functions.get(`${name}@${moduleHref}`) ?? (await loadTaskFunction(moduleHref, name));
+  if (!('fn' in loaded)) return loaded;
   const tracked = channel ? trackChannel(channel) : undefined;
   let outcome: TaskOutcome;
   try {
-    const fn = functions.get(`${name}@${moduleHref}`) ?? (await loadTaskFunction(moduleHref, name));
-    const returned = tracked ? fn(input, tracked.channel) : fn(input);
+    const returned = tracked ? loaded.fn(input, tracked.channel) : loaded.fn(input);
     const value = isThenable(returned) ? await returned : returned;
     try {
       outcome = { ok: true, value: result === 'clone' ? structuredClone(value) : checkCloneable(value) };
     } catch (cloneError) {
-      outcome = { ok: false, failure: 'uncloneable', error: serializeError(cloneError) };
+      outcome = { ok: false, failure: 'uncloneable', error: serializeError(cloneError), export: loaded.export };
     }
   } catch (thrown) {
-    outcome = { ok: false, failure: 'threw', error: serializeError(thrown) };
+    outcome = { ok: false, failure: 'threw', error: serializeError(thrown), export: loaded.export };
   }
   await tracked?.drain();
   return outcome;

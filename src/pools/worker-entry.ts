@@ -7,10 +7,11 @@
 import { connectChannel } from './channel.js';
 import type { TaskOutcome, TaskRequest } from './envelope.js';
 import type { ChannelHandlers } from './dispatcher.js';
-import { runTask } from './task-runner.js';
+import { checkTask, runTask } from './task-runner.js';
 
 /** The function piscina calls for every task (`name: 'runStewardTask'`). @internal */
 export async function runStewardTask(request: TaskRequest): Promise<TaskOutcome> {
+  if (request.check) return checkTask(request.moduleHref, request.name);
   if (!request.port) return runTask(request.moduleHref, request.name, request.input, undefined, 'check');
   const { calls, close } = connectChannel<ChannelHandlers>(request.port, request.label ?? `task "${request.name}"`, ['progress', 'heartbeat']);
   try {

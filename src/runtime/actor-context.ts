@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { ActorDefinition, Handlers, MessageOf, MessageSchemas } from './define-actor.js';
 import type { Random } from './random.js';
 import type { CommitResult, StatePort, StateReader, TaskDescriptor as TaskDefinition, WriteOp } from './ports/index.js';
+import type { TaskRunError } from '../pools/errors.js';
 
 /**
  * How a piped promise ended.
@@ -13,7 +14,7 @@ import type { CommitResult, StatePort, StateReader, TaskDescriptor as TaskDefini
  *   outcome.ok ? { type: 'answered', payload: { jobId, status: outcome.value } } : { type: 'unanswered', payload: { jobId } });
  * ```
  */
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+export type Outcome<T, TError = unknown> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: TError };
 
 /** The definition type an actor's own context refers to. */
 export type SelfDefinition<TState, TMessages extends MessageSchemas> = ActorDefinition<
@@ -75,7 +76,7 @@ export type PersistencePort = StatePort;
  */
 export interface StartTaskOptions<TResult, TProgress, TMessage> {
   /** The outcome (result, or an error with its `ERR_TASK_*` code) as a message. */
-  readonly toMessage: (outcome: Outcome<TResult>) => TMessage;
+  readonly toMessage: (outcome: Outcome<TResult, TaskRunError>) => TMessage;
   /** Each progress report as a message, in order. */
   readonly onProgress?: (report: TProgress) => TMessage;
   /** Each heartbeat as a message. */

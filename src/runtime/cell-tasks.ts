@@ -37,7 +37,7 @@ export class CellTasks<TMessage> {
     input: TInput,
     options: StartTaskOptions<TResult, TProgress, TMessage>,
   ): TaskHandle {
-    const started = new StartedTask<TMessage>(this.#settled, options.toMessage as (outcome: Outcome<unknown>) => TMessage, options.signal, poolName, task.name);
+    const started = new StartedTask<TMessage>(this.#settled, options.toMessage as (outcome: Outcome<unknown>) => TMessage, options.signal, poolName, task.name, task.moduleHref);
     this.#running.add(started);
     const { stop } = started;
     const { onProgress, onHeartbeat, signal } = options;
@@ -69,15 +69,40 @@ export class CellTasks<TMessage> {
     this.#running.delete(started);
     if (started.onSignal) started.signal?.removeEventListener('abort', started.onSignal);
     if (!outcome.ok && !started.stop.aborted) {
-      const code = (outcome.error as { code?: unknown } | null)?.code;
+      const error = outcome.error as FailureFields | null;
+      const code = typeof error?.code === 'string' ? error.code : 'ERR_UNKNOWN';
       this.owner.events.emit('task.failed', {
         type: this.owner.type,
         key: this.owner.key,
         pool: started.pool,
         task: started.task,
-        code: typeof code === 'string' ? code : 'ERR_UNKNOWN',
+        code,
+        message: failureMessage(error, code),
+        module: started.module,
+        export: typeof error?.export === 'string' ? error.export : started.task,
       });
     }
     this.owner.tell(started.toMessage, outcome);
   };
+}
+
+/** What a failed run's error may say about itself. */
+interface FailureFields {
+  readonly code?: unknown;
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly publicMessage?: unknown;
+  readonly export?: unknown;
+}
+
+/**
+ * A failure's message fit for an event: a pool error's `publicMessage` where
+ * its message holds the task's own text, else a pool error's message (built
+ * from ids and schemas); a thread crash's cause and errors from elsewhere by
+ * name and code only.
+ */
+function failureMessage(error: FailureFields | null, code: string): string {
+  if (typeof error?.publicMessage === 'string') return error.publicMessage;
+  if (code !== 'ERR_UNKNOWN' && code !== 'ERR_TASK_CRASHED' && typeof error?.message === 'string') return error.message;
+  return `${typeof error?.name === 'string' ? error.name : 'a non-error value'} (${code})`;
 }

@@ -57,7 +57,16 @@ export type RuntimeEvents = {
   'actor.crashed': ActorAddress & { readonly messageType: string | undefined; readonly error: unknown };
   'actor.restarted': ActorAddress & { readonly attempt: number; readonly delayMs: number };
   /** A task the actor started ended in failure (timeout, crash, a throw, a refusal); not sent for the actor's own cancels. */
-  'task.failed': ActorAddress & { readonly pool: string; readonly task: string; readonly code: string };
+  'task.failed': ActorAddress & {
+    readonly pool: string;
+    readonly task: string;
+    readonly code: string;
+    /** The reason, without text the task produced (it may hold what the task was given). */
+    readonly message: string;
+    /** The task's module (`file:` URL) and the export that ran or was looked for. */
+    readonly module: string;
+    readonly export: string;
+  };
   'dead.letter': ActorAddress & { readonly messageType: string; readonly reason: DeadLetterReason };
   'mailbox.overflow': ActorAddress & { readonly messageType: string; readonly policy: string; readonly depth: number };
 };

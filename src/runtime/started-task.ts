@@ -21,9 +21,10 @@ export class StartedTask<TMessage> implements TaskReceiver<unknown> {
     readonly settled: TaskSettled<TMessage>,
     readonly toMessage: (outcome: Outcome<unknown>) => TMessage,
     readonly signal: AbortSignal | undefined,
-    /** Pool and task names, for the `task.failed` event. */
+    /** Pool and task names and the task's module, for the `task.failed` event. */
     readonly pool: string,
     readonly task: string,
+    readonly module: string,
   ) {}
 
   resolve(value: unknown): void {

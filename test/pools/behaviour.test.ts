@@ -4,9 +4,13 @@
  * threads.test.ts: an in-process pool cannot survive them by design.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { InProcessPool, PiscinaPool } from '../../src/pools/index.js';
 import { RELEASE, STARTED, until } from './fixtures/gate.js';
 import {
+  absentModuleTask,
   echoTask,
+  noExportTask,
+  throwsOnLoadTask,
   junkTask,
   newGate,
   POOL_KINDS,
@@ -33,6 +37,8 @@ describe.each(POOL_KINDS)('TaskPool behaviour: $kind', ({ create }) => {
     expect(error.code).toBe('ERR_TASK_FAILED');
     expect(error.message).toMatchInlineSnapshot(`"task "throws" #1 on pool "cpu" failed: RangeError: boom"`);
     expect(error.cause).toMatchObject({ name: 'RangeError', message: 'boom', code: 'E_FIXTURE' });
+    // The reason beside the code: where the code lives, and a message without the task's own text.
+    expect(error).toMatchObject({ module: throwsTask.moduleHref, export: 'default', publicMessage: 'task "throws" #1 on pool "cpu" failed: RangeError (E_FIXTURE)' });
     await expect(pool.run(echoTask, { n: 1 })).resolves.toEqual({ doubled: 2 });
   });
 
@@ -180,5 +186,21 @@ describe.each(POOL_KINDS)('TaskPool behaviour: $kind', ({ create }) => {
     Atomics.notify(view, RELEASE);
     await expect(running).resolves.toBe(7);
     await closed;
+  });
+
+  it.each([
+    { task: noExportTask, says: /refused: its module file:.*no-export\.js exports no function named "missing" and no default function$/ },
+    { task: absentModuleTask, says: /refused: its module file:.*absent\.js could not be loaded: Error: Cannot find module/ },
+    { task: throwsOnLoadTask, says: /refused: its module file:.*throws-on-load\.js could not be loaded: Error: this module refuses to load$/ },
+  ])('refuses a task whose module does not give its function with ERR_TASK_MODULE, at check and at run ($task.name)', async ({ task, says }) => {
+    const pool = pools.track(create({ name: 'cpu' }));
+    const checked = await rejectionOf((pool as InProcessPool | PiscinaPool).check(task));
+    expect(checked).toMatchObject({ code: 'ERR_TASK_MODULE', module: task.moduleHref, export: task.name });
+    expect(checked.message).toMatch(says);
+    const ran = await rejectionOf(pool.run(task, undefined));
+    expect(ran.code).toBe('ERR_TASK_MODULE');
+    expect(ran.message).toMatch(says);
+    await expect((pool as InProcessPool | PiscinaPool).check(echoTask)).resolves.toBeUndefined();
+    await expect(pool.run(echoTask, { n: 1 })).resolves.toEqual({ doubled: 2 });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { defineTask, type TaskDefinition, type TaskPool } from '../../src/pools/index.js';
+import { defineTask, type TaskDefinition, type TaskPool, type TaskRunError } from '../../src/pools/index.js';
+import type { StartTaskOptions } from '../../src/runtime/actor-context.js';
 
 describe('defineTask', () => {
   const hash = defineTask({
@@ -31,5 +32,21 @@ describe('defineTask', () => {
     expect(hash.channel).toBe(true);
     expect(defineTask({ name: 'a', module: '/a.js', input: z.unknown(), result: z.unknown() }).channel).toBe(false);
     expect(defineTask({ name: 'b', module: '/b.js', input: z.unknown(), result: z.unknown(), heartbeat: true }).channel).toBe(true);
+  });
+
+  it("types a started task's failed outcome as the union of pool errors, switchable on code", () => {
+    type Failed = Extract<Parameters<StartTaskOptions<string, never, unknown>['toMessage']>[0], { ok: false }>['error'];
+    expectTypeOf<Failed>().toEqualTypeOf<TaskRunError>();
+    expectTypeOf<TaskRunError['code']>().toEqualTypeOf<
+      | 'ERR_TASK_TIMEOUT'
+      | 'ERR_TASK_ABORTED'
+      | 'ERR_TASK_FAILED'
+      | 'ERR_TASK_MODULE'
+      | 'ERR_TASK_CRASHED'
+      | 'ERR_POOL_FULL'
+      | 'ERR_POOL_CLOSED'
+      | 'ERR_INVALID_TASK_INPUT'
+      | 'ERR_INVALID_TASK_RESULT'
+    >();
   });
 });

@@ -29,6 +29,17 @@ export const uncloneableTask = defineTask({ name: 'uncloneable', module: fixture
 export const spinTask = defineTask({ name: 'spin', module: fixture('spin'), input: gateInput, result: z.number() });
 export const releaseTask = defineTask({ name: 'release', module: fixture('release'), input: gateInput, result: z.boolean() });
 export const afterReturnTask = defineTask({ name: 'afterReturn', module: fixture('after-return'), input: gateInput, result: z.boolean() });
+export const hangTask = defineTask({
+  name: 'hang',
+  module: fixture('hang'),
+  input: gateInput.extend({ mode: z.enum(['block', 'await']) }),
+  result: z.number(),
+});
+export const threadIdTask = defineTask({ name: 'threadIdOf', module: fixture('thread-id'), input: z.undefined(), result: z.number() });
+export const throwAfterReturnTask = defineTask({ name: 'throwAfterReturn', module: fixture('throw-after-return'), input: z.undefined(), result: z.boolean() });
+export const noExportTask = defineTask({ name: 'missing', module: fixture('no-export'), input: z.undefined(), result: z.unknown() });
+export const throwsOnLoadTask = defineTask({ name: 'never', module: fixture('throws-on-load'), input: z.undefined(), result: z.unknown() });
+export const absentModuleTask = defineTask({ name: 'absent', module: fixture('absent'), input: z.undefined(), result: z.unknown() });
 export const progressTask = defineTask({
   name: 'progress',
   module: fixture('progress'),

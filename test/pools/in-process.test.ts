@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/runtime/virtual-clock.js';
 import { InProcessPool } from '../../src/pools/index.js';
-import { STARTED, until } from './fixtures/gate.js';
+import { RELEASE, STARTED, until } from './fixtures/gate.js';
 import { echoTask, newGate, poolTracker, progressTask, rejectionOf, waitTask } from './helpers.js';
 
 describe('InProcessPool', () => {
@@ -54,5 +54,46 @@ describe('InProcessPool', () => {
     const reports: { step: number }[] = [];
     await pool.run(progressTask, { count: 2 }, { onProgress: (report) => reports.push(report) });
     expect(reports).toEqual([{ step: 1 }, { step: 2 }]);
+  });
+
+  it('keeps the slot of a cancelled task on a shared virtual thread until the task really ends', async () => {
+    const pool = pools.track(new InProcessPool({ name: 'sim', concurrency: 2, concurrentTasksPerWorker: 2, clock: new VirtualClock() }));
+    const { gate, view } = newGate();
+    const controller = new AbortController();
+    const hung = pool.run(waitTask, { gate, tag: 1 }, { signal: controller.signal });
+    await until(view, STARTED, (started) => started === 1);
+    controller.abort();
+    expect((await rejectionOf(hung)).code).toBe('ERR_TASK_ABORTED');
+    const next = pool.run(echoTask, { n: 3 });
+    expect(pool.queued).toBe(1); // today the slot frees at once and this runs
+    Atomics.store(view, RELEASE, 1);
+    Atomics.notify(view, RELEASE);
+    await expect(next).resolves.toEqual({ doubled: 6 });
+  });
+
+  it('recycles a virtual thread after the grace period on its clock: neighbours crash, the queue moves', async () => {
+    const clock = new VirtualClock();
+    const incidents: string[] = [];
+    const pool = pools.track(
+      new InProcessPool({ name: 'sim', concurrency: 2, concurrentTasksPerWorker: 2, clock, recycleGraceMs: 500, onIncident: (incident) => incidents.push(incident.code) }),
+    );
+    const hungGate = newGate();
+    const neighbourGate = newGate();
+    const controller = new AbortController();
+    const hung = pool.run(waitTask, { gate: hungGate.gate, tag: 1 }, { signal: controller.signal });
+    const neighbour = pool.run(waitTask, { gate: neighbourGate.gate, tag: 2 });
+    await until(neighbourGate.view, STARTED, (started) => started === 1);
+    controller.abort();
+    await rejectionOf(hung);
+    const next = pool.run(echoTask, { n: 4 });
+    clock.advance(499);
+    expect(pool.queued).toBe(1);
+    clock.advance(1);
+    const error = await rejectionOf(neighbour);
+    expect(error.message).toMatchInlineSnapshot(
+      `"task "wait" #2 on pool "sim" crashed: its thread was recycled because task "wait" #1 on pool "sim" still ran 500 ms after it was aborted"`,
+    );
+    await expect(next).resolves.toEqual({ doubled: 8 });
+    expect(incidents).toEqual(['ERR_THREAD_RECYCLED']);
   });
 });

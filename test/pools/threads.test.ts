@@ -59,7 +59,8 @@ describe('PiscinaPool on real threads', () => {
   it('stops a thread blocked in CPU-bound code on timeout, then serves on a fresh one', async () => {
     const pool = pools.track(new PiscinaPool({ name: 'cpu', maxThreads: 1 }));
     const { gate, view } = newGate();
-    // Long enough for a cold thread to start the task: what is tested is that it gets stopped.
+    await pool.run(echoTask, { n: 0 }); // a warm thread: what is tested is that the task gets stopped, not how fast a thread starts
+    // Long enough for the task to start on a loaded machine.
     const rejected = rejectionOf(pool.run(spinTask, { gate }, { timeoutMs: 300 }));
     await until(view, STARTED, (started) => started === 1);
     expect((await rejected).message).toMatch(/timed out after 300 ms \(running\)/);
@@ -81,8 +82,9 @@ describe('PiscinaPool on real threads', () => {
 
   it("rejects a task's progress call with ERR_CHANNEL_CLOSED once its run was cancelled", async () => {
     // Two tasks per thread: a cancelled task is not stopped (that would kill its neighbour),
-    // so it runs on and must learn from its channel that nobody listens.
-    const pool = pools.track(new PiscinaPool({ name: 'io', maxThreads: 1, concurrentTasksPerWorker: 2 }));
+    // so it runs on and must learn from its channel that nobody listens. No new task goes to its
+    // thread meanwhile, so the releasing task runs on the second one.
+    const pool = pools.track(new PiscinaPool({ name: 'io', maxThreads: 2, concurrentTasksPerWorker: 2, recycleGraceMs: 60_000 }));
     const { gate, view } = newGate();
     const controller = new AbortController();
     const reports: number[] = [];

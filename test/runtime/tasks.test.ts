@@ -86,7 +86,18 @@ for (const [kind, makePool] of Object.entries(pools)) {
       outcome = nextOutcome('e');
       await ref.ask('start', { n: -7, steps: 0 }); // the task throws, its message naming -7
       await outcome;
-      expect(failures).toEqual([{ type: 'squarer', key: 'e', pool: 'math', task: 'square', code: 'ERR_TASK_FAILED' }]);
+      expect(failures).toEqual([
+        {
+          type: 'squarer',
+          key: 'e',
+          pool: 'math',
+          task: 'square',
+          code: 'ERR_TASK_FAILED',
+          message: 'task "square" #2 on pool "math" failed: Error',
+          module: squareTask.moduleHref,
+          export: 'square',
+        },
+      ]);
       expect(JSON.stringify(failures)).not.toContain('-7');
     });
 

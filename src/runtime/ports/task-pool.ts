@@ -31,6 +31,8 @@ export interface TaskDescriptor<TInput, TResult, TProgress = never> {
   readonly input: z.ZodType<TInput>;
   readonly result: z.ZodType<TResult>;
   readonly progress: z.ZodType<TProgress> | undefined;
+  /** Where the task's module lives, for diagnostics (events name it). */
+  readonly moduleHref: string;
 }
 
 /**
