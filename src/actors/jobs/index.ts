@@ -18,3 +18,13 @@ export {
   WorkerTypeSchema,
 } from './registry/schemas.js';
 export type { RegisterRequest, RegistryState, VersionInfo, WorkerInstance, WorkerRefRequest, WorkerStatus, WorkerStopReason } from './registry/schemas.js';
+export { detectVersion } from './registry/version.js';
+export type { DetectVersionOptions } from './registry/version.js';
+export { localRegistryClient } from './registry/registry-client.js';
+export type { RegistryClient } from './registry/registry-client.js';
+export { createRegistryHttpHandler, startRegistryServer } from './registry/http-handler.js';
+export type { RegistryHttpHandler, RegistryHttpOptions, RegistryServer } from './registry/http-handler.js';
+export { httpRegistryClient } from './registry/http-client.js';
+export type { HttpRegistryClientOptions } from './registry/http-client.js';
+export { DEFAULT_GRACE_MS, WorkerClient } from './registry/worker-client.js';
+export type { WorkerClientOptions, WorkerClientStatus } from './registry/worker-client.js';
