@@ -28,3 +28,5 @@ export { httpRegistryClient } from './registry/http-client.js';
 export type { HttpRegistryClientOptions } from './registry/http-client.js';
 export { DEFAULT_GRACE_MS, WorkerClient } from './registry/worker-client.js';
 export type { WorkerClientOptions, WorkerClientStatus } from './registry/worker-client.js';
+export { REGISTRY_SCENARIOS, registryViolations } from './simulation/registry-scenarios.js';
+export type { Belief } from './simulation/registry-scenarios.js';
