@@ -1,0 +1,32 @@
+export { createWorkerRegistry, WORKER_REGISTRIES, WORKERS } from './registry/registry-actor.js';
+export type { WorkerRegistry, WorkerRegistryDefinition, WorkerRegistryOptions } from './registry/registry-actor.js';
+export { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_AFTER_MS, DEFAULT_STOPPING_TIMEOUT_MS } from './registry/registry-state.js';
+export type { RegistryThresholds } from './registry/registry-state.js';
+export type { RegistryEventBus, RegistryEvents } from './registry/events.js';
+export { RegistryUnavailableError, WorkerActiveError, WorkerStoppedError } from './registry/errors.js';
+export type { ActiveWorker } from './registry/errors.js';
+export {
+  RegisterRequestSchema,
+  RegistryMessages,
+  RegistryStateSchema,
+  StopReasonSchema,
+  VersionInfoSchema,
+  WorkerIdSchema,
+  WorkerInstanceSchema,
+  WorkerRefSchema,
+  WorkerStatusSchema,
+  WorkerTypeSchema,
+} from './registry/schemas.js';
+export type { RegisterRequest, RegistryState, VersionInfo, WorkerInstance, WorkerRefRequest, WorkerStatus, WorkerStopReason } from './registry/schemas.js';
+export { detectVersion } from './registry/version.js';
+export type { DetectVersionOptions } from './registry/version.js';
+export { localRegistryClient } from './registry/registry-client.js';
+export type { RegistryClient } from './registry/registry-client.js';
+export { createRegistryHttpHandler, startRegistryServer } from './registry/http-handler.js';
+export type { RegistryHttpHandler, RegistryHttpOptions, RegistryServer } from './registry/http-handler.js';
+export { httpRegistryClient } from './registry/http-client.js';
+export type { HttpRegistryClientOptions } from './registry/http-client.js';
+export { DEFAULT_GRACE_MS, WorkerClient } from './registry/worker-client.js';
+export type { WorkerClientOptions, WorkerClientStatus } from './registry/worker-client.js';
+export { REGISTRY_SCENARIOS, registryViolations } from './simulation/registry-scenarios.js';
+export type { Belief } from './simulation/registry-scenarios.js';
