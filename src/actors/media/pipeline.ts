@@ -36,8 +36,8 @@ import { isReusable } from './signed-url.js';
  */
 export interface MediaJobContext {
   readonly signal?: AbortSignal;
-  readonly progress?: (pct: number) => void | Promise<void>;
-  readonly heartbeat?: () => void | Promise<void>;
+  readonly progress?: (pct: number) => unknown;
+  readonly heartbeat?: () => unknown;
 }
 
 /**
