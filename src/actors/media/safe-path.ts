@@ -38,7 +38,9 @@ export function safeSegment(raw: string, fallback = 'item'): string {
     .slice(0, MAX_SEGMENT - 9)
     .replace(/[._-]+$/g, '');
   const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
-  return `${cleaned || fallback}-${hash}`;
+  // `lpt9.txt-…` is still LPT9 to Windows: what starts reserved gets a prefix
+  const stem = RESERVED.test(cleaned) ? `x-${cleaned}`.slice(0, MAX_SEGMENT - 9) : cleaned;
+  return `${stem || fallback}-${hash}`;
 }
 
 /**
