@@ -24,7 +24,10 @@ import { abortReason } from './safe-url.js';
 import type { Thumbnailer } from './thumbnail.js';
 import type { Validator } from './validate.js';
 
-const taskModule = new URL('./worker-tasks.js', import.meta.url);
+// threads load compiled code only: from a .ts source (vitest), point at its build, as the pool's own worker entry does
+const taskModule = import.meta.url.endsWith('.ts')
+  ? new URL('../../../dist/src/actors/media/worker-tasks.js', import.meta.url)
+  : new URL('./worker-tasks.js', import.meta.url);
 const failureSchema = z.object({ ok: z.literal(false), code: z.string(), message: z.string(), retryable: z.boolean(), status: z.number().optional() });
 
 /** The download step's task. */
