@@ -49,7 +49,7 @@ const JsonBlockSchema = z.object({
 export const httpExtractor: Extractor = async (postUrl, { signal, cookie }) => {
   const page = assertHttpUrl(postUrl);
   const response = await fetchHttp(page.href, { signal, ...(cookie ? { headers: { cookie } } : {}) });
-  const html = await readCapped(response, MAX_PAGE_BYTES);
+  const html = await readCapped(response, MAX_PAGE_BYTES, page.href);
   return parsePostPage(html, page);
 };
 
@@ -167,15 +167,16 @@ function* jsonBlocks(html: string): Generator<unknown> {
   }
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
+async function readCapped(response: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number, url: string): Promise<string> {
+  const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of response.body ?? []) {
-    total += (chunk as Uint8Array).byteLength;
+  for await (const chunk of response) {
+    total += chunk.byteLength;
     if (total > maxBytes) {
-      throw new ExtractFailedError(`post page ${redactUrl(response.url)} is over ${maxBytes} bytes`);
+      response.destroy();
+      throw new ExtractFailedError(`post page ${redactUrl(url)} is over ${maxBytes} bytes`);
     }
-    chunks.push(chunk as Uint8Array);
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -3,6 +3,8 @@
  * and every redirect hop, which is why fetches go through {@link fetchHttp}
  * with redirects followed by hand.
  */
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { MediaCancelledError, TransportError, UnsafeUrlError, httpStatusError, redactUrl } from './errors.js';
 
 const MAX_REDIRECTS = 5;
@@ -32,42 +34,52 @@ export function assertHttpUrl(url: string, base?: string): URL {
 /** Options of {@link fetchHttp}. */
 export interface FetchHttpOptions {
   readonly signal?: AbortSignal;
-  readonly headers?: Record<string, string>;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
  * GET with every redirect hop checked by {@link assertHttpUrl}; a transport
  * failure becomes a retryable `ERR_MEDIA_TRANSPORT`, a non-2xx answer an
  * `ERR_MEDIA_HTTP_STATUS` (retryable when 5xx), with the body discarded.
+ * Built on `node:http` rather than `fetch`: the body is a Node stream that
+ * goes to the file without a web-stream bridge, which is a third of a
+ * download's cost at 1 MB.
  *
  * @example
  * ```ts
  * const response = await fetchHttp(url, { signal, headers: { cookie } });
+ * for await (const chunk of response) file.write(chunk);
  * ```
  */
-export async function fetchHttp(url: string, options: FetchHttpOptions = {}): Promise<Response> {
+export async function fetchHttp(url: string, options: FetchHttpOptions = {}): Promise<IncomingMessage> {
   let current = assertHttpUrl(url);
   for (let hop = 0; ; hop++) {
-    let response: Response;
-    try {
-      response = await fetch(current, { redirect: 'manual', ...(options.signal ? { signal: options.signal } : {}), ...(options.headers ? { headers: options.headers } : {}) });
-    } catch (cause) {
-      if (options.signal?.aborted) throw abortReason(options.signal);
-      throw new TransportError(`GET ${redactUrl(current.href)} failed: ${(cause as Error).message}`, { cause, retryable: true });
-    }
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location !== null) {
-      await response.body?.cancel();
+    const response = await get(current, options);
+    const status = response.statusCode ?? 0;
+    const location = response.headers.location;
+    if (status >= 300 && status < 400 && location !== undefined) {
+      response.resume();
       if (hop >= MAX_REDIRECTS) throw new TransportError(`GET ${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
       current = assertHttpUrl(location, current.href);
       continue;
     }
-    if (response.status < 200 || response.status >= 300) {
-      await response.body?.cancel();
-      throw httpStatusError(response.status, current.href);
+    if (status < 200 || status >= 300) {
+      response.resume();
+      throw httpStatusError(status, current.href);
     }
     return response;
   }
+}
+
+function get(url: URL, { signal, headers }: FetchHttpOptions): Promise<IncomingMessage> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsGet : httpGet)(url, { ...(headers ? { headers } : {}), ...(signal ? { signal } : {}) }, resolve);
+    request.on('error', (cause) => {
+      if (signal?.aborted) reject(abortReason(signal));
+      else reject(new TransportError(`GET ${redactUrl(url.href)} failed: ${cause.message}`, { cause, retryable: true }));
+    });
+  });
 }
 
 /** The error an aborted signal stands for: its reason when that is a media error, else a cancel. */

@@ -8,6 +8,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { TooLargeError, redactUrl } from './errors.js';
 import { ensureDirUnder, mediaPaths } from './safe-path.js';
 import { fetchHttp } from './safe-url.js';
+import { timedSignal } from './timeout.js';
 
 const MAX_THUMBNAIL_BYTES = 16 * 1024 * 1024;
 
@@ -46,9 +47,7 @@ export const httpThumbnail: Thumbnailer = async (request, { signal }) => {
   const reasons: string[] = [];
   for (const url of request.urls) {
     try {
-      const response = await fetchHttp(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(request.timeoutMs)]) });
-      const bytes = Buffer.from(await response.arrayBuffer());
-      if (bytes.byteLength > MAX_THUMBNAIL_BYTES) throw new TooLargeError(`thumbnail ${redactUrl(url)} is over ${MAX_THUMBNAIL_BYTES} bytes`);
+      const bytes = await readImage(url, signal, request.timeoutMs);
       const type = await fileTypeFromBuffer(bytes);
       if (type === undefined || !type.mime.startsWith('image/')) {
         reasons.push(`${redactUrl(url)}: ${type?.mime ?? 'unknown type'} is not an image`);
@@ -72,3 +71,23 @@ export const httpThumbnail: Thumbnailer = async (request, { signal }) => {
   }
   return { path: null, reasons };
 };
+
+async function readImage(url: string, signal: AbortSignal, timeoutMs: number): Promise<Buffer> {
+  const timed = timedSignal(signal, timeoutMs, `thumbnail ${redactUrl(url)}`);
+  try {
+    const response = await fetchHttp(url, { signal: timed.signal });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      total += chunk.byteLength;
+      if (total > MAX_THUMBNAIL_BYTES) {
+        response.destroy();
+        throw new TooLargeError(`thumbnail ${redactUrl(url)} is over ${MAX_THUMBNAIL_BYTES} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    timed.dispose();
+  }
+}
