@@ -59,7 +59,13 @@ export class MediaAcquirer {
   private async validOrNothing(url: string, headers?: Record<string, string>): Promise<DownloadedFile | undefined> {
     this.tried.add(url);
     const file = await this.downloadWithRetry(url, headers);
-    const verdict = await this.options.steps.validate({ path: file.path, contentType: file.contentType, minBytes: this.options.minBytes });
+    const verdict = await this.options.steps.validate({
+      path: file.path,
+      contentType: file.contentType,
+      minBytes: this.options.minBytes,
+      bytes: file.bytes,
+      ...(file.head ? { head: file.head } : {}),
+    });
     if (verdict.valid) {
       this.mime = verdict.mime;
       return file;

@@ -32,7 +32,12 @@ export interface DownloadedFile {
   readonly bytes: number;
   readonly contentType: string;
   readonly url: string;
+  /** The first bytes written (up to {@link HEAD_BYTES}), so validation need not read the file again. */
+  readonly head?: Uint8Array | undefined;
 }
+
+/** How many leading bytes a download keeps for the validator: what `file-type` reads. */
+export const HEAD_BYTES = 4100;
 
 /** Cancel and progress of one download. */
 export interface DownloadContext {
@@ -72,7 +77,9 @@ export const httpDownload: Downloader = async (request, { signal, onProgress }) 
       throw new TooLargeError(`${redactUrl(request.url)} is ${promised} bytes, over the ${request.maxBytes}-byte cap`);
     }
     // an observer beside pipe's own 'data' listener: counting costs no extra stream stage
+    const head: Buffer[] = [];
     response.on('data', (chunk: Buffer) => {
+      if (received < HEAD_BYTES) head.push(chunk.subarray(0, HEAD_BYTES - received));
       received += chunk.byteLength;
       if (received > request.maxBytes) response.destroy(new TooLargeError(`${redactUrl(request.url)} sent more than the ${request.maxBytes}-byte cap`));
       else onProgress?.(received, promised);
@@ -82,7 +89,7 @@ export const httpDownload: Downloader = async (request, { signal, onProgress }) 
       throw new TruncatedError(`${redactUrl(request.url)} ended after ${received} of ${promised} bytes`, { retryable: true });
     }
     await rename(request.partPath, request.outputPath);
-    return { path: request.outputPath, bytes: received, contentType: response.headers['content-type'] ?? '', url: request.url };
+    return { path: request.outputPath, bytes: received, contentType: response.headers['content-type'] ?? '', url: request.url, head: Buffer.concat(head) };
   } catch (error) {
     await rm(request.partPath, { force: true });
     throw classify(error, timed.signal, request.url, received, promised);

@@ -7,7 +7,7 @@ export { httpExtractor, parsePostPage, pickCandidate, DEFAULT_EXTRACT_TIMEOUT_MS
 export type { ExtractContext, Extractor } from './extract.js';
 export { deriveAccount } from './account.js';
 export type { AccountDeriver } from './account.js';
-export { httpDownload, DEFAULT_MAX_BYTES, DEFAULT_DOWNLOAD_TIMEOUT_MS } from './download.js';
+export { httpDownload, DEFAULT_MAX_BYTES, DEFAULT_DOWNLOAD_TIMEOUT_MS, HEAD_BYTES } from './download.js';
 export type { DownloadContext, DownloadedFile, DownloadRequest, Downloader } from './download.js';
 export { validateVideo, DEFAULT_MIN_BYTES } from './validate.js';
 export type { Validation, ValidationRequest, Validator } from './validate.js';

@@ -43,7 +43,7 @@ export const mediaDownloadTask = defineTask({
     headers: z.record(z.string(), z.string()).optional(),
   }),
   result: z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), file: z.object({ path: z.string(), bytes: z.number(), contentType: z.string(), url: z.string() }) }),
+    z.object({ ok: z.literal(true), file: z.object({ path: z.string(), bytes: z.number(), contentType: z.string(), url: z.string(), head: z.custom<Uint8Array>((v) => v instanceof Uint8Array).optional() }) }),
     failureSchema,
   ]),
   progress: z.tuple([z.number(), z.number()]).readonly(),
@@ -52,7 +52,7 @@ export const mediaDownloadTask = defineTask({
 export const mediaValidateTask = defineTask({
   name: 'mediaValidate',
   module: taskModule,
-  input: z.object({ path: z.string(), contentType: z.string(), minBytes: z.number() }),
+  input: z.object({ path: z.string(), contentType: z.string(), minBytes: z.number(), bytes: z.number().optional(), head: z.custom<Uint8Array>((v) => v instanceof Uint8Array).optional() }),
   result: z.union([z.object({ valid: z.literal(true), mime: z.string(), ext: z.string() }), z.object({ valid: z.literal(false), reason: z.string() })]),
 });
 /** The thumbnail step's task. */

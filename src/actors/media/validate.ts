@@ -5,7 +5,7 @@
  * HTML error page served with 200 fails all three.
  */
 import { stat } from 'node:fs/promises';
-import { fileTypeFromFile } from 'file-type';
+import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 
 /** Files smaller than this are error pages or stubs, not media. */
 export const DEFAULT_MIN_BYTES = 10 * 1024;
@@ -16,6 +16,9 @@ export interface ValidationRequest {
   readonly path: string;
   readonly contentType: string;
   readonly minBytes: number;
+  /** The file's size and first bytes when the downloader kept them; else the file is read. */
+  readonly bytes?: number;
+  readonly head?: Uint8Array | undefined;
 }
 
 /** The verdict. */
@@ -40,12 +43,12 @@ export type Validator = (request: ValidationRequest) => Promise<Validation>;
  * await validateVideo({ path: 'downloads/a/j.mp4', contentType: 'text/html', minBytes: 10_240 }); // { valid: false, reason: 'content type text/html is not a video' }
  * ```
  */
-export const validateVideo: Validator = async ({ path, contentType, minBytes }) => {
+export const validateVideo: Validator = async ({ path, contentType, minBytes, bytes, head }) => {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (!type.startsWith('video/') && !NEUTRAL_TYPES.has(type)) return { valid: false, reason: `content type ${type || '(none)'} is not a video` };
-  const { size } = await stat(path);
+  const size = bytes ?? (await stat(path)).size;
   if (size < minBytes) return { valid: false, reason: `${size} bytes is under the ${minBytes}-byte minimum` };
-  const detected = await fileTypeFromFile(path);
+  const detected = head !== undefined && head.byteLength > 0 ? await fileTypeFromBuffer(head) : await fileTypeFromFile(path);
   if (detected === undefined) return { valid: false, reason: 'no known container in the magic bytes' };
   if (!detected.mime.startsWith('video/')) return { valid: false, reason: `magic bytes say ${detected.mime}, not a video` };
   return { valid: true, mime: detected.mime, ext: detected.ext };
