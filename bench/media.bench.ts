@@ -3,6 +3,7 @@
  * host, same concurrency, same run: 1,000 jobs of 1 MB. The pipeline side does
  * its whole job (post page, download to .part and rename, file-type
  * validation, thumbnail); the baseline only streams the media URL to a file.
+ * The host runs in a child process (a CDN does not share your event loop).
  * Rounds alternate the two sides so load drift on the shared machine hits
  * both alike; the figure is total megabytes over total time per side.
  *
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
-import { startMediaHost } from '../demo/media-host/index.js';
+import { spawnMediaHost } from '../demo/media-host/spawn.js';
 import { createMediaPipeline } from '../src/actors/media/index.js';
 import type { BenchGroup } from './harness.js';
 
@@ -36,19 +37,27 @@ async function pool(count: number, concurrency: number, run: (i: number) => Prom
 const group: BenchGroup = {
   name: 'media',
   async run(report) {
-    const host = await startMediaHost();
+    const host = await spawnMediaHost();
     const root = await mkdtemp(join(tmpdir(), 'steward-media-bench-'));
     try {
       const media = createMediaPipeline({ downloadsDir: join(root, 'pipeline') });
+      // where the time goes: the same pipeline without its thumbnail request and write
+      const noThumbnail = createMediaPipeline({ downloadsDir: join(root, 'noThumbnail'), steps: { thumbnail: async () => ({ path: null, reasons: [] }) } });
       const perRound = JOBS / ROUNDS;
       const postUrl = host.postUrl('ok', { size: SIZE });
       const mediaUrl = `${host.url}/media/ok.mp4?size=${SIZE}&v=hd`;
-      const time = { pipeline: 0, baseline: 0 };
+      const time = { pipeline: 0, baseline: 0, noThumbnail: 0 };
       let failed = 0;
       const sides = {
         async pipeline(round: number) {
           await pool(perRound, CONCURRENCY, async (i) => {
             const outcome = await media.run({ jobId: `job-${round}-${i}`, postUrl });
+            if (outcome.status !== 'completed') failed++;
+          });
+        },
+        async noThumbnail(round: number) {
+          await pool(perRound, CONCURRENCY, async (i) => {
+            const outcome = await noThumbnail.run({ jobId: `job-${round}-${i}`, postUrl });
             if (outcome.status !== 'completed') failed++;
           });
         },
@@ -64,7 +73,7 @@ const group: BenchGroup = {
       await sides.pipeline(-1); // warm up both paths
       await sides.baseline(-1);
       for (let round = 0; round < ROUNDS; round++) {
-        const order = round % 2 === 0 ? (['pipeline', 'baseline'] as const) : (['baseline', 'pipeline'] as const);
+        const order = round % 2 === 0 ? (['pipeline', 'baseline', 'noThumbnail'] as const) : (['noThumbnail', 'baseline', 'pipeline'] as const);
         for (const side of order) {
           await rm(join(root, side), { recursive: true, force: true });
           const started = performance.now();
@@ -80,6 +89,7 @@ const group: BenchGroup = {
       report({ name: 'media.mb_per_sec', value: pipelineRate, unit: 'MB/s' });
       report({ name: 'media.baseline_mb_per_sec', value: baselineRate, unit: 'MB/s' });
       report({ name: 'media.vs_baseline', value: pipelineRate / baselineRate, unit: 'x', target: '>= 0.8' });
+      report({ name: 'media.no_thumbnail_vs_baseline', value: mb / (time.noThumbnail / 1000) / baselineRate, unit: 'x' });
     } finally {
       await host.close();
       await rm(root, { recursive: true, force: true });
