@@ -24,6 +24,7 @@ import { resolveMediaOptions, type MediaPipelineOptions } from './options.js';
 import { ensureDirUnder, mediaPaths } from './safe-path.js';
 import { abortReason } from './safe-url.js';
 import { isReusable } from './signed-url.js';
+import type { ThumbnailOutcome } from './thumbnail.js';
 
 /**
  * What the caller (a queue's handler) gives one run: cancel, progress (0..100)
@@ -139,6 +140,8 @@ class MediaJobRun {
   private lastPct = -1;
   private lastBeat = 0;
   private chosen: { url: string; extraction: Extraction } | undefined;
+  /** Settles (never rejects) once the thumbnail, fetched beside the download, is written or given up. */
+  private thumbnailDone: Promise<ThumbnailOutcome | undefined> = Promise.resolve(undefined);
 
   constructor(
     private readonly payload: MediaJobPayload,
@@ -160,6 +163,7 @@ class MediaJobRun {
       return MediaJobOutcomeSchema.parse(result);
     } catch (error) {
       const cause = this.signal.aborted ? abortReason(this.signal) : error;
+      await this.thumbnailDone; // it may still be writing: remove its file only once it is there
       await Promise.all([...this.written].map((path) => rm(path, { force: true })));
       const outcome = failure(jobId, this.traceId, cause, this.chosen);
       this.log.error('failed', `${outcome.code}: ${outcome.message}`, { retryable: outcome.retryable });
@@ -183,6 +187,16 @@ class MediaJobRun {
     await rm(paths.part, { force: true });
     this.written.add(paths.part).add(paths.output);
 
+    // the thumbnail does not depend on the video: fetched beside the download, a job takes as long as its download
+    const thumbnailDone = (this.thumbnailDone = steps
+      .thumbnail({ urls: extraction.thumbnails, root: options.downloadsDir, slug, jobId: payload.jobId, timeoutMs: options.thumbnailTimeoutMs }, { signal: this.signal })
+      .then(
+        (outcome) => {
+          if (outcome.path !== null) this.written.add(outcome.path);
+          return outcome;
+        },
+        (error: unknown) => ({ path: null, reasons: [(error as Error).message] }) as ThumbnailOutcome,
+      ));
     const acquirer = new MediaAcquirer(options, payload.postUrl, extraction, paths, this.signal, this.log, (received, total) => this.onBytes(received, total));
     const first = reuse ? previous.url : pickCandidate(extraction.candidates, acquirer.tried)?.url;
     if (first === undefined) throw new InvalidMediaError(`no candidate to download for ${redactUrl(payload.postUrl)}`);
@@ -210,12 +224,8 @@ class MediaJobRun {
     if (!file) throw new InvalidMediaError(`job ${payload.jobId}: no download from ${redactUrl(payload.postUrl)} was a valid video, after every strategy`);
     this.chosen = { url: file.url, extraction: acquirer.extraction };
 
-    const thumbnail = await steps.thumbnail(
-      { urls: acquirer.extraction.thumbnails, root: options.downloadsDir, slug, jobId: payload.jobId, timeoutMs: options.thumbnailTimeoutMs },
-      { signal: this.signal },
-    );
-    if (thumbnail.path !== null) this.written.add(thumbnail.path);
-    else if (acquirer.extraction.thumbnails.length > 0) this.log.warn('thumbnail', `no thumbnail: ${thumbnail.reasons.join('; ')}`);
+    const thumbnail = await thumbnailDone;
+    if (thumbnail.path === null && extraction.thumbnails.length > 0) this.log.warn('thumbnail', `no thumbnail: ${thumbnail.reasons.join('; ')}`);
     if (this.signal.aborted) throw abortReason(this.signal);
     return {
       status: 'completed',
