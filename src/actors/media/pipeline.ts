@@ -5,6 +5,7 @@
  * a coded failure, never a thrown error and never a partial file left behind.
  */
 import { randomUUID } from 'node:crypto';
+import { StewardError } from '../../errors.js';
 import { rm } from 'node:fs/promises';
 import type { DownloadedFile } from './download.js';
 import { InvalidMediaError, InvalidMediaJobError, MediaError, redactUrl } from './errors.js';
@@ -67,8 +68,9 @@ export interface MediaPipeline {
  * catch (err) { if (err instanceof MediaJobFailedError && !err.retryable) markFailed(err.failure); }
  * ```
  */
-export class MediaJobFailedError extends Error {
+export class MediaJobFailedError extends StewardError {
   override readonly name = 'MediaJobFailedError';
+  /** The failure's own code (`ERR_MEDIA_HTTP_STATUS`, ...), so a queue's never-retry list can name it. */
   readonly code: string;
   readonly retryable: boolean;
   constructor(readonly failure: MediaJobFailure) {
