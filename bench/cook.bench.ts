@@ -9,6 +9,7 @@
  * and undici pool, and fetch starvation, not the cooks, would set the pace.
  * The same file is the worker's entry (see the bottom).
  */
+import { GenerationService, type GenerationServiceOptions, type GenerationServiceStats } from '../demo/generation-service/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,12 +26,9 @@ import {
   createCookWebhook,
   createHttpSubmitter,
   createWebhookHandler,
-  GenerationService,
   startWebhookServer,
   type CookDefinition,
   type CookState,
-  type GenerationServiceOptions,
-  type GenerationServiceStats,
 } from '../src/actors/cook/index.js';
 import { COOK_SCENARIOS } from '../src/actors/cook/simulation/scenarios.js';
 import { NaiveOrchestrator, naiveViolations } from '../test/fixtures/naive-orchestrator.js';

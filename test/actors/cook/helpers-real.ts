@@ -5,6 +5,7 @@
  * persistence port is watched, so tests wait on durable commits (never on
  * sleeps) and every committed cook state is checked against the invariants.
  */
+import { GenerationService, type GenerationServiceOptions } from '../../../demo/generation-service/index.js';
 import {
   COOKS,
   cookInvariantViolations,
@@ -12,12 +13,10 @@ import {
   createCookActors,
   createCookWebhook,
   createHttpSubmitter,
-  GenerationService,
   startWebhookServer,
   type CookDefinition,
   type CookOptions,
   type CookState,
-  type GenerationServiceOptions,
   type LocalServer,
 } from '../../../src/actors/cook/index.js';
 import { ActorSystem, type ActorRef, type PersistencePort } from '../../../src/index.js';

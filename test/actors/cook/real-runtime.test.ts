@@ -1,3 +1,4 @@
+import { GenerationService } from '../../../demo/generation-service/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import {
   cookInvariantViolations,
   cookKey,
   createCollection,
-  GenerationService,
   type CookSnapshot,
   type CookState,
 } from '../../../src/actors/cook/index.js';

@@ -1,5 +1,3 @@
-export { GenerationService } from './generation-service.js';
-export type { GenerationServiceOptions, GenerationServiceStats } from './generation-service.js';
 export { createHttpSubmitter, DEFAULT_SUBMIT_TIMEOUT_MS } from './http-submitter.js';
 export type { HttpSubmitterOptions, Submitter } from './http-submitter.js';
 export {

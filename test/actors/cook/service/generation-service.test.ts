@@ -1,8 +1,7 @@
+import { GenerationService, type GenerationServiceOptions } from '../../../../demo/generation-service/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHttpSubmitter,
-  GenerationService,
-  type GenerationServiceOptions,
   type Submitter,
 } from '../../../../src/actors/cook/service/index.js';
 import { job, rejectionOf, startCollector, type Closable } from './helpers.js';

@@ -1,7 +1,7 @@
+import { GenerationService } from '../../../../demo/generation-service/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHttpSubmitter,
-  GenerationService,
   SubmitFailedError,
   type JobStatus,
   type Submitter,

@@ -5,9 +5,9 @@
  * requests happen to arrive: one seed, one fate per job, on every run.
  * @internal
  */
-import { realClock, type Clock } from '../../../runtime/clock.js';
-import { InvalidConfigError } from '../../../errors.js';
-import { SeededRandom } from '../../../runtime/random.js';
+import { realClock, type Clock } from '../../src/index.js';
+import { InvalidConfigError } from '../../src/index.js';
+import { SeededRandom } from '../../src/index.js';
 
 /** Options of the local generation service; every rate is a probability in [0, 1]. */
 export interface GenerationServiceOptions {

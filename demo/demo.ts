@@ -14,14 +14,14 @@ import {
   createCookActors,
   createCookWebhook,
   createHttpSubmitter,
-  GenerationService,
   startWebhookServer,
   type CookDefinition,
   type CookSnapshot,
   type CookState,
-} from '../actors/cook/index.js';
-import { LowdbStore, Persistence } from '../persistence/index.js';
-import { ActorSystem, type ActorRef } from '../runtime/index.js';
+} from '../src/actors/cook/index.js';
+import { GenerationService } from './generation-service/index.js';
+import { LowdbStore, Persistence } from '../src/persistence/index.js';
+import { ActorSystem, type ActorRef } from '../src/runtime/index.js';
 import { planRound, type Plan, type RoundCook } from './demo-plan.js';
 import { renderSummary } from './demo-summary.js';
 import { createProgressView, type ProgressRow } from './progress-bars.js';

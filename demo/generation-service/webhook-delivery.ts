@@ -3,7 +3,7 @@
  * cancelled when the service closes.
  * @internal
  */
-import type { WebhookBody } from './schemas.js';
+import type { WebhookBody } from '../../src/actors/cook/index.js';
 
 /** Whether a delivery reached a 2xx answer. @internal */
 export type DeliveryOutcome = 'delivered' | 'error';
