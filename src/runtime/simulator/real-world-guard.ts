@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import dns from 'node:dns';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,23 +13,27 @@ import type { IoOptions, SimulationWorld } from './world.js';
 /** The runner's own event-loop turn, taken before any patch. */
 const realSetImmediate = globalThis.setImmediate;
 
-/**
- * One event-loop turn, on the real `setImmediate` (the guard refuses the
- * patched one inside a run). @internal
- */
-export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => realSetImmediate(resolve));
+/** One event-loop turn, on the real `setImmediate` (the guard refuses the patched one inside a run). */
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => realSetImmediate(resolve));
 
-const runs = new AsyncLocalStorage<RealWorldGuard>();
+/** The simulated run whose code holds the event loop right now, if any. */
+let active: RealWorldGuard | undefined;
 
 /**
  * What a simulated run must not reach, because it would make the run
  * unrepeatable: real timers and real I/O, whose callbacks land at some
  * wall-clock moment the strategy does not choose. Each refused API is
- * wrapped once, process-wide; the wrapper refuses only when called inside a
- * simulated run's async context (the run and every callback and promise
- * chain it started), so code outside the run, in the same process and at
- * the same time, is untouched. Real threads cannot be reached: a simulated
- * system has in-process pools only.
+ * wrapped once, process-wide; the wrapper refuses only while the run's own
+ * code runs: from the moment the run resumes on the event loop to the moment
+ * it yields again ({@link RealWorldGuard.turn}), which covers every step, its
+ * microtask chains and every callback the run registered (each refused API
+ * is refused at the call, so no real callback of the run can land later).
+ * Code outside the run, in the same process and at the same time (a keep-alive
+ * timer, another test's fetch), runs while the run is yielded, and is
+ * untouched.
+ *
+ * Why not AsyncLocalStorage: on Node 20 it hooks every promise, and cut the
+ * simulator's throughput to a third.
  * @internal
  */
 export class RealWorldGuard {
@@ -39,10 +42,22 @@ export class RealWorldGuard {
   /** The run's world, once made (for {@link simulatedIo}). */
   world: SimulationWorld | undefined;
 
-  /** Runs `body` as a simulated run: real timers and I/O it reaches are refused. */
-  run<T>(body: () => Promise<T>): Promise<T> {
+  /** Runs `body` as a simulated run: real timers and I/O it reaches are refused. It must yield to the event loop only through {@link turn}. */
+  async run<T>(body: () => Promise<T>): Promise<T> {
     installGuards();
-    return runs.run(this, body);
+    active = this;
+    try {
+      return await body();
+    } finally {
+      if (active === this) active = undefined;
+    }
+  }
+
+  /** One event-loop turn, with the guard disarmed while code outside the run may run. */
+  async turn(): Promise<void> {
+    active = undefined;
+    await nextTurn();
+    active = this;
   }
 
   refuse(api: string): never {
@@ -55,13 +70,8 @@ export class RealWorldGuard {
   }
 }
 
-/** The guard of the simulated run the caller is in, if any. @internal */
-export function currentGuard(): RealWorldGuard | undefined {
-  return runs.getStore();
-}
-
 /**
- * `world.io(label, value, options)` of the simulated run the caller is in,
+ * `world.io(label, value, options)` of the simulated run whose code is running,
  * so that actors and services can be defined once, at module scope, rather
  * than per run in `init`; outside a simulated run (the real runtime,
  * `runOnRealRuntime`) it resolves with `value` at once.
@@ -82,7 +92,7 @@ export function currentGuard(): RealWorldGuard | undefined {
  * ```
  */
 export function simulatedIo<T>(label: string, value: T | (() => T), options?: IoOptions): Promise<T> {
-  const world = runs.getStore()?.world;
+  const world = active?.world;
   if (world) return world.io(label, value, options);
   try {
     return Promise.resolve(typeof value === 'function' ? (value as () => T)() : value);
@@ -145,8 +155,7 @@ function wrapMethod(target: Record<string, unknown>, name: string, api: string):
 /** `original`, refusing when called inside a simulated run. Keeps its extra properties (`util.promisify.custom`, `__promisify__`). */
 function guard<F extends (...args: never[]) => unknown>(api: string, original: F, promisified?: unknown): F {
   const guarded = function (this: unknown, ...args: unknown[]): unknown {
-    const run = runs.getStore();
-    if (run) run.refuse(api);
+    if (active) active.refuse(api);
     return Reflect.apply(original, this, args);
   };
   for (const key of Reflect.ownKeys(original)) {

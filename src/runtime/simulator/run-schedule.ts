@@ -1,7 +1,7 @@
 import { SeededRandom } from '../random.js';
 import type { Operation } from './operations.js';
 import { taskModuleImportCount, taskModulesLoaded } from '../../pools/task-runner.js';
-import { nextTurn, RealWorldGuard } from './real-world-guard.js';
+import { RealWorldGuard } from './real-world-guard.js';
 import { describe, OutsideActions } from './outside-actions.js';
 import type { Check, Goal, PlannedFault, Scenario } from './scenario.js';
 import type { Strategy } from './strategies.js';
@@ -109,7 +109,7 @@ async function drive<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options
   await scenario.init?.(world);
   world.initializing = false;
   let ctx = scenario.setup(world);
-  await nextTurn();
+  await guard.turn();
   const actions = new OutsideActions(scenario, world, () => ctx);
 
   const invariants = Object.entries(scenario.invariants ?? {});
@@ -146,7 +146,7 @@ async function drive<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options
     let enabled = world.enabled();
     if (!enabled.some(untimed)) {
       // Before time may move (or the run end), let every chain of microtasks finish: work already under way comes first.
-      await nextTurn();
+      await guard.turn();
       enabled = world.enabled();
       if (enabled.length === 0) break;
     }
@@ -193,7 +193,7 @@ async function drive<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options
     for (let extra = 0; extra < maxSteps * 4 && !refused() && unreached(); extra++) {
       let enabled = world.enabled();
       if (!enabled.some(untimed)) {
-        await nextTurn();
+        await guard.turn();
         enabled = world.enabled();
       }
       if (enabled.length === 0 || world.clock.now() > deadline) break;
