@@ -8,6 +8,7 @@
  * the deadline passed first, 130 on Ctrl-C; progress is saved either way).
  * Logs carry ids and counts only.
  */
+import { randomBytes } from 'node:crypto';
 import {
   cookInvariantViolations,
   cookKey,
@@ -50,7 +51,10 @@ async function main(): Promise<number> {
   const plan = await planRound(persistence);
   out.write(describePlan(plan));
 
+  // The service signs each webhook with a secret only it and this process know: a forged report is refused.
+  const webhookSecret = randomBytes(32).toString('hex');
   const service = new GenerationService({
+    webhookSecret,
     seed: plan.round.run,
     minDelayMs: 40,
     maxDelayMs: 200,
@@ -63,7 +67,7 @@ async function main(): Promise<number> {
   });
   const submitter = createHttpSubmitter({ baseUrl: (await service.start()).url });
   const holder: { Cook?: CookDefinition } = {};
-  const hook = await startWebhookServer((body) => createCookWebhook(system, holder.Cook as CookDefinition)(body));
+  const hook = await startWebhookServer((delivery) => createCookWebhook(system, holder.Cook as CookDefinition, { secret: webhookSecret })(delivery));
   // retryBackoffMs 0: with a backoff, a due retry that finds every slot taken makes the cook spin (see the report).
   const { Cook } = createCookActors({ submitter, webhookUrl: hook.url, pollIntervalMs: 300, retryBackoffMs: 20, maxSubmitAttempts: 6 });
   holder.Cook = Cook;

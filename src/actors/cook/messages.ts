@@ -3,6 +3,7 @@
  * the persisted cook state. Types are inferred from them.
  */
 import { z } from 'zod';
+import { COOK_JOB_ID } from './keys.js';
 import { GenerationResultSchema, JobStatusSchema } from './service/index.js';
 
 /**
@@ -15,8 +16,8 @@ import { GenerationResultSchema, JobStatusSchema } from './service/index.js';
  */
 export const EntityIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'ids are 1-64 characters: letters, digits, _ . -');
 
-/** A job id as the cook makes them: `collection~user~piece~generation`. */
-export const CookJobIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}~[A-Za-z0-9_.-]{1,64}~\d{1,6}~\d{1,3}$/, 'not a cook job id');
+/** A job id as the cook makes them: `collection~user~piece~generation` (see {@link COOK_JOB_ID}). */
+export const CookJobIdSchema = z.string().regex(COOK_JOB_ID, 'not a cook job id');
 
 /**
  * A collection: who owns it and how many pieces it can yield.

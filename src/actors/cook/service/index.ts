@@ -10,8 +10,10 @@ export {
 } from './schemas.js';
 export type { GenerationResult, JobState, JobStatus, SubmitAccepted, SubmitRequest, WebhookBody } from './schemas.js';
 export { createWebhookHandler, mountWebhook, parseWebhookBody, startWebhookServer } from './webhook.js';
+export { DEFAULT_WEBHOOK_TOLERANCE_MS, signWebhook, WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-signature.js';
 export type {
   CompletionListener,
+  WebhookDelivery,
   MountWebhookOptions,
   WebhookHandler,
   WebhookHandlerOptions,
