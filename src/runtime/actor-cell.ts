@@ -27,6 +27,8 @@ export interface CellHost {
   pool(name: string): TaskPool;
   /** The persistence actor; throws `ERR_INVALID_CONFIG` if the system has none. */
   persistence(): PersistencePort;
+  /** True once system shutdown began (minimal stand-in for core's `ctx.stopping`). */
+  shuttingDown(): boolean;
   deadLetter(cell: ActorCell, envelope: UserEnvelope, reason: DeadLetterReason): void;
   /** Takes the cell out of service (tombstoned unless passivated) and terminates it. */
   retire(cell: ActorCell, reason: StopReason): Promise<void>;
@@ -94,6 +96,10 @@ export class ActorCell implements ActorContext<unknown, MessageSchemas>, Mailbox
 
   get random(): Random {
     return this.host.random;
+  }
+
+  get stopping(): boolean {
+    return this.#status === 'stopping' || this.#status === 'stopped' || this.host.shuttingDown();
   }
 
   get persistence(): PersistencePort {

@@ -114,6 +114,8 @@ export interface ActorContext<TState, TMessages extends MessageSchemas> {
   readonly random: Random;
   /** The system's persistence actor; throws `ERR_INVALID_CONFIG` if the system has none. */
   readonly persistence: PersistencePort;
+  /** True once system shutdown began or this actor is stopping: finish what is under way, start no new work. */
+  readonly stopping: boolean;
   /**
    * Writes this actor's state (definition `persistence.collection`, key = the
    * actor's key) together with `alsoWrite`, in one atomic, durable commit,

@@ -93,6 +93,7 @@ export class ActorSystem implements AsyncDisposable {
       // A method, not a getter: an object literal's getter pair is allocated in
       // V8's old space, and pointing from there into this constructor's closure
       // context kept every short-lived system alive until a full GC.
+      shuttingDown: () => this.#phase !== 'running',
       persistence: () => {
         if (!persistence) throw new InvalidConfigError('this actor system has no persistence: pass `persistence` to new ActorSystem()');
         return persistence;

@@ -46,7 +46,10 @@ export const CompletionSourceSchema = z.enum(['sync', 'webhook', 'poller']);
 export type CompletionSource = z.infer<typeof CompletionSourceSchema>;
 
 /**
- * Where a cook stands. `completed`, `failed` and `stopped` are final until the next `start`.
+ * Where a cook stands. `completed` is final. `failed` and `stopped` hold
+ * until the next `start`, which begins a new run of the cook from its
+ * persisted progress (counts kept; the pieces the last run left unfinished
+ * issued again).
  *
  * @example
  * ```ts
@@ -75,6 +78,8 @@ export const CookMessages = {
   pause: requester,
   resume: requester,
   stop: requester,
+  /** The collection's owner changes its supply, up or down, mid-cook or not. */
+  updateCollection: requester.extend({ supply: z.number().int().min(1).max(100_000) }),
   pieceCompleted: z.object({
     jobId: CookJobIdSchema,
     success: z.boolean(),
@@ -147,6 +152,8 @@ export const CookStateSchema = z.object({
   /** Jobs that failed at the service and were replaced; late reports of them are duplicates. */
   abandonedJobs: z.array(z.string()),
   failureReason: z.string().nullable(),
+  /** Why a cook completed with fewer pieces than it set out to (its supply was lowered below what it had issued). */
+  completionNote: z.string().nullable().default(null),
   stats: CookStatsSchema,
 });
 export type CookState = z.infer<typeof CookStateSchema>;
@@ -162,5 +169,6 @@ export interface CookSnapshot {
   readonly running: number;
   readonly waitingRetry: number;
   readonly failureReason: string | null;
+  readonly completionNote: string | null;
   readonly stats: CookStats;
 }
