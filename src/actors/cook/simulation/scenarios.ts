@@ -34,6 +34,19 @@ interface CookScenarioOptions {
   readonly starts?: number;
   readonly service?: SimulatedServiceOptions;
   readonly faults?: readonly FaultKind[];
+  /** Supplies the owner changes the collection to, each an action (in whatever order the strategy picks). */
+  readonly supplyChanges?: readonly number[];
+}
+
+/** Retries `ask` until it is answered; refusals other than transient ones are the answer. */
+async function untilAnswered<T>(ask: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (!TRANSIENT.has((error as { code?: string }).code ?? '')) throw error;
+    }
+  }
 }
 
 /** Builds one cook scenario. The service and the actor definitions are made once per schedule, in `init`. */
@@ -83,6 +96,22 @@ function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
           }
         },
       })),
+      ...(options.supplyChanges ?? []).map((supply) => ({
+        name: `owner sets supply to ${supply}`,
+        run: ({ cook }: CookScenarioCtx) => untilAnswered(() => cook.ask('updateCollection', { requester: OWNER, supply })),
+      })),
+      ...(options.supplyChanges
+        ? [
+            {
+              name: 'intruder sets supply',
+              run: ({ cook, intruderAnswers: answers }: CookScenarioCtx) =>
+                cook.ask('updateCollection', { requester: INTRUDER, supply: 1 }).then(
+                  () => answers.push('accepted'),
+                  (error: { code?: string }) => answers.push(error.code ?? 'unknown'),
+                ),
+            },
+          ]
+        : []),
       ...(['start', 'pause', 'stop'] as const).map((type) => ({
         name: `intruder ${type}s`,
         run: ({ cook, intruderAnswers: answers }: CookScenarioCtx) =>
@@ -97,6 +126,14 @@ function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
       'running only after a successful submit': ({ cook, service: svc }, world) => {
         const early = Object.keys(world.peek(cook)?.running ?? {}).filter((jobId) => !svc.ledger.accepted.has(jobId));
         return early.length === 0 || `running before the service accepted: ${early.join(', ')}`;
+      },
+      'never a piece index at or past the supply': ({ cook }, world) => {
+        const state = world.durable(cook);
+        const supply = world.store.read<{ supply: number }>('collections', COLLECTION)?.value.supply ?? 0;
+        if (!state) return true;
+        const issued = [...Object.values(state.pending), ...Object.values(state.running), ...state.retries].map((job) => job.pieceIndex);
+        const past = issued.filter((index) => index >= supply);
+        return past.length === 0 || `pieces ${past.join(',')} in flight with supply ${supply}`;
       },
       'only the owner changes the cook': ({ intruderAnswers: answers }) =>
         answers.every((code) => code === 'ERR_FORBIDDEN' || code === 'ERR_ASK_TIMEOUT' || code === 'ERR_HANDLER_FAILED') || `intruder got: ${answers.join(', ')}`,
@@ -132,5 +169,6 @@ export const COOK_SCENARIOS = [
   cookScenario({ name: 'cook-flaky-service', pieces: 8, service: { submitFailureRate: 0.25, dropWebhookRate: 0.5, duplicateWebhookRate: 0.3, jobFailureRate: 0.05 } }),
   cookScenario({ name: 'cook-actor-crash', faults: ['crash-actor', 'fail-commit'], service: { dropWebhookRate: 0.2 } }),
   cookScenario({ name: 'cook-system-crash', faults: ['crash-system'], service: { duplicateWebhookRate: 0.3 } }),
+  cookScenario({ name: 'cook-supply-changes', pieces: 8, maxConcurrent: 3, supplyChanges: [3, 10], service: { dropWebhookRate: 0.3, submitFailureRate: 0.1 } }),
   cookScenario({ name: 'cook-duplicated-delayed', faults: ['duplicate-action', 'fail-io', 'delay-message'], service: { duplicateWebhookRate: 0.5 } }),
 ] as const;
