@@ -9,6 +9,7 @@
  * and undici pool, and fetch starvation, not the cooks, would set the pace.
  * The same file is the worker's entry (see the bottom).
  */
+import { GenerationService, type GenerationServiceOptions, type GenerationServiceStats } from '../demo/generation-service/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,12 +26,9 @@ import {
   createCookWebhook,
   createHttpSubmitter,
   createWebhookHandler,
-  GenerationService,
   startWebhookServer,
   type CookDefinition,
   type CookState,
-  type GenerationServiceOptions,
-  type GenerationServiceStats,
 } from '../src/actors/cook/index.js';
 import { COOK_SCENARIOS } from '../src/actors/cook/simulation/scenarios.js';
 import { NaiveOrchestrator, naiveViolations } from '../test/fixtures/naive-orchestrator.js';
@@ -42,7 +40,9 @@ const SIM_SCHEDULES = 10_000;
 /** The naive orchestrator has no poller and leaks slots: when nothing moves for this long, what is left is stuck. */
 const NAIVE_QUIET_MS = 1_500;
 
+const WEBHOOK_SECRET = 'cook-bench-webhook-secret';
 const SERVICE: GenerationServiceOptions = {
+  webhookSecret: WEBHOOK_SECRET,
   seed: 42,
   minDelayMs: 5,
   maxDelayMs: 30,
@@ -85,7 +85,7 @@ async function runSteward(): Promise<{ piecesPerSec: number; pieces: number; ela
   const persistence = new Persistence(await LowdbStore.open({ dir }));
   const system = new ActorSystem({ persistence, askTimeoutMs: 30_000 });
   const holder: { Cook?: CookDefinition } = {};
-  const hook = await startWebhookServer((body) => createCookWebhook(system, holder.Cook as CookDefinition)(body));
+  const hook = await startWebhookServer((delivery) => createCookWebhook(system, holder.Cook as CookDefinition, { secret: WEBHOOK_SECRET })(delivery));
   // retryBackoffMs 0 sidesteps the cook's retry spin (a due retry with every slot taken); see the real-runtime tests.
   const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl: service.url }), webhookUrl: hook.url, pollIntervalMs: 200, retryBackoffMs: 20, maxSubmitAttempts: 8 });
   holder.Cook = Cook;
@@ -123,7 +123,7 @@ async function runNaive(): Promise<{ piecesPerSec: number; pieces: number; elaps
       const [collectionId = '', userId = ''] = completion.jobId.split('~');
       lastProgress = performance.now();
       void holder.naive?.completed(cookKey(collectionId, userId), completion.jobId, completion.success);
-    }),
+    }, { secret: WEBHOOK_SECRET }),
   );
   const url = hook.url;
   const submitter = createHttpSubmitter({ baseUrl: service.url });

@@ -8,7 +8,20 @@
  * timeline and exits 1. `--replay` re-runs one schedule and prints its timeline.
  */
 import { parseArgs } from 'node:util';
-import { checkDeterminism, explore, parseReplayLine, replay, shrink, STRATEGIES, timeline, type Scenario, type StrategyName } from '../runtime/simulator/index.js';
+import {
+  checkDeterminism,
+  DEFAULT_COVERAGE,
+  explore,
+  parseReplayLine,
+  replay,
+  replayLine,
+  shrink,
+  STRATEGIES,
+  timeline,
+  type Coverage,
+  type Scenario,
+  type StrategyName,
+} from '../runtime/simulator/index.js';
 import { BUILT_IN_SCENARIOS, loadScenarioModule } from './scenario-registry.js';
 
 /** Seeds of an exploration replayed twice to check that runs are repeatable. */
@@ -65,6 +78,7 @@ async function main(): Promise<number> {
     ['schedules/s', report.schedulesPerSecond.toFixed(0)],
     ['wall time', `${(report.elapsedMs / 1000).toFixed(1)} s`],
     ['determinism', differing.length === 0 ? `ok (${sample.length} seeds replayed, same trace hashes)` : `BROKEN: seeds ${differing.join(', ')} replayed differently`],
+    ...coverageRows(report.coverage, scenario),
   ]);
   if (differing.length > 0) return 1;
   const failing = report.violations[0];
@@ -72,8 +86,22 @@ async function main(): Promise<number> {
   console.log(`\n${timeline(failing, 60)}`);
   const shrunk = await shrink(scenario, failing);
   console.log(`\nshrunk to ${shrunk.steps} steps:\n${timeline(shrunk, 200)}`);
-  console.log(`\nreplay with: npm run simulate -- --replay "${`scenario=${failing.scenario} strategy=${failing.strategy} seed=${failing.seed}`}"`);
+  console.log(`\nreplay with: npm run simulate -- --replay "${replayLine(failing)}"`);
+  console.log(`the shrunk run: npm run simulate -- --replay "${replayLine(shrunk)}"`);
   return 1;
+}
+
+/** One summary row per action and `eventually` goal: the share of schedules that tested it, against the scenario's threshold. */
+function coverageRows(coverage: Coverage, scenario: Scenario<any>): [string, string][] {
+  const row = (kind: string, name: string, share: number, least: number): [string, string] => [
+    `${kind} ${name}`,
+    `${(share * 100).toFixed(1)} % of schedules${share < least ? `  BELOW ${(least * 100).toFixed(0)} %` : ''}`,
+  ];
+  return [
+    ['coverage', 'share of schedules in which each action ran to its end / each goal was reached by the system'],
+    ...Object.entries(coverage.actions).map(([name, share]) => row('  action', name, share, scenario.coverage?.actions ?? DEFAULT_COVERAGE)),
+    ...Object.entries(coverage.eventually).map(([name, share]) => row('  goal', name, share, scenario.coverage?.eventually ?? DEFAULT_COVERAGE)),
+  ];
 }
 
 function pick(scenarios: ReadonlyMap<string, Scenario<any>>, name: string): Scenario<any> | undefined {

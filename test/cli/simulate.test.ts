@@ -27,6 +27,19 @@ describe('npm run simulate', () => {
     expect(stdout).toMatch(/violations\s+0/);
     expect(stdout).toMatch(/schedules\/s\s+\d+/);
     expect(stdout).toMatch(/determinism\s+ok \(5 seeds replayed, same trace hashes\)/);
+    expect(stdout).toMatch(/coverage\s+share of schedules/);
+    expect(stdout).toMatch(/action owner starts #1\s+100\.0 % of schedules\n/);
+    expect(stdout).toMatch(/goal a started cook ends completed, or failed with a reason\s+100\.0 % of schedules\n/);
+  });
+
+  it('prints a replay line for the shrunk run that replays it', async () => {
+    const found = await cli([...races, '--scenario', 'naive-completion', '--seeds', '50', '--strategy', 'random']);
+    const line = /the shrunk run: npm run simulate -- --replay "([^"]+)"/.exec(found.stdout)?.[1];
+    // Guided (with its picks) when shrinking made it shorter; the original line when it could not.
+    expect(line).toMatch(/^scenario=naive-completion strategy=(guided seed=\d+ picks=[f\d.]+|random seed=\d+)$/);
+    const replayed = await cli([...races, '--replay', line as string]);
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toContain('violation: [invariant] counted once');
   });
 
   it('exits 1 on a violation with a replay line that reproduces the same trace', async () => {

@@ -5,7 +5,19 @@
  */
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../../errors.js';
 import { defineActor, type ActorContext } from '../../index.js';
-import { countCompletion, failCook, initialCookState, issuePieces, releaseJob, retryDelayMs, slotsInUse, snapshotOf, standingOf } from './cook-state.js';
+import {
+  applySupply,
+  beginNewRun,
+  countCompletion,
+  failCook,
+  initialCookState,
+  issuePieces,
+  releaseJob,
+  retryDelayMs,
+  slotsInUse,
+  snapshotOf,
+  standingOf,
+} from './cook-state.js';
 import { parseCookKey, cookJobId, parseCookJobId } from './keys.js';
 import { CollectionSchema, CookMessages, CookStateSchema, type CookState } from './messages.js';
 import { createCookPoller } from './poller-actor.js';
@@ -77,9 +89,9 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
     );
   };
 
-  /** Fills free slots, makes the new pending jobs durable, then submits them. */
+  /** Fills free slots, makes the new pending jobs durable, then submits them. Once shutdown began, issues nothing new. */
   const fillAndSave = async (ctx: Ctx) => {
-    const issued = issuePieces(ctx.state, ctx.clock.now());
+    const issued = ctx.stopping ? [] : issuePieces(ctx.state, ctx.clock.now());
     await ctx.save();
     for (const { jobId, job } of issued) submit(ctx, jobId, job.pieceIndex);
     scheduleTimers(ctx);
@@ -87,9 +99,14 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
 
   const scheduleTimers = (ctx: Ctx) => {
     const { status, retries } = ctx.state;
-    if (status !== 'running' && status !== 'paused') {
-      ctx.cancelTimer('poll');
-      ctx.cancelTimer('retry');
+    const active = status === 'running' || status === 'paused';
+    // A stopped or failed cook still polls the jobs it had running, so their late completions are counted.
+    const outstanding = (status === 'stopped' || status === 'failed') && Object.keys(ctx.state.running).length > 0;
+    if (!active || ctx.stopping) ctx.cancelTimer('retry');
+    if (!active && !outstanding) ctx.cancelTimer('poll');
+    if ((!active && !outstanding) || ctx.stopping) return;
+    if (!active) {
+      if (!ctx.hasTimer('poll')) ctx.startTimer('poll', pollIntervalMs, { type: 'poll', payload: {} }, { repeat: true });
       return;
     }
     // Started once, never reset: re-arming on every turn would keep a busy cook from ever polling.
@@ -111,7 +128,8 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
       state.stats.duplicatesAbsorbed++;
       return 'duplicate' as const;
     }
-    if (standing === 'unknown' || state.status === 'stopped' || state.status === 'failed' || state.status === 'completed') return 'ignored' as const;
+    // A stopped or failed cook still records its late completions (counts stay true); it issues nothing new (fillAndSave issues only when running).
+    if (standing === 'unknown' || state.status === 'completed') return 'ignored' as const;
     const pieceIndex = releaseJob(state, report.jobId) as number;
     if (report.success) {
       countCompletion(state, report.jobId, pieceIndex);
@@ -138,7 +156,7 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
     if (requester !== collection.ownerId || requester !== userId) {
       throw new ForbiddenError(`'${requester}' may not change the cook of collection '${collectionId}' for '${userId}': only its owner may`);
     }
-    return collection;
+    return Object.assign(collection, { revision: record.revision });
   };
 
   return defineActor({
@@ -165,10 +183,15 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
       start: async ({ requester, supply, maxConcurrent }, ctx) => {
         const collection = await authorize(ctx, requester);
         const state = ctx.state;
-        if (state.status !== 'idle') return snapshotOf(state); // a repeated start changes nothing
-        const total = supply ?? collection.supply;
-        if (total > collection.supply) throw new InvalidStateError(`cannot cook ${total} pieces: collection '${collection.id}' supplies ${collection.supply}`);
-        Object.assign(state, { status: 'running', startedBy: requester, total, maxConcurrent });
+        if (state.status === 'running' || state.status === 'paused' || state.status === 'completed') return snapshotOf(state); // a repeated start changes nothing
+        if (state.status === 'idle') {
+          const total = supply ?? collection.supply;
+          if (total > collection.supply) throw new InvalidStateError(`cannot cook ${total} pieces: collection '${collection.id}' supplies ${collection.supply}`);
+          state.total = total;
+        } else {
+          beginNewRun(state, ctx.clock.now()); // stopped or failed: a new run, counting from persisted progress
+        }
+        Object.assign(state, { status: 'running', startedBy: requester, maxConcurrent });
         await fillAndSave(ctx);
         return snapshotOf(state);
       },
@@ -191,6 +214,14 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
         if (ctx.state.status !== 'running' && ctx.state.status !== 'paused') throw new InvalidStateError(`cannot stop a ${ctx.state.status} cook`);
         ctx.state.status = 'stopped';
         await ctx.save();
+        scheduleTimers(ctx);
+        return snapshotOf(ctx.state);
+      },
+      updateCollection: async ({ requester, supply }, ctx) => {
+        const { revision, ...collection } = await authorize(ctx, requester);
+        applySupply(ctx.state, collection.supply, supply);
+        // The collection and the cook change in one commit: no moment where one knows the new supply and the other does not.
+        await ctx.save([{ op: 'put', collection: COLLECTIONS, key: collection.id, value: { ...collection, supply }, expectedRevision: revision }]);
         scheduleTimers(ctx);
         return snapshotOf(ctx.state);
       },

@@ -24,6 +24,7 @@ export function initialCookState(collectionId: string, userId: string): CookStat
     completedPieces: [],
     abandonedJobs: [],
     failureReason: null,
+    completionNote: null,
     stats: { duplicatesAbsorbed: 0, submitRetries: 0, jobFailures: 0, completionsBySource: { sync: 0, webhook: 0, poller: 0 } },
   };
 }
@@ -95,6 +96,48 @@ export function failCook(state: CookState, reason: string): void {
   state.failureReason = reason;
 }
 
+/**
+ * Begins a new run of a stopped or failed cook from its persisted progress:
+ * each piece below `nextIndex` that is neither counted, in flight nor
+ * waiting is issued again, under the next job generation of that piece.
+ */
+export function beginNewRun(state: CookState, now: number): void {
+  const held = new Set([...Object.values(state.pending), ...Object.values(state.running), ...state.retries].map((job) => job.pieceIndex));
+  const counted = new Set(state.completedPieces);
+  const generations = new Map<number, number>();
+  for (const jobId of state.abandonedJobs) {
+    const job = parseCookJobId(jobId);
+    if (job) generations.set(job.pieceIndex, Math.max(generations.get(job.pieceIndex) ?? -1, job.generation));
+  }
+  for (let pieceIndex = 0; pieceIndex < state.nextIndex; pieceIndex++) {
+    if (held.has(pieceIndex) || counted.has(pieceIndex)) continue;
+    // A job that failed at the service is abandoned: its piece gets a new id. One that never got through keeps its id (the service dedupes).
+    const generation = (generations.get(pieceIndex) ?? -1) + 1;
+    state.retries.push({ jobId: cookJobId(state.collectionId, state.userId, pieceIndex, generation), pieceIndex, submitFailures: 0, notBefore: now });
+  }
+  state.failureReason = null;
+}
+
+/**
+ * The collection's supply changed from `previous` to `supply`. A cook never
+ * issues a piece index at or past the supply: its total follows the supply
+ * down (and up, if it was cooking the whole supply). Lowered below what was
+ * already issued, it completes with what it has, and says why in
+ * `completionNote`; the jobs in flight are abandoned (late reports of them
+ * are absorbed as duplicates).
+ */
+export function applySupply(state: CookState, previous: number, supply: number): void {
+  if (state.status === 'idle' || state.status === 'completed') return;
+  if (supply < state.nextIndex) {
+    state.abandonedJobs.push(...Object.keys(state.pending), ...Object.keys(state.running), ...state.retries.map((retry) => retry.jobId));
+    Object.assign(state, { pending: {}, running: {}, retries: [], status: 'completed', total: state.generatedCount });
+    state.completionNote = `supply lowered to ${supply}, below the ${state.nextIndex} pieces already issued: completed with ${state.generatedCount}`;
+    return;
+  }
+  state.total = state.total === previous ? supply : Math.min(state.total, supply);
+  if (state.generatedCount >= state.total) state.status = 'completed';
+}
+
 /** Exponential backoff for the n-th failed submission (1-based), capped. */
 export function retryDelayMs(baseMs: number, failures: number): number {
   return Math.min(10_000, baseMs * 2 ** Math.max(0, failures - 1));
@@ -119,6 +162,7 @@ export function snapshotOf(state: CookState): CookSnapshot {
     running: Object.keys(state.running).length,
     waitingRetry: state.retries.length,
     failureReason: state.failureReason,
+    completionNote: state.completionNote,
     stats: structuredClone(state.stats),
   };
 }

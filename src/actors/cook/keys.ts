@@ -10,15 +10,31 @@ export function cookJobId(collectionId: string, userId: string, pieceIndex: numb
   return `${collectionId}~${userId}~${pieceIndex}~${generation}`;
 }
 
-/** The parts of a cook job id; `undefined` if it is not one. */
+/**
+ * A job id as the cook makes them: `collection~user~piece~generation`. The
+ * one definition of it: the message schemas and {@link parseCookJobId} both use it.
+ */
+export const COOK_JOB_ID = /^([A-Za-z0-9_.-]{1,64})~([A-Za-z0-9_.-]{1,64})~(\d{1,6})~(\d{1,3})$/;
+
+/**
+ * The parts of a cook job id; `undefined` if it is not one (exactly the ids `CookJobIdSchema` refuses).
+ *
+ * @example
+ * ```ts
+ * parseCookJobId('autumn~ann~3~0')?.cookKey; // 'autumn~ann'
+ * parseCookJobId('autumn~ann~1234567~0'); // undefined: the piece index is out of range
+ * ```
+ */
 export function parseCookJobId(jobId: string): { cookKey: string; collectionId: string; userId: string; pieceIndex: number; generation: number } | undefined {
-  const parts = jobId.split('~');
-  if (parts.length !== 4) return undefined;
-  const [collectionId, userId, piece, generation] = parts as [string, string, string, string];
-  const pieceIndex = Number(piece);
-  const gen = Number(generation);
-  if (!collectionId || !userId || !Number.isInteger(pieceIndex) || !Number.isInteger(gen)) return undefined;
-  return { cookKey: cookKey(collectionId, userId), collectionId, userId, pieceIndex, generation: gen };
+  const match = COOK_JOB_ID.exec(jobId);
+  if (!match) return undefined;
+  const [, collectionId, userId, piece, generation] = match as unknown as [string, string, string, string, string];
+  return { cookKey: cookKey(collectionId, userId), collectionId, userId, pieceIndex: Number(piece), generation: Number(generation) };
+}
+
+/** Whether an id is meant as a cook job id (it has the `~` separators), valid or not: such ids are ours to refuse. */
+export function looksLikeCookJobId(jobId: string): boolean {
+  return jobId.includes('~');
 }
 
 /** The two halves of a cook key. */

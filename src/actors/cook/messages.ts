@@ -3,6 +3,7 @@
  * the persisted cook state. Types are inferred from them.
  */
 import { z } from 'zod';
+import { COOK_JOB_ID } from './keys.js';
 import { GenerationResultSchema, JobStatusSchema } from './service/index.js';
 
 /**
@@ -15,8 +16,8 @@ import { GenerationResultSchema, JobStatusSchema } from './service/index.js';
  */
 export const EntityIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'ids are 1-64 characters: letters, digits, _ . -');
 
-/** A job id as the cook makes them: `collection~user~piece~generation`. */
-export const CookJobIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}~[A-Za-z0-9_.-]{1,64}~\d{1,6}~\d{1,3}$/, 'not a cook job id');
+/** A job id as the cook makes them: `collection~user~piece~generation` (see {@link COOK_JOB_ID}). */
+export const CookJobIdSchema = z.string().regex(COOK_JOB_ID, 'not a cook job id');
 
 /**
  * A collection: who owns it and how many pieces it can yield.
@@ -45,7 +46,10 @@ export const CompletionSourceSchema = z.enum(['sync', 'webhook', 'poller']);
 export type CompletionSource = z.infer<typeof CompletionSourceSchema>;
 
 /**
- * Where a cook stands. `completed`, `failed` and `stopped` are final until the next `start`.
+ * Where a cook stands. `completed` is final. `failed` and `stopped` hold
+ * until the next `start`, which begins a new run of the cook from its
+ * persisted progress (counts kept; the pieces the last run left unfinished
+ * issued again).
  *
  * @example
  * ```ts
@@ -74,6 +78,8 @@ export const CookMessages = {
   pause: requester,
   resume: requester,
   stop: requester,
+  /** The collection's owner changes its supply, up or down, mid-cook or not. */
+  updateCollection: requester.extend({ supply: z.number().int().min(1).max(100_000) }),
   pieceCompleted: z.object({
     jobId: CookJobIdSchema,
     success: z.boolean(),
@@ -146,6 +152,8 @@ export const CookStateSchema = z.object({
   /** Jobs that failed at the service and were replaced; late reports of them are duplicates. */
   abandonedJobs: z.array(z.string()),
   failureReason: z.string().nullable(),
+  /** Why a cook completed with fewer pieces than it set out to (its supply was lowered below what it had issued). */
+  completionNote: z.string().nullable().default(null),
   stats: CookStatsSchema,
 });
 export type CookState = z.infer<typeof CookStateSchema>;
@@ -161,5 +169,6 @@ export interface CookSnapshot {
   readonly running: number;
   readonly waitingRetry: number;
   readonly failureReason: string | null;
+  readonly completionNote: string | null;
   readonly stats: CookStats;
 }

@@ -1,29 +1,45 @@
 import type { ActorSystem } from '../../index.js';
+import { InvalidMessageError } from '../../index.js';
 import type { CookDefinition } from './cook-actor.js';
-import { parseCookJobId } from './keys.js';
-import { createWebhookHandler, type WebhookBody, type WebhookHandler } from './service/index.js';
+import { looksLikeCookJobId, parseCookJobId } from './keys.js';
+import { createWebhookHandler, InvalidWebhookError, type WebhookBody, type WebhookHandler, type WebhookHandlerOptions } from './service/index.js';
 
 /**
  * The webhook path into the cooks: a framework-agnostic handler (mount it
- * with `mountWebhook` or any HTTP framework) that validates the body with zod
- * and routes the completion to its cook by the job id alone. Bad bodies get
- * a 400 with `ERR_INVALID_WEBHOOK` and reach no actor.
+ * with `mountWebhook` or any HTTP framework) that checks the generation
+ * service's signature (401 before anything is parsed), validates the body
+ * with zod, and routes the completion to its cook by the job id alone. Bad
+ * bodies, and ids shaped like cook job ids that are not valid ones, get 400
+ * `ERR_INVALID_WEBHOOK` (a permanent error: never "retry later") and reach
+ * no actor; ids that are not ours at all are acknowledged and dropped.
  *
  * @example
  * ```ts
- * const server = await startWebhookServer(createCookWebhook(system, Cook));
+ * const server = await startWebhookServer(createCookWebhook(system, Cook, { secret: process.env.WEBHOOK_SECRET! }));
  * ```
  */
-export function createCookWebhook(system: ActorSystem, cook: CookDefinition): WebhookHandler {
+export function createCookWebhook(system: ActorSystem, cook: CookDefinition, options: WebhookHandlerOptions): WebhookHandler {
   return createWebhookHandler((completion: WebhookBody) => {
     const job = parseCookJobId(completion.jobId);
-    if (!job) return; // not one of ours: acknowledged, so the sender stops retrying
-    system.ref(cook, job.cookKey).tell('pieceCompleted', {
-      jobId: completion.jobId,
-      success: completion.success,
-      ...(completion.result ? { result: completion.result } : {}),
-      ...(completion.error ? { error: completion.error.slice(0, 1_000) } : {}),
-      source: 'webhook',
-    });
-  });
+    if (!job) {
+      if (looksLikeCookJobId(completion.jobId)) {
+        const issues = [{ path: ['jobId'], code: 'invalid_format', message: 'not a cook job id (collection~user~piece~generation)' }];
+        throw new InvalidWebhookError(`invalid webhook body: jobId '${completion.jobId}' is not a cook job id`, issues);
+      }
+      return; // not one of ours: acknowledged, so the sender stops retrying
+    }
+    try {
+      system.ref(cook, job.cookKey).tell('pieceCompleted', {
+        jobId: completion.jobId,
+        success: completion.success,
+        ...(completion.result ? { result: completion.result } : {}),
+        ...(completion.error ? { error: completion.error.slice(0, 1_000) } : {}),
+        source: 'webhook',
+      });
+    } catch (error) {
+      // The body passed the wire schema but not the cook's message schema: as permanent as a bad body.
+      if (error instanceof InvalidMessageError) throw new InvalidWebhookError(error.message, error.issues, { cause: error });
+      throw error;
+    }
+  }, options);
 }

@@ -39,6 +39,22 @@ export interface ExploreOptions {
 }
 
 /**
+ * What an exploration tested: for each action, the share of schedules in
+ * which every run of it ran to its end; for each `eventually` goal, the share
+ * in which the system reached it (precondition true, goal held).
+ *
+ * @example
+ * ```ts
+ * const { coverage } = await explore(doubleStart, { schedules: 1_000 });
+ * for (const [action, share] of Object.entries(coverage.actions)) console.log(action, (share * 100).toFixed(1), '%');
+ * ```
+ */
+export interface Coverage {
+  readonly actions: Readonly<Record<string, number>>;
+  readonly eventually: Readonly<Record<string, number>>;
+}
+
+/**
  * What an exploration found.
  *
  * @example
@@ -47,10 +63,13 @@ export interface ExploreOptions {
  * console.log(`${violations.length} violation(s), ${schedulesPerSecond.toFixed(0)} schedules/s`);
  * ```
  */
-export interface ExploreReport {
+export interface ExploreReport<TSummary = unknown> {
   readonly scenario: string;
   readonly schedules: number;
-  readonly violations: readonly ScheduleResult[];
+  readonly violations: readonly ScheduleResult<TSummary>[];
+  readonly coverage: Coverage;
+  /** The scenario's `summarize` of each schedule, in seed order (empty without `summarize`). */
+  readonly summaries: readonly TSummary[];
   readonly elapsedMs: number;
   readonly schedulesPerSecond: number;
 }
@@ -66,12 +85,12 @@ const FAULT_LEVELS = [0, 0.01, 0.03, 0.08];
  * if (result.violation) console.log(timeline(result));
  * ```
  */
-export async function runSeed<TCtx>(
-  scenario: Scenario<TCtx>,
+export async function runSeed<TCtx, TSummary>(
+  scenario: Scenario<TCtx, TSummary>,
   seed: number,
   strategy: StrategyName,
   options: Pick<ExploreOptions, 'depth' | 'faultProbability' | 'faultPlan'> & { readonly stackTraces?: boolean } = {},
-): Promise<ScheduleResult> {
+): Promise<ScheduleResult<TSummary>> {
   const maxSteps = scenario.maxSteps ?? 500;
   const factory = STRATEGIES[strategy];
   if (!factory) throw new InvalidReplayError(`unknown strategy '${strategy}' (known: ${Object.keys(STRATEGIES).join(', ')})`);
@@ -108,15 +127,21 @@ function faultPlanProblem(scenario: Pick<Scenario<unknown>, 'name' | 'faults'>, 
  * for (const failure of report.violations) console.log(replayLine(failure));
  * ```
  */
-export async function explore<TCtx>(scenario: Scenario<TCtx>, options: ExploreOptions = {}): Promise<ExploreReport> {
+export async function explore<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options: ExploreOptions = {}): Promise<ExploreReport<TSummary>> {
   const schedules = options.schedules ?? 100;
   const firstSeed = options.firstSeed ?? 1;
   const strategy = options.strategy ?? 'portfolio';
-  const violations: ScheduleResult[] = [];
+  const violations: ScheduleResult<TSummary>[] = [];
+  const summaries: TSummary[] = [];
+  const actionRuns = new Map(scenario.actions.map((action) => [action.name, 0]));
+  const goalRuns = new Map(Object.keys(scenario.eventually ?? {}).map((name) => [name, 0]));
   const started = performance.now();
   let ran = 0;
   for (; ran < schedules; ran++) {
     const result = await runSeed(scenario, firstSeed + ran, strategy, options);
+    for (const name of result.coverage.actions) actionRuns.set(name, (actionRuns.get(name) ?? 0) + 1);
+    for (const name of result.coverage.goals) goalRuns.set(name, (goalRuns.get(name) ?? 0) + 1);
+    if (scenario.summarize) summaries.push(result.summary as TSummary);
     options.onSchedule?.(result, ran);
     if (result.violation) {
       violations.push(result);
@@ -127,19 +152,25 @@ export async function explore<TCtx>(scenario: Scenario<TCtx>, options: ExploreOp
     }
   }
   const elapsedMs = performance.now() - started;
-  return { scenario: scenario.name, schedules: ran, violations, elapsedMs, schedulesPerSecond: ran / Math.max(elapsedMs / 1000, 1e-9) };
+  const share = (runs: Map<string, number>) => Object.fromEntries([...runs].map(([name, count]) => [name, ran === 0 ? 0 : count / ran]));
+  const coverage = { actions: share(actionRuns), eventually: share(goalRuns) };
+  return { scenario: scenario.name, schedules: ran, violations, coverage, summaries, elapsedMs, schedulesPerSecond: ran / Math.max(elapsedMs / 1000, 1e-9) };
 }
 
 /**
- * The one line that reproduces a schedule: `scenario=NAME strategy=S seed=N`.
+ * The one line that reproduces a schedule: `scenario=NAME strategy=S seed=N`,
+ * and for a shrunk (guided) run `strategy=guided seed=N picks=…`, the choice
+ * made at each step.
  *
  * @example
  * ```ts
  * replayLine(result); // 'scenario=double-start strategy=pct seed=42'
+ * replayLine(await shrink(doubleStart, result)); // 'scenario=double-start strategy=guided seed=42 picks=0.2.f1.0'
  * ```
  */
-export function replayLine(result: Pick<ScheduleResult, 'scenario' | 'strategy' | 'seed'>): string {
-  return `scenario=${result.scenario} strategy=${result.strategy} seed=${result.seed}`;
+export function replayLine(result: Pick<ScheduleResult, 'scenario' | 'strategy' | 'seed'> & { readonly picks?: string | undefined }): string {
+  const line = `scenario=${result.scenario} strategy=${result.strategy} seed=${result.seed}`;
+  return result.picks === undefined ? line : `${line} picks=${result.picks}`;
 }
 
 /**
@@ -150,7 +181,7 @@ export function replayLine(result: Pick<ScheduleResult, 'scenario' | 'strategy' 
  * parseReplayLine('scenario=double-start strategy=pct seed=42'); // { scenario: 'double-start', strategy: 'pct', seed: 42 }
  * ```
  */
-export function parseReplayLine(line: string): { scenario: string; strategy: StrategyName; seed: number } {
+export function parseReplayLine(line: string): { scenario: string; strategy: StrategyName | 'guided'; seed: number; picks?: readonly string[] } {
   const fields = new Map(
     line
       .trim()
@@ -160,9 +191,14 @@ export function parseReplayLine(line: string): { scenario: string; strategy: Str
   const scenario = fields.get('scenario');
   const strategy = fields.get('strategy');
   const seed = Number(fields.get('seed'));
-  if (!scenario || !strategy || !Number.isSafeInteger(seed) || !(strategy in STRATEGIES)) {
-    throw new InvalidReplayError(`not a replay line: '${line}' (expected 'scenario=NAME strategy=${Object.keys(STRATEGIES).join('|')} seed=N')`);
+  const picks = fields.get('picks');
+  const guided = strategy === 'guided' && picks !== undefined && /^(f?\d+)?(\.f?\d+)*$/.test(picks);
+  if (!scenario || !strategy || !Number.isSafeInteger(seed) || !(guided || (strategy in STRATEGIES && picks === undefined))) {
+    throw new InvalidReplayError(
+      `not a replay line: '${line}' (expected 'scenario=NAME strategy=${Object.keys(STRATEGIES).join('|')} seed=N' or 'scenario=NAME strategy=guided seed=N picks=P.P.…')`,
+    );
   }
+  if (guided) return { scenario, strategy: 'guided', seed, picks: picks === '' ? [] : picks.split('.') };
   return { scenario, strategy: strategy as StrategyName, seed };
 }
 
@@ -175,9 +211,14 @@ export function parseReplayLine(line: string): { scenario: string; strategy: Str
  * expect(again.hash).toBe(failing.hash);
  * ```
  */
-export async function replay<TCtx>(scenario: Scenario<TCtx>, line: string): Promise<ScheduleResult> {
+export async function replay<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, line: string): Promise<ScheduleResult<TSummary>> {
   const parsed = parseReplayLine(line);
   if (parsed.scenario !== scenario.name) throw new InvalidReplayError(`replay line is for '${parsed.scenario}', not '${scenario.name}'`);
+  if (parsed.strategy === 'guided') {
+    const picks = parsed.picks ?? [];
+    const strategy = { name: 'guided', pick: (_enabled: unknown, step: number) => Number(picks[step] ?? 0) };
+    return runSchedule(scenario, { seed: parsed.seed, strategy: () => strategy, faultProbability: 0, picks, stackTraces: true });
+  }
   return runSeed(scenario, parsed.seed, parsed.strategy, { stackTraces: true });
 }
 
@@ -190,7 +231,7 @@ export async function replay<TCtx>(scenario: Scenario<TCtx>, line: string): Prom
  * expect(await checkDeterminism(doubleStart, [1, 2, 3])).toEqual([]);
  * ```
  */
-export async function checkDeterminism<TCtx>(scenario: Scenario<TCtx>, seeds: readonly number[], strategy: StrategyName = 'portfolio'): Promise<number[]> {
+export async function checkDeterminism<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, seeds: readonly number[], strategy: StrategyName = 'portfolio'): Promise<number[]> {
   const differing: number[] = [];
   for (const seed of seeds) {
     const [first, second] = [await runSeed(scenario, seed, strategy), await runSeed(scenario, seed, strategy)];
@@ -210,7 +251,7 @@ export async function checkDeterminism<TCtx>(scenario: Scenario<TCtx>, seeds: re
  * console.log(timeline(shorter));
  * ```
  */
-export async function shrink<TCtx>(scenario: Scenario<TCtx>, failing: ScheduleResult, budget = 200): Promise<ScheduleResult> {
+export async function shrink<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, failing: ScheduleResult<TSummary>, budget = 200): Promise<ScheduleResult<TSummary>> {
   let best = failing;
   let labels = failing.trace.map((step) => step.label);
   const attempt = async (candidate: string[]): Promise<boolean> => {

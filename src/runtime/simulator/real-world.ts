@@ -9,7 +9,7 @@ import { InProcessPool } from '../../pools/in-process-pool.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import { Persistence } from '../../persistence/persistence.js';
 import type { Scenario } from './scenario.js';
-import type { SimulationWorld } from './world.js';
+import { durableState, scratchOf, type SimulationWorld } from './world.js';
 
 /**
  * What a scenario did on the real runtime.
@@ -43,6 +43,7 @@ export async function runOnRealRuntime<TCtx>(scenario: Scenario<TCtx>, seed = 1)
   const persistence = new Persistence(store, { closeStore: false });
   const pools = Object.fromEntries(Object.entries(scenario.pools ?? {}).map(([name, options]) => [name, new InProcessPool({ name, concurrency: options.concurrency ?? 1 })]));
   const system = new ActorSystem({ persistence, pools, askTimeoutMs: scenario.askTimeoutMs ?? 5_000 });
+  const scratch = new Map<string, unknown>();
   const world: SimulationWorld = {
     seed,
     // Scenario code reads time through the system's clock; this one only serves `world.clock.now()`.
@@ -53,6 +54,8 @@ export async function runOnRealRuntime<TCtx>(scenario: Scenario<TCtx>, seed = 1)
     store,
     persistence: persistence as PersistencePort,
     peek: <TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined => system.peekState(ref),
+    durable: <TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined => durableState(store, ref),
+    scratch: <T>(name: string, make: () => T): T => scratchOf(scratch, name, make),
     io: async <T>(_label: string, value: T | (() => T)) => (typeof value === 'function' ? (value as () => T)() : value),
   };
   try {

@@ -2,9 +2,10 @@ import { SeededRandom } from '../random.js';
 import type { Operation } from './operations.js';
 import { taskModuleImportCount, taskModulesLoaded } from '../../pools/task-runner.js';
 import { RealWorldGuard } from './real-world-guard.js';
-import type { Check, PlannedFault, Scenario } from './scenario.js';
+import { describe, OutsideActions } from './outside-actions.js';
+import type { Check, Goal, PlannedFault, Scenario } from './scenario.js';
 import type { Strategy } from './strategies.js';
-import { World, type ActionRun } from './world.js';
+import { World } from './world.js';
 import { Schedule, type ScheduleResult, type TraceStep, type Violation } from './schedule-result.js';
 
 /** How one schedule is driven. */
@@ -18,8 +19,10 @@ export interface ScheduleOptions {
   readonly faultPlan?: readonly PlannedFault[];
   /** Most faults per schedule. Default 3. */
   readonly maxFaults?: number;
-  /** Replays these step labels, faults included (shrinking); steps not enabled fall back to the strategy. */
+  /** Replays these step labels, faults included (shrinking); steps not enabled fall back to the strategy. The run records its picks. */
   readonly guide?: readonly string[];
+  /** Replays a guided run by its recorded picks (an index into the enabled steps, or `f` and an index into the faults). */
+  readonly picks?: readonly string[];
   /**
    * Keep stack traces on errors made during the run. Off while exploring:
    * runs make many errors (timeouts, faults) and stacks were most of their
@@ -43,15 +46,12 @@ const MICROTASK_ROUNDS = 2;
 
 const untimed = (operation: Operation) => operation.kind !== 'timer';
 
-/** One event-loop turn: every pending microtask runs to completion first. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * Runs one schedule of `scenario`: at each step the strategy picks one
  * enabled operation (or a fault is injected), then every invariant is checked.
  * @internal
  */
-export async function runSchedule<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
+export async function runSchedule<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options: ScheduleOptions): Promise<ScheduleResult<TSummary>> {
   for (;;) {
     const imports = taskModuleImportCount();
     const result = await runGuarded(scenario, options);
@@ -62,59 +62,72 @@ export async function runSchedule<TCtx>(scenario: Scenario<TCtx>, options: Sched
   }
 }
 
-async function runGuarded<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions): Promise<ScheduleResult> {
+async function runGuarded<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options: ScheduleOptions): Promise<ScheduleResult<TSummary>> {
   const guard = new RealWorldGuard();
   const stackTraceLimit = Error.stackTraceLimit;
   if (!options.stackTraces) Error.stackTraceLimit = 0;
   try {
-    return await drive(scenario, options, guard);
+    return await guard.run(() => drive(scenario, options, guard));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
-    guard.restore();
   }
 }
 
-async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, guard: RealWorldGuard): Promise<ScheduleResult> {
+async function drive<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options: ScheduleOptions, guard: RealWorldGuard): Promise<ScheduleResult<TSummary>> {
   const world = new World(options.seed, scenario as Scenario<unknown>);
+  guard.world = world;
   const faultRandom = new SeededRandom(options.seed ^ 0xfa017);
   const faultKinds = new Set<string>(scenario.faults ?? []);
   const maxSteps = scenario.maxSteps ?? 500;
   const trace: TraceStep[] = [];
-  const ran: ActionRun[] = [];
+  // Only guided runs (shrinking) record their picks: their replay line carries them.
+  const picks: string[] | undefined = options.guide ? [] : undefined;
   let faultsLeft = faultKinds.size > 0 ? (options.maxFaults ?? 3) : 0;
   let violation: Violation | undefined;
+  const goals = Object.entries(scenario.eventually ?? {}).map(([name, goal]) => [name, asGoal(goal)] as const);
+  let reached: string[] = [];
 
   const strategy = options.strategy();
-  const finish = (): ScheduleResult => new Schedule(scenario.name, strategy.name, options.seed, trace, violation);
-  /** Lets everything under way finish (one event-loop turn), refusing real I/O that could complete meanwhile. */
-  const quiesce = (): Promise<void> => {
-    guard.checkIo();
-    return nextTurn();
+  const finish = (): ScheduleResult<TSummary> => {
+    let summary: TSummary | undefined;
+    try {
+      summary = scenario.summarize?.(ctx, world);
+    } catch (error) {
+      violation ??= { kind: 'error', name: 'summarize threw', message: describe(error), step: trace.length };
+    }
+    const coverage = { actions: actions.covered(), goals: reached };
+    return new Schedule(scenario.name, strategy.name, options.seed, trace, violation, coverage, summary, picks?.join('.'));
   };
   const refused = (): Violation | undefined => {
     const refusal = guard.refusals[0];
-    return refusal && { kind: 'error', name: 'nondeterminism', message: refusal.message, step: trace.length };
+    if (refusal) return { kind: 'error', name: 'nondeterminism', message: refusal.message, step: trace.length };
+    const rejection = actions.rejections[0];
+    return rejection === undefined ? undefined : { kind: 'error', name: 'action rejected', message: rejection, step: trace.length };
   };
 
   world.initializing = true;
   await scenario.init?.(world);
   world.initializing = false;
   let ctx = scenario.setup(world);
-  await quiesce();
-  addActions();
+  await guard.turn();
+  const actions = new OutsideActions(scenario, world, () => ctx);
 
   const invariants = Object.entries(scenario.invariants ?? {});
-  const check = (checks: Readonly<Record<string, Check<TCtx>>> | undefined, kind: 'invariant' | 'eventually'): Violation | undefined => {
+  const check = (checks: readonly (readonly [string, Check<TCtx>])[]): Violation | undefined => {
     const refusal = refused();
     if (refusal) return refusal;
-    for (const [name, holds] of checks === scenario.invariants ? invariants : Object.entries(checks ?? {})) {
-      const verdict = holds(ctx, world);
-      if (verdict === false || typeof verdict === 'string') {
+    for (const [name, predicate] of checks) {
+      const verdict = predicate(ctx, world);
+      if (!holds(verdict)) {
+        const kind = checks === invariants ? 'invariant' : 'eventually';
         return { kind, name, message: typeof verdict === 'string' ? verdict : `${kind} '${name}' does not hold`, step: trace.length };
       }
     }
     return undefined;
   };
+  // A goal whose precondition is false holds, but is not reached: phase 2 keeps going until every goal is.
+  const eventually = goals.map(([name, goal]) => [name, ((c, w) => !goal.given(c, w) || goal.holds(c, w)) as Check<TCtx>] as const);
+  const unreached = () => goals.some(([, goal]) => !goal.given(ctx, world) || !holds(goal.holds(ctx, world)));
 
   const step = (operation: Operation): void => {
     world.operations.take(operation);
@@ -124,6 +137,7 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, g
     if (world.incarnation !== incarnation) {
       ctx = scenario.setup(world);
       scenario.recover?.(ctx, world);
+      actions.resend();
     }
   };
 
@@ -132,59 +146,68 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, g
     let enabled = world.enabled();
     if (!enabled.some(untimed)) {
       // Before time may move (or the run end), let every chain of microtasks finish: work already under way comes first.
-      await quiesce();
+      await guard.turn();
       enabled = world.enabled();
       if (enabled.length === 0) break;
     }
     let operation: Operation | undefined;
     const guided = options.guide?.[trace.length];
+    const picked = options.picks?.[trace.length];
     if (guided?.startsWith('fault: ')) {
-      operation = world.faults(faultKinds, ran).find((fault) => fault.label === guided);
+      const faults = world.faults(faultKinds, actions.ran);
+      operation = faults.find((fault) => fault.label === guided);
+      if (operation) picks?.push(`f${faults.indexOf(operation)}`);
+    } else if (picked?.startsWith('f')) {
+      operation = world.faults(faultKinds, actions.ran)[Number(picked.slice(1))];
     } else if (options.faultPlan) {
       const planned = options.faultPlan.find((fault) => fault.step === trace.length);
-      const faults = planned ? world.faults(new Set([planned.kind]), ran) : [];
+      const faults = planned ? world.faults(new Set([planned.kind]), actions.ran) : [];
       if (faults.length > 0) operation = faults[faultRandom.int(faults.length)];
     } else if (faultsLeft > 0 && faultRandom.next() < options.faultProbability) {
-      const faults = world.faults(faultKinds, ran);
+      const faults = world.faults(faultKinds, actions.ran);
       if (faults.length > 0) {
         operation = faults[faultRandom.int(faults.length)];
         faultsLeft--;
       }
     }
-    operation ??= enabled[strategy.pick(enabled, trace.length)] as Operation;
+    if (!operation) {
+      const index = strategy.pick(enabled, trace.length);
+      picks?.push(String(index));
+      operation = enabled[index] as Operation;
+    }
     try {
       step(operation);
     } catch (error) {
-      violation = { kind: 'error', name: 'step threw', message: describe(error), step: trace.length };
+      // A refused call that threw out of the step is the refusal, not a mere error.
+      violation = refused() ?? { kind: 'error', name: 'step threw', message: describe(error), step: trace.length };
       return finish();
     }
     await settle();
-    violation = check(scenario.invariants, 'invariant');
+    violation = check(invariants);
     if (violation) return finish();
   }
 
   // Phase 2: faults stop and scheduling turns fair; what must eventually hold gets its virtual deadline.
-  if (scenario.eventually) {
+  if (goals.length > 0) {
     const deadline = world.clock.now() + (scenario.eventuallyWithinMs ?? 60_000);
-    for (let extra = 0; extra < maxSteps * 4 && check(scenario.eventually, 'eventually'); extra++) {
+    for (let extra = 0; extra < maxSteps * 4 && !refused() && unreached(); extra++) {
       let enabled = world.enabled();
       if (!enabled.some(untimed)) {
-        await quiesce();
+        await guard.turn();
         enabled = world.enabled();
       }
       if (enabled.length === 0 || world.clock.now() > deadline) break;
       // Fair from here on: the oldest enabled step first, time moves only when nothing else can happen.
       step(enabled.find((operation) => operation.kind !== 'timer') ?? (enabled[0] as Operation));
       await settle();
-      violation = check(scenario.invariants, 'invariant');
+      violation = check(invariants);
       if (violation) return finish();
     }
-    violation = check(scenario.eventually, 'eventually');
+    violation = check(eventually);
     if (violation) return finish();
+    reached = goals.filter(([, goal]) => goal.given(ctx, world) && holds(goal.holds(ctx, world))).map(([name]) => name);
   }
 
-  // Once more at the end: Node starts some I/O only on the next tick, after the last check.
-  guard.checkIo();
   violation = refused();
   if (violation) return finish();
   if (world.enabled().length === 0 && world.waiting.size > 0) {
@@ -196,36 +219,12 @@ async function drive<TCtx>(scenario: Scenario<TCtx>, options: ScheduleOptions, g
     };
   }
   return finish();
-
-  function addActions(): void {
-    for (const action of scenario.actions) {
-      for (let i = 1; i <= (action.times ?? 1); i++) {
-        const label = `action ${action.name}#${i}`;
-        const run = () => {
-          const result = action.run(ctx, world);
-          if (result instanceof Promise) {
-            const incarnation = world.incarnation;
-            world.waiting.add(label);
-            result.then(
-              () => incarnation === world.incarnation && world.waiting.delete(label),
-              () => incarnation === world.incarnation && world.waiting.delete(label),
-            );
-          }
-        };
-        world.operations.add({
-          kind: 'action',
-          owner: label,
-          label,
-          run: () => {
-            run();
-            ran.push({ label, rerun: run });
-          },
-        });
-      }
-    }
-  }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+const always = () => true;
+
+const holds = (verdict: boolean | string | void) => verdict !== false && typeof verdict !== 'string';
+
+function asGoal<TCtx>(goal: Check<TCtx> | Goal<TCtx>): Goal<TCtx> {
+  return typeof goal === 'function' ? { given: always, holds: goal } : goal;
 }

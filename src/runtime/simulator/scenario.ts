@@ -58,7 +58,15 @@ export interface PlannedFault {
  */
 export interface ScenarioAction<TCtx> {
   readonly name: string;
-  /** What the outside world does. A returned promise counts as a caller still waiting until it settles (deadlock detection). */
+  /**
+   * What the outside world does. A returned promise counts as a caller still
+   * waiting until it settles (deadlock detection); a rejected one is a
+   * violation, as a throw is. The outside world does not crash with the
+   * system: an action not yet run when the system crashes still runs, later,
+   * and one whose promise was still pending runs again in the new incarnation
+   * (the caller's connection dropped and it sends again), so make actions
+   * that a real client would retry idempotent, as the client must.
+   */
   readonly run: (ctx: TCtx, world: SimulationWorld) => unknown;
   /** How many times it happens (each one a separate step). Default 1. */
   readonly times?: number;
@@ -74,6 +82,39 @@ export interface ScenarioAction<TCtx> {
  * ```
  */
 export type Check<TCtx> = (ctx: TCtx, world: SimulationWorld) => boolean | string | void;
+
+/**
+ * An `eventually` goal with a precondition: in a schedule where `given` is
+ * false at the end, the goal holds but was not *reached* (nothing to check:
+ * say the cook was never started), and coverage counts it so.
+ *
+ * @example
+ * ```ts
+ * const finishes: Goal<Ctx> = { given: (ctx) => ctx.started, holds: ({ cook }, world) => world.durable(cook)?.status === 'completed' };
+ * ```
+ */
+export interface Goal<TCtx> {
+  readonly given: (ctx: TCtx, world: SimulationWorld) => boolean;
+  readonly holds: Check<TCtx>;
+}
+
+/**
+ * How often a scenario must test what it claims to: the least share of
+ * schedules (0 to 1) in which every action ran to its end (returned, or its
+ * promise settled), and in which every `eventually` goal was reached by the
+ * system. `expectNoViolations` fails an exploration below either.
+ *
+ * @example
+ * ```ts
+ * defineScenario({ name, setup, actions, eventually, coverage: { actions: 0.99, eventually: 0.9 } });
+ * ```
+ */
+export interface CoverageThresholds {
+  /** Default 0.95. */
+  readonly actions?: number;
+  /** Default 0.95. */
+  readonly eventually?: number;
+}
 
 /**
  * Task pools the simulated system gets, by name (all in-process, completions ordered by the strategy).
@@ -97,11 +138,19 @@ export interface SimulatedPoolOptions {
  * const scenario: Scenario<{ cook: ActorRef<typeof Cook> }> = defineScenario({ name, setup, actions, invariants });
  * ```
  */
-export interface Scenario<TCtx> {
+export interface Scenario<TCtx, TSummary = unknown> {
   readonly name: string;
-  /** Runs once per schedule, before the first step: seed the store here (its commits land at once). */
+  /**
+   * Runs once per schedule, before the first step: seed the store here (its
+   * commits land at once). Actors and services that use `world.io` need not be
+   * made here: they can call {@link simulatedIo} from module scope.
+   */
   readonly init?: (world: SimulationWorld) => void | Promise<void>;
-  /** Builds the context (refs, fixtures) on the current system; runs again after a whole-system crash. */
+  /**
+   * Builds the context (refs, fixtures) on the current system; runs again
+   * after a whole-system crash. Keep what must outlive a crash in
+   * `world.scratch(...)`.
+   */
   readonly setup: (world: SimulationWorld) => TCtx;
   /** Runs after a whole-system crash, once `setup` has made the new context: resume what a real restart resumes. */
   readonly recover?: (ctx: TCtx, world: SimulationWorld) => void;
@@ -109,7 +158,11 @@ export interface Scenario<TCtx> {
   /** Checked after every step. */
   readonly invariants?: Readonly<Record<string, Check<TCtx>>>;
   /** Must hold within `eventuallyWithinMs` of virtual time once faults stop. */
-  readonly eventually?: Readonly<Record<string, Check<TCtx>>>;
+  readonly eventually?: Readonly<Record<string, Check<TCtx> | Goal<TCtx>>>;
+  /** Least coverage `expectNoViolations` accepts (see {@link CoverageThresholds}). */
+  readonly coverage?: CoverageThresholds;
+  /** What a finished schedule came to (final states, counters): `explore` returns one per schedule. */
+  readonly summarize?: (ctx: TCtx, world: SimulationWorld) => TSummary;
   /** Virtual time allowed for `eventually` checks. Default 60,000 ms. */
   readonly eventuallyWithinMs?: number;
   /** Faults the strategy may inject. Default none. */
@@ -134,6 +187,6 @@ export interface Scenario<TCtx> {
  * });
  * ```
  */
-export function defineScenario<TCtx>(scenario: Scenario<TCtx>): Scenario<TCtx> {
+export function defineScenario<TCtx, TSummary = unknown>(scenario: Scenario<TCtx, TSummary>): Scenario<TCtx, TSummary> {
   return scenario;
 }

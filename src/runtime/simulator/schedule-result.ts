@@ -39,7 +39,7 @@ export interface TraceStep {
  * console.log(replayLine(result), result.steps, result.hash);
  * ```
  */
-export interface ScheduleResult {
+export interface ScheduleResult<TSummary = unknown> {
   readonly scenario: string;
   readonly strategy: string;
   readonly seed: number;
@@ -48,6 +48,28 @@ export interface ScheduleResult {
   /** FNV-1a of the trace labels: equal hashes mean the same run (computed when first read). */
   readonly hash: string;
   readonly violation: Violation | undefined;
+  /** What the run tested: the actions that ran to their end, the `eventually` goals the system reached. */
+  readonly coverage: ScheduleCoverage;
+  /** The scenario's `summarize` of the run's end, if it has one. */
+  readonly summary: TSummary | undefined;
+  /** For a guided run (a shrunk one): the choice made at each step, which `replayLine` prints so that the line replays it. */
+  readonly picks: string | undefined;
+}
+
+/**
+ * What one schedule tested.
+ *
+ * @example
+ * ```ts
+ * const { coverage } = await runSeed(doubleStart, 42, 'pct');
+ * console.log(`ran: ${coverage.actions.join(', ')}; reached: ${coverage.goals.join(', ')}`);
+ * ```
+ */
+export interface ScheduleCoverage {
+  /** Names of the actions every one of whose runs (`times`) returned or settled. */
+  readonly actions: readonly string[];
+  /** Names of the `eventually` goals that held with their precondition true. */
+  readonly goals: readonly string[];
 }
 
 /**
@@ -57,7 +79,7 @@ export interface ScheduleResult {
  * the young-generation GC until the next full GC.
  * @internal
  */
-export class Schedule implements ScheduleResult {
+export class Schedule<TSummary = unknown> implements ScheduleResult<TSummary> {
   #hash: string | undefined;
 
   constructor(
@@ -66,6 +88,9 @@ export class Schedule implements ScheduleResult {
     readonly seed: number,
     readonly trace: readonly TraceStep[],
     readonly violation: Violation | undefined,
+    readonly coverage: ScheduleCoverage,
+    readonly summary: TSummary | undefined,
+    readonly picks: string | undefined,
   ) {}
 
   get steps(): number {

@@ -54,8 +54,20 @@ export interface SimulationWorld {
   readonly store: MemoryStore;
   /** The current incarnation's persistence actor. */
   readonly persistence: PersistencePort;
-  /** The state of a live actor (for invariants); `undefined` if it is not live. */
+  /** The state of a live actor (for invariants); `undefined` if it is not live (never activated, passivated, or lost in a crash). */
   peek<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined;
+  /**
+   * The actor's record in the store (its `persistence.collection`, under its
+   * key), live or not: what survives a crash. `undefined` before its first save.
+   */
+  durable<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined;
+  /**
+   * Scratch state of this run, made by `make` on first use and the same
+   * object for the rest of the run, across whole-system crashes (which rerun
+   * `setup`): where a scenario keeps what the outside world saw (acknowledged
+   * writes, answers) to check the system against.
+   */
+  scratch<T>(name: string, make: () => T): T;
   /**
    * An await gap the strategy orders: resolves with `value` when the step
    * `io <label>` is picked (or rejects, under the `fail-io` fault, or when
@@ -63,6 +75,18 @@ export interface SimulationWorld {
    * the process (a remote service) and survives a whole-system crash.
    */
   io<T>(label: string, value: T | (() => T), options?: IoOptions): Promise<T>;
+}
+
+/** The record of `ref` in `store`, if its definition persists and it saved one. @internal */
+export function durableState<TDef extends ActorDefinition>(store: Pick<MemoryStore, 'read'>, ref: ActorRef<TDef>): StateOf<TDef> | undefined {
+  const collection = ref.definition.persistence?.collection;
+  return collection === undefined ? undefined : store.read<StateOf<TDef>>(collection, ref.key)?.value;
+}
+
+/** One run's scratch entry `name`, made on first use. @internal */
+export function scratchOf<T>(scratch: Map<string, unknown>, name: string, make: () => T): T {
+  if (!scratch.has(name)) scratch.set(name, make());
+  return scratch.get(name) as T;
 }
 
 /** An action that ran, and how to send it again. @internal */
@@ -114,6 +138,16 @@ export class World implements SimulationWorld {
   peek<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
     return this.#system.peekState(ref);
   }
+
+  durable<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
+    return durableState(this.store, ref);
+  }
+
+  scratch<T>(name: string, make: () => T): T {
+    return scratchOf(this.#scratch, name, make);
+  }
+
+  readonly #scratch = new Map<string, unknown>();
 
   io<T>(label: string, value: T | (() => T), options: IoOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {

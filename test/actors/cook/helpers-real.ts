@@ -5,6 +5,8 @@
  * persistence port is watched, so tests wait on durable commits (never on
  * sleeps) and every committed cook state is checked against the invariants.
  */
+import { TEST_WEBHOOK_SECRET } from './service/helpers.js';
+import { GenerationService, type GenerationServiceOptions } from '../../../demo/generation-service/index.js';
 import {
   COOKS,
   cookInvariantViolations,
@@ -12,12 +14,10 @@ import {
   createCookActors,
   createCookWebhook,
   createHttpSubmitter,
-  GenerationService,
   startWebhookServer,
   type CookDefinition,
   type CookOptions,
   type CookState,
-  type GenerationServiceOptions,
   type LocalServer,
 } from '../../../src/actors/cook/index.js';
 import { ActorSystem, type ActorRef, type PersistencePort } from '../../../src/index.js';
@@ -128,14 +128,14 @@ export interface Rig {
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
-  const service = options.service ?? new GenerationService(options.serviceOptions);
+  const service = options.service ?? new GenerationService({ webhookSecret: TEST_WEBHOOK_SECRET, ...options.serviceOptions });
   const { url } = await service.start();
   const store = options.store ?? new MemoryStore();
   const persistence = new WatchedPersistence(new Persistence(store, { closeStore: options.closeStore ?? true }));
   const system = new ActorSystem({ persistence, askTimeoutMs: 10_000 });
   // The webhook needs the definition and the definition needs the webhook URL: route through a late-bound holder.
   const holder: { Cook?: CookDefinition } = {};
-  const hook = await startWebhookServer((body) => createCookWebhook(system, holder.Cook as CookDefinition)(body));
+  const hook = await startWebhookServer((delivery) => createCookWebhook(system, holder.Cook as CookDefinition, { secret: TEST_WEBHOOK_SECRET })(delivery));
   const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl: url }), webhookUrl: hook.url, ...options.cook });
   holder.Cook = Cook;
   let closed: Promise<void> | undefined;

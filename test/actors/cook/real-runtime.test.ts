@@ -1,3 +1,4 @@
+import { GenerationService } from '../../../demo/generation-service/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import {
   cookInvariantViolations,
   cookKey,
   createCollection,
-  GenerationService,
   type CookSnapshot,
   type CookState,
 } from '../../../src/actors/cook/index.js';
@@ -16,6 +16,8 @@ import { ActorSystem } from '../../../src/index.js';
 import { MemoryStore, Persistence } from '../../../src/persistence/index.js';
 import { createCookActors, type Submitter } from '../../../src/actors/cook/index.js';
 import { range, sorted, startRig, WatchedPersistence, type Rig } from './helpers-real.js';
+import { TEST_WEBHOOK_SECRET } from './service/helpers.js';
+import { signWebhook } from '../../../src/actors/cook/index.js';
 
 /** Asks that must be refused: resolves to the error code. */
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -28,8 +30,10 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 /** POSTs a raw body to the webhook; answers status and parsed JSON. */
-async function postWebhook(url: string, body: string): Promise<{ status: number; json: { error?: { code?: string } } }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+/** POSTs `body` as the generation service does, signed with `secret` (the rig's, unless a forger's is given; `null`: unsigned). */
+async function postWebhook(url: string, body: string, secret: string | null = TEST_WEBHOOK_SECRET): Promise<{ status: number; json: { error?: { code?: string } } }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(secret === null ? {} : { 'steward-signature': signWebhook(secret, body) }) };
+  const response = await fetch(url, { method: 'POST', headers, body });
   return { status: response.status, json: (await response.json()) as { error?: { code?: string } } };
 }
 
@@ -134,7 +138,17 @@ describe('cook on the real runtime over loopback', () => {
       expect(() => cook.tell(type as 'start', payload as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_MESSAGE' }));
     }
 
-    const badBodies = ['{not json', '{}', 'null', '[]', JSON.stringify({ jobId: 'autumn~ann~1~0', success: 'yes' }), JSON.stringify({ success: true })];
+    const result = { pieceIndex: 1, uri: 'gen://x' };
+    const badBodies = [
+      '{not json',
+      '{}',
+      'null',
+      '[]',
+      JSON.stringify({ jobId: 'autumn~ann~1~0', success: 'yes' }),
+      JSON.stringify({ success: true }),
+      // Shaped like cook job ids, but not valid ones: a permanent error (400), never a "retry later" 500.
+      ...['autumn~ann~1234567~0', 'autumn~ann~1~0~9', 'autumn~ann~x~0', 'autumn~~1~0', 'autumn~ann~1~1000'].map((jobId) => JSON.stringify({ jobId, success: true, result })),
+    ];
     for (const body of badBodies) {
       const answer = await postWebhook(r.hook.url, body);
       expect(answer.status, body).toBe(400);
@@ -155,6 +169,24 @@ describe('cook on the real runtime over loopback', () => {
     expect((await postWebhook(r.hook.url, JSON.stringify({ jobId: counted, success: true, result: { pieceIndex: 0, uri: 'gen://x' } }))).status).toBe(200);
     const after = await cook.ask('status', {});
     expect(after).toEqual({ ...before, stats: { ...before.stats, duplicatesAbsorbed: before.stats.duplicatesAbsorbed + 1 } });
+  });
+
+  it('refuses forged webhooks over real HTTP with 401: a forged failure report cannot fail a cook', async () => {
+    const r = await rig({ serviceOptions: { seed: 5, minDelayMs: 150, maxDelayMs: 250 }, cook: { pollIntervalMs: 100, maxJobAttempts: 1 } });
+    await createCollection(r.persistence, { id: 'autumn', ownerId: 'ann', supply: 6 });
+    const cook = r.cook('autumn', 'ann');
+    await cook.ask('start', { requester: 'ann', maxConcurrent: 2 });
+    // With maxJobAttempts 1, one accepted failure report of a running job fails the whole cook.
+    for (const piece of [0, 1]) {
+      const forged = JSON.stringify({ jobId: `autumn~ann~${piece}~0`, success: false, error: 'forged' });
+      for (const secret of [null, 'the-forgers-guess-0123456789']) {
+        const answer = await postWebhook(r.hook.url, forged, secret);
+        expect(answer.status).toBe(401);
+        expect(answer.json.error?.code).toBe('ERR_WEBHOOK_SIGNATURE');
+      }
+    }
+    const done = await untilFinal(r, 'autumn', 'ann');
+    expect(done).toMatchObject({ status: 'completed', generatedCount: 6, failureReason: null, stats: { jobFailures: 0 } });
   });
 
   it('pauses (nothing new is issued, in-flight jobs still count) and resumes to completion', async () => {
@@ -186,7 +218,7 @@ describe('cook on the real runtime over loopback', () => {
     const dir = await mkdtemp(join(tmpdir(), 'steward-cook-restart-'));
     dirs.push(dir);
     // The service is external: it outlives the process that restarts.
-    const service = new GenerationService({ seed: 21, minDelayMs: 5, maxDelayMs: 30, webhookDuplicateRate: 0.2, webhookDropRate: 0.1, submitFailureRate: 0.05 });
+    const service = new GenerationService({ webhookSecret: TEST_WEBHOOK_SECRET, seed: 21, minDelayMs: 5, maxDelayMs: 30, webhookDuplicateRate: 0.2, webhookDropRate: 0.1, submitFailureRate: 0.05 });
     open.push(service);
     const key = cookKey('autumn', 'ann');
     const TOTAL = 80;
@@ -298,7 +330,7 @@ describe('cook on the real runtime over loopback', () => {
     expect(duplicates).toBeGreaterThan(0); // duplicated webhooks (and webhook/poller overlaps) were absorbed
     expect(pollerCompletions).toBeGreaterThan(0); // dropped webhooks were caught by the poller
     expect(generated).toBeLessThanOrEqual(stats.jobsSucceeded);
-  });
+  }, 180_000); // 4,000 pieces over loopback HTTP: about 70 s on the shared 2-core machine, past vitest's 60 s default
 });
 
 describe('cook defects found on the real runtime, now fixed', () => {

@@ -17,13 +17,19 @@ export type BodyResult =
   | { readonly ok: false; readonly reason: 'aborted' }
   | { readonly ok: false; readonly reason: 'invalid-json'; readonly message: string };
 
+/** The outcome of reading a raw body: its bytes, or why not. @internal */
+export type RawBodyResult =
+  | { readonly ok: true; readonly bytes: Buffer }
+  | { readonly ok: false; readonly reason: 'too-large' }
+  | { readonly ok: false; readonly reason: 'aborted' };
+
 /**
- * Reads and parses a JSON body, buffering at most `limitBytes`. Stops
- * buffering at the limit (the rest is discarded, never held), so a hostile
- * client cannot make it allocate more than the limit.
+ * Reads a body, buffering at most `limitBytes`. Stops buffering at the
+ * limit (the rest is discarded, never held), so a hostile client cannot make
+ * it allocate more than the limit.
  * @internal
  */
-export function readJsonBody(req: IncomingMessage, limitBytes = MAX_BODY_BYTES): Promise<BodyResult> {
+export function readRawBody(req: IncomingMessage, limitBytes = MAX_BODY_BYTES): Promise<RawBodyResult> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
     req.on('error', () => {}).resume();
@@ -32,7 +38,7 @@ export function readJsonBody(req: IncomingMessage, limitBytes = MAX_BODY_BYTES):
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = (result: BodyResult) => {
+    const finish = (result: RawBodyResult) => {
       req.off('data', onData).off('end', onEnd).off('error', onAborted).off('aborted', onAborted);
       // Keep the stream flowing so the rest is drained and discarded rather than left in socket buffers.
       if (!result.ok) req.on('error', () => {}).resume();
@@ -43,18 +49,26 @@ export function readJsonBody(req: IncomingMessage, limitBytes = MAX_BODY_BYTES):
       if (size > limitBytes) finish({ ok: false, reason: 'too-large' });
       else chunks.push(chunk);
     };
-    const onEnd = () => {
-      try {
-        // A fatal decoder refuses invalid UTF-8 instead of silently replacing it.
-        const text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, size));
-        finish({ ok: true, value: JSON.parse(text) as unknown });
-      } catch (err) {
-        finish({ ok: false, reason: 'invalid-json', message: err instanceof Error ? err.message : String(err) });
-      }
-    };
+    const onEnd = () => finish({ ok: true, bytes: Buffer.concat(chunks, size) });
     const onAborted = () => finish({ ok: false, reason: 'aborted' });
     req.on('data', onData).on('end', onEnd).on('error', onAborted).on('aborted', onAborted);
   });
+}
+
+/** Parses JSON from bytes, refusing invalid UTF-8 instead of silently replacing it. @internal */
+export function parseJsonBytes(bytes: Uint8Array): BodyResult {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, reason: 'invalid-json', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Reads and parses a JSON body, buffering at most `limitBytes`. @internal */
+export async function readJsonBody(req: IncomingMessage, limitBytes = MAX_BODY_BYTES): Promise<BodyResult> {
+  const read = await readRawBody(req, limitBytes);
+  return read.ok ? parseJsonBytes(read.bytes) : read;
 }
 
 /** Sends `body` as JSON with an exact content-length. @internal */

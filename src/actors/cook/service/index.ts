@@ -1,5 +1,3 @@
-export { GenerationService } from './generation-service.js';
-export type { GenerationServiceOptions, GenerationServiceStats } from './generation-service.js';
 export { createHttpSubmitter, DEFAULT_SUBMIT_TIMEOUT_MS } from './http-submitter.js';
 export type { HttpSubmitterOptions, Submitter } from './http-submitter.js';
 export {
@@ -12,8 +10,10 @@ export {
 } from './schemas.js';
 export type { GenerationResult, JobState, JobStatus, SubmitAccepted, SubmitRequest, WebhookBody } from './schemas.js';
 export { createWebhookHandler, mountWebhook, parseWebhookBody, startWebhookServer } from './webhook.js';
+export { DEFAULT_WEBHOOK_TOLERANCE_MS, signWebhook, WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-signature.js';
 export type {
   CompletionListener,
+  WebhookDelivery,
   MountWebhookOptions,
   WebhookHandler,
   WebhookHandlerOptions,

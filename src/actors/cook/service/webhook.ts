@@ -1,13 +1,15 @@
 /**
- * The webhook path of a completion: a framework-agnostic handler that
- * validates the body before anything is reported, a node:http listener that
- * reads a bounded body into it, and a tiny loopback server for the demo.
+ * The webhook path of a completion: a framework-agnostic handler that checks
+ * the sender's signature, then validates the body, before anything is
+ * reported; a node:http listener that reads a bounded raw body into it; and a
+ * tiny loopback server.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { InvalidWebhookError } from './errors.js';
 import { summarizeIssues, toIssues } from '../../../issues.js';
-import { errorBody, listenLocal, MAX_BODY_BYTES, readJsonBody, sendJson, type LocalServer } from './http-server.js';
+import { errorBody, listenLocal, MAX_BODY_BYTES, parseJsonBytes, readRawBody, sendJson, type LocalServer } from './http-server.js';
 import { WebhookBodySchema, type WebhookBody } from './schemas.js';
+import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-signature.js';
 
 /**
  * What a webhook handler answers: an HTTP status and a JSON body.
@@ -24,14 +26,28 @@ export interface WebhookResponse {
 }
 
 /**
- * Validates a parsed webhook body and reports it; never throws.
+ * One delivery as it arrived: the raw body (signed as bytes, so never
+ * re-serialized) and its `steward-signature` header.
  *
  * @example
  * ```ts
- * const { status, body } = await handler(JSON.parse(rawBody));
+ * const delivery: WebhookDelivery = { rawBody: await request.text(), signature: request.headers.get('steward-signature') ?? undefined };
  * ```
  */
-export type WebhookHandler = (body: unknown) => Promise<WebhookResponse>;
+export interface WebhookDelivery {
+  readonly rawBody: string | Uint8Array;
+  readonly signature: string | undefined;
+}
+
+/**
+ * Verifies, parses and validates one delivery and reports it; never throws.
+ *
+ * @example
+ * ```ts
+ * const { status, body } = await handler({ rawBody, signature: req.headers['steward-signature'] });
+ * ```
+ */
+export type WebhookHandler = (delivery: WebhookDelivery) => Promise<WebhookResponse>;
 
 /**
  * Receives one validated completion; the cook app typically `tell`s its cook actor.
@@ -48,10 +64,16 @@ export type CompletionListener = (completion: WebhookBody) => Promise<void> | vo
  *
  * @example
  * ```ts
- * createWebhookHandler(onCompletion, { onError: (error, { jobId }) => log.warn({ jobId }, String(error)) });
+ * createWebhookHandler(onCompletion, { secret, onError: (error, { jobId }) => log.warn({ jobId }, String(error)) });
  * ```
  */
 export interface WebhookHandlerOptions {
+  /** The secret the generation service signs deliveries with (HMAC-SHA256). Unsigned or badly signed deliveries get 401. */
+  readonly secret: string;
+  /** Replay window: signatures older (or newer) than this get 401. Default 5 minutes. */
+  readonly toleranceMs?: number;
+  /** Wall-clock milliseconds, for the replay window. Default `Date.now`. */
+  readonly now?: () => number;
   /**
    * Called when `onCompletion` throws; the sender gets a 500 and may retry.
    * Without it such failures would only be visible to the sender.
@@ -75,37 +97,47 @@ export function parseWebhookBody(body: unknown): WebhookBody {
 }
 
 /**
- * Builds a handler that zod-validates a webhook body and passes it to
- * `onCompletion`. A bad body answers 400 `ERR_INVALID_WEBHOOK` with the issues
- * and `onCompletion` is not called; a throwing `onCompletion` answers 500 so
- * the sender may retry (completions are idempotent on job id downstream).
+ * Builds a handler that checks a delivery's signature (401
+ * `ERR_WEBHOOK_SIGNATURE` before anything is parsed: unsigned, forged, or
+ * outside the replay window), then parses and zod-validates the body (400
+ * `ERR_INVALID_WEBHOOK` with the issues), then passes it to `onCompletion`.
+ * `onCompletion` may throw `InvalidWebhookError` for a body it refuses (400,
+ * a permanent error); any other throw answers 500 so the sender may retry
+ * (completions are idempotent on job id downstream).
  *
  * @example
  * ```ts
- * const handler = createWebhookHandler((c) => cook.tell('pieceCompleted', { ...c, source: 'webhook' }));
- * app.post('/webhook', async (req, res) => {
- *   const { status, body } = await handler(req.body);
+ * const handler = createWebhookHandler((c) => cook.tell('pieceCompleted', { ...c, source: 'webhook' }), { secret });
+ * app.post('/webhook', express.raw({ type: '*\/*' }), async (req, res) => {
+ *   const { status, body } = await handler({ rawBody: req.body, signature: req.get('steward-signature') });
  *   res.status(status).json(body);
  * });
  * ```
  */
-export function createWebhookHandler(onCompletion: CompletionListener, options: WebhookHandlerOptions = {}): WebhookHandler {
-  return async (body) => {
+export function createWebhookHandler(onCompletion: CompletionListener, options: WebhookHandlerOptions): WebhookHandler {
+  if (typeof options?.secret !== 'string' || options.secret.length < 16) {
+    throw new TypeError('createWebhookHandler needs options.secret, the shared signing secret (at least 16 characters)');
+  }
+  return async ({ rawBody, signature }) => {
+    const problem = webhookSignatureProblem(options.secret, signature, rawBody, {
+      nowMs: (options.now ?? Date.now)(),
+      ...(options.toleranceMs === undefined ? {} : { toleranceMs: options.toleranceMs }),
+    });
+    if (problem) return { status: 401, body: errorBody('ERR_WEBHOOK_SIGNATURE', `webhook refused: ${problem}`) };
+    const json = parseJsonBytes(typeof rawBody === 'string' ? Buffer.from(rawBody) : rawBody);
+    if (!json.ok) {
+      const message = json.reason === 'invalid-json' ? json.message : json.reason;
+      return { status: 400, body: errorBody('ERR_INVALID_WEBHOOK', `webhook body is not JSON: ${message}`, [{ path: [], code: 'invalid_json', message }]) };
+    }
     let completion: WebhookBody;
     try {
-      completion = parseWebhookBody(body);
-    } catch (err) {
-      const invalid = err as InvalidWebhookError;
-      return { status: 400, body: errorBody(invalid.code, invalid.message, invalid.issues) };
-    }
-    try {
+      completion = parseWebhookBody(json.value);
       await onCompletion(completion);
     } catch (err) {
-      options.onError?.(err, completion);
-      return {
-        status: 500,
-        body: errorBody('ERR_WEBHOOK_FAILED', `completion of job '${completion.jobId}' could not be recorded; retry later`),
-      };
+      if (err instanceof InvalidWebhookError) return { status: 400, body: errorBody(err.code, err.message, err.issues) };
+      options.onError?.(err, json.value as WebhookBody);
+      const jobId = (json.value as { jobId?: unknown }).jobId;
+      return { status: 500, body: errorBody('ERR_WEBHOOK_FAILED', `completion of job '${String(jobId)}' could not be recorded; retry later`) };
     }
     return { status: 200, body: { ok: true, jobId: completion.jobId } };
   };
@@ -133,7 +165,7 @@ export interface MountWebhookOptions {
  *
  * @example
  * ```ts
- * http.createServer(mountWebhook(createWebhookHandler(onCompletion), { path: '/webhook' })).listen(8080);
+ * http.createServer(mountWebhook(createWebhookHandler(onCompletion, { secret }), { path: '/webhook' })).listen(8080);
  * ```
  */
 export function mountWebhook(handler: WebhookHandler, options: MountWebhookOptions = {}): RequestListener {
@@ -163,9 +195,10 @@ async function serve(
     req.resume();
     return sendJson(res, 405, errorBody('ERR_METHOD_NOT_ALLOWED', 'webhooks are POSTed'), { allow: 'POST' });
   }
-  const read = await readJsonBody(req, limit);
+  const read = await readRawBody(req, limit);
   if (read.ok) {
-    const { status, body } = await handler(read.value);
+    const header = req.headers[WEBHOOK_SIGNATURE_HEADER];
+    const { status, body } = await handler({ rawBody: read.bytes, signature: Array.isArray(header) ? header[0] : header });
     return sendJson(res, status, body);
   }
   switch (read.reason) {
@@ -174,14 +207,6 @@ async function serve(
       return sendJson(res, 413, errorBody('ERR_PAYLOAD_TOO_LARGE', `webhook bodies are at most ${limit} bytes`), {
         connection: 'close',
       });
-    case 'invalid-json':
-      return sendJson(
-        res,
-        400,
-        errorBody('ERR_INVALID_WEBHOOK', `webhook body is not JSON: ${read.message}`, [
-          { path: [], code: 'invalid_json', message: read.message },
-        ]),
-      );
     case 'aborted':
       res.destroy();
   }
@@ -208,7 +233,7 @@ export interface WebhookServerOptions {
  *
  * @example
  * ```ts
- * const hook = await startWebhookServer(createWebhookHandler(onCompletion));
+ * const hook = await startWebhookServer(createWebhookHandler(onCompletion, { secret }));
  * await submitter.submit({ ...job, webhookUrl: hook.url });
  * await hook.close();
  * ```

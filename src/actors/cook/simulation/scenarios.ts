@@ -24,8 +24,8 @@ interface CookScenarioCtx {
 const OWNER = 'ann';
 const INTRUDER = 'mallory';
 const COLLECTION = 'autumn';
-/** Times the owner's client tries a start whose ask timed out. */
-const START_ATTEMPTS = 20;
+/** Errors after which the owner's client tries its start again: the answer never came, or the cook failed mid-way (a failed commit). */
+const TRANSIENT = new Set(['ERR_ASK_TIMEOUT', 'ERR_HANDLER_FAILED', 'ERR_PERSIST_FAILED']);
 
 interface CookScenarioOptions {
   readonly name: string;
@@ -34,6 +34,19 @@ interface CookScenarioOptions {
   readonly starts?: number;
   readonly service?: SimulatedServiceOptions;
   readonly faults?: readonly FaultKind[];
+  /** Supplies the owner changes the collection to, each an action (in whatever order the strategy picks). */
+  readonly supplyChanges?: readonly number[];
+}
+
+/** Retries `ask` until it is answered; refusals other than transient ones are the answer. */
+async function untilAnswered<T>(ask: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (!TRANSIENT.has((error as { code?: string }).code ?? '')) throw error;
+    }
+  }
 }
 
 /** Builds one cook scenario. The service and the actor definitions are made once per schedule, in `init`. */
@@ -70,18 +83,35 @@ function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
       ...Array.from({ length: options.starts ?? 1 }, (_, i) => ({
         name: `owner starts #${i + 1}`,
         run: async ({ cook, owner: client }: CookScenarioCtx) => {
-          // A real client retries a start that timed out; starting twice is harmless by design.
-          for (let attempt = 1; ; attempt++) {
+          // A real client retries a start until it gets an answer (PCT may starve the cook behind the clock
+          // for a while, so every attempt times out); starting twice is harmless by design.
+          for (;;) {
             try {
               const answer = await cook.ask('start', { requester: OWNER, maxConcurrent: options.maxConcurrent ?? 2 });
               client.started = true;
               return answer;
             } catch (error) {
-              if ((error as { code?: string }).code !== 'ERR_ASK_TIMEOUT' || attempt >= START_ATTEMPTS) throw error;
+              if (!TRANSIENT.has((error as { code?: string }).code ?? '')) throw error;
             }
           }
         },
       })),
+      ...(options.supplyChanges ?? []).map((supply) => ({
+        name: `owner sets supply to ${supply}`,
+        run: ({ cook }: CookScenarioCtx) => untilAnswered(() => cook.ask('updateCollection', { requester: OWNER, supply })),
+      })),
+      ...(options.supplyChanges
+        ? [
+            {
+              name: 'intruder sets supply',
+              run: ({ cook, intruderAnswers: answers }: CookScenarioCtx) =>
+                cook.ask('updateCollection', { requester: INTRUDER, supply: 1 }).then(
+                  () => answers.push('accepted'),
+                  (error: { code?: string }) => answers.push(error.code ?? 'unknown'),
+                ),
+            },
+          ]
+        : []),
       ...(['start', 'pause', 'stop'] as const).map((type) => ({
         name: `intruder ${type}s`,
         run: ({ cook, intruderAnswers: answers }: CookScenarioCtx) =>
@@ -97,16 +127,27 @@ function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
         const early = Object.keys(world.peek(cook)?.running ?? {}).filter((jobId) => !svc.ledger.accepted.has(jobId));
         return early.length === 0 || `running before the service accepted: ${early.join(', ')}`;
       },
+      'never a piece index at or past the supply': ({ cook }, world) => {
+        const state = world.durable(cook);
+        const supply = world.store.read<{ supply: number }>('collections', COLLECTION)?.value.supply ?? 0;
+        if (!state) return true;
+        const issued = [...Object.values(state.pending), ...Object.values(state.running), ...state.retries].map((job) => job.pieceIndex);
+        const past = issued.filter((index) => index >= supply);
+        return past.length === 0 || `pieces ${past.join(',')} in flight with supply ${supply}`;
+      },
       'only the owner changes the cook': ({ intruderAnswers: answers }) =>
         answers.every((code) => code === 'ERR_FORBIDDEN' || code === 'ERR_ASK_TIMEOUT' || code === 'ERR_HANDLER_FAILED') || `intruder got: ${answers.join(', ')}`,
     },
     eventually: {
-      'a started cook ends completed, or failed with a reason': ({ owner: client }, world) => {
-        if (!client.started) return true;
-        const state = world.store.read<{ status: string; failureReason: string | null; generatedCount: number; total: number }>('cooks', cookKey(COLLECTION, OWNER))?.value;
-        if (!state) return false;
-        if (state.status === 'completed') return state.generatedCount === state.total;
-        return state.status === 'failed' && state.failureReason !== null;
+      // Reached only where the owner's start was answered: a schedule that never started the cook tested nothing here.
+      'a started cook ends completed, or failed with a reason': {
+        given: ({ owner: client }) => client.started,
+        holds: ({ cook }, world) => {
+          const state = world.durable(cook);
+          if (!state) return false;
+          if (state.status === 'completed') return state.generatedCount === state.total;
+          return state.status === 'failed' && state.failureReason !== null;
+        },
       },
     },
   });
@@ -128,5 +169,6 @@ export const COOK_SCENARIOS = [
   cookScenario({ name: 'cook-flaky-service', pieces: 8, service: { submitFailureRate: 0.25, dropWebhookRate: 0.5, duplicateWebhookRate: 0.3, jobFailureRate: 0.05 } }),
   cookScenario({ name: 'cook-actor-crash', faults: ['crash-actor', 'fail-commit'], service: { dropWebhookRate: 0.2 } }),
   cookScenario({ name: 'cook-system-crash', faults: ['crash-system'], service: { duplicateWebhookRate: 0.3 } }),
+  cookScenario({ name: 'cook-supply-changes', pieces: 8, maxConcurrent: 3, supplyChanges: [3, 10], service: { dropWebhookRate: 0.3, submitFailureRate: 0.1 } }),
   cookScenario({ name: 'cook-duplicated-delayed', faults: ['duplicate-action', 'fail-io', 'delay-message'], service: { duplicateWebhookRate: 0.5 } }),
 ] as const;

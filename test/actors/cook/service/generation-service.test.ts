@@ -1,11 +1,10 @@
+import { GenerationService, type GenerationServiceOptions } from '../../../../demo/generation-service/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHttpSubmitter,
-  GenerationService,
-  type GenerationServiceOptions,
   type Submitter,
 } from '../../../../src/actors/cook/service/index.js';
-import { job, rejectionOf, startCollector, type Closable } from './helpers.js';
+import { job, rejectionOf, startCollector, TEST_WEBHOOK_SECRET, type Closable } from './helpers.js';
 
 describe('local generation service', () => {
   const open: Closable[] = [];
@@ -14,7 +13,7 @@ describe('local generation service', () => {
   });
 
   async function setup(options: GenerationServiceOptions = {}) {
-    const service = new GenerationService(options);
+    const service = new GenerationService({ webhookSecret: TEST_WEBHOOK_SECRET, ...options });
     open.push(service);
     const { url } = await service.start();
     const hook = await startCollector();

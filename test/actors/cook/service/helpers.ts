@@ -1,6 +1,15 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWebhookHandler, startWebhookServer, type WebhookBody } from '../../../../src/actors/cook/service/index.js';
+import { createWebhookHandler, signWebhook, startWebhookServer, type WebhookBody, type WebhookDelivery } from '../../../../src/actors/cook/service/index.js';
+
+/** The signing secret the tests' generation services and webhook receivers share. */
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
+/** A delivery of `body` as the generation service sends it: the JSON bytes and their signature. */
+export function signed(body: unknown, secret = TEST_WEBHOOK_SECRET, nowMs = Date.now()): WebhookDelivery {
+  const rawBody = typeof body === 'string' ? body : JSON.stringify(body);
+  return { rawBody, signature: signWebhook(secret, rawBody, nowMs) };
+}
 
 /** Anything a test opens; closed in afterEach. */
 export interface Closable {
@@ -10,7 +19,7 @@ export interface Closable {
 /** A webhook receiver that records every completion it is handed. */
 export async function startCollector() {
   const received: WebhookBody[] = [];
-  const server = await startWebhookServer(createWebhookHandler((completion) => void received.push(completion)));
+  const server = await startWebhookServer(createWebhookHandler((completion) => void received.push(completion), { secret: TEST_WEBHOOK_SECRET }));
   return { url: server.url, received, close: server.close };
 }
 

@@ -1,12 +1,12 @@
+import { GenerationService } from '../../../../demo/generation-service/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHttpSubmitter,
-  GenerationService,
   SubmitFailedError,
   type JobStatus,
   type Submitter,
 } from '../../../../src/actors/cook/service/index.js';
-import { job, startCollector, type Closable } from './helpers.js';
+import { job, startCollector, TEST_WEBHOOK_SECRET, type Closable } from './helpers.js';
 
 /** Submits until accepted or until a query shows the job exists (a lost acknowledgement); bounded. */
 async function submitUntilKnown(submitter: Submitter, request: ReturnType<typeof job>, maxAttempts = 20): Promise<number> {
@@ -30,6 +30,7 @@ describe('all parts over loopback, every fault switched on', () => {
 
   it('every job completion is learned by webhook or, when dropped, by query; counters add up', async () => {
     const service = new GenerationService({
+      webhookSecret: TEST_WEBHOOK_SECRET,
       seed: 2024,
       submitFailureRate: 0.2,
       ackLossRate: 0.1,

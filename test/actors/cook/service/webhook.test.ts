@@ -3,18 +3,21 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createWebhookHandler,
   parseWebhookBody,
+  signWebhook,
   startWebhookServer,
   type WebhookBody,
 } from '../../../../src/actors/cook/service/index.js';
-import { rejectionOf, type Closable } from './helpers.js';
+import { rejectionOf, signed, TEST_WEBHOOK_SECRET, type Closable } from './helpers.js';
+
+const secret = TEST_WEBHOOK_SECRET;
 
 const ok: WebhookBody = { jobId: 'job-1', success: true, result: { pieceIndex: 1, uri: 'gen://c/1/job-1' } };
 
 describe('webhook handler', () => {
   it('passes a valid completion to the callback and answers 200', async () => {
     const onCompletion = vi.fn();
-    const handler = createWebhookHandler(onCompletion);
-    expect(await handler({ ...ok, extra: 'ignored' })).toEqual({ status: 200, body: { ok: true, jobId: 'job-1' } });
+    const handler = createWebhookHandler(onCompletion, { secret });
+    expect(await handler(signed({ ...ok, extra: 'ignored' }))).toEqual({ status: 200, body: { ok: true, jobId: 'job-1' } });
     expect(onCompletion).toHaveBeenCalledExactlyOnceWith(ok);
   });
 
@@ -22,18 +25,18 @@ describe('webhook handler', () => {
     ['wrong types', { jobId: 5, success: 'yes' }],
     ['a success without a result', { jobId: 'job-1', success: true }],
     ['a failure without an error', { jobId: 'job-1', success: false }],
-    ['not an object', 'job-1 done'],
+    ['not an object', '"job-1 done"'],
     ['a control character in the job id', { jobId: 'job\n1', success: false, error: 'x' }],
   ])('refuses %s with 400 ERR_INVALID_WEBHOOK and does not call back', async (_, body) => {
     const onCompletion = vi.fn();
-    const response = await createWebhookHandler(onCompletion)(body);
+    const response = await createWebhookHandler(onCompletion, { secret })(signed(typeof body === 'string' ? body : JSON.stringify(body)));
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { code: 'ERR_INVALID_WEBHOOK', issues: expect.any(Array) } });
     expect(onCompletion).not.toHaveBeenCalled();
   });
 
   it('names every issue in the error', async () => {
-    const response = await createWebhookHandler(() => {})({ jobId: 5, success: 'yes' });
+    const response = await createWebhookHandler(() => {}, { secret })(signed({ jobId: 5, success: 'yes' }));
     expect(response.body).toMatchInlineSnapshot(`
       {
         "error": {
@@ -64,9 +67,9 @@ describe('webhook handler', () => {
     const onError = vi.fn();
     const handler = createWebhookHandler(
       () => Promise.reject(new Error('mailbox full')),
-      { onError },
+      { secret, onError },
     );
-    const response = await handler(ok);
+    const response = await handler(signed(ok));
     expect(response).toEqual({
       status: 500,
       body: { error: { code: 'ERR_WEBHOOK_FAILED', message: "completion of job 'job-1' could not be recorded; retry later" } },
@@ -89,13 +92,15 @@ describe('webhook server (mountWebhook over node:http)', () => {
 
   async function serve(maxBodyBytes?: number) {
     const onCompletion = vi.fn();
-    const server = await startWebhookServer(createWebhookHandler(onCompletion), maxBodyBytes === undefined ? {} : { maxBodyBytes });
+    const server = await startWebhookServer(createWebhookHandler(onCompletion, { secret }), maxBodyBytes === undefined ? {} : { maxBodyBytes });
     open.push(server);
     return { url: server.url, onCompletion };
   }
 
-  async function post(url: string, body: string) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  /** POSTs `body` signed as the service would, or with the given signature (`null`: unsigned). */
+  async function post(url: string, body: string, signature: string | null = signed(body).signature ?? null) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(signature ? { 'steward-signature': signature } : {}) };
+    const response = await fetch(url, { method: 'POST', headers, body });
     return { status: response.status, body: (await response.json()) as { error?: { code: string; message: string } } };
   }
 
@@ -121,7 +126,7 @@ describe('webhook server (mountWebhook over node:http)', () => {
   it('answers 400 to invalid UTF-8 rather than reading a mangled body', async () => {
     const { url, onCompletion } = await serve();
     const bytes = Buffer.concat([Buffer.from('{"jobId":"'), Buffer.from([0xff, 0xfe]), Buffer.from('","success":false,"error":"x"}')]);
-    const response = await fetch(url, { method: 'POST', body: bytes });
+    const response = await fetch(url, { method: 'POST', body: bytes, headers: { 'steward-signature': signWebhook(secret, bytes) } });
     expect(response.status).toBe(400);
     expect(onCompletion).not.toHaveBeenCalled();
   });
@@ -156,5 +161,25 @@ describe('webhook server (mountWebhook over node:http)', () => {
     expect((await fetch(url)).status).toBe(405);
     expect((await fetch(url.replace('/webhook', '/other'), { method: 'POST', body: JSON.stringify(ok) })).status).toBe(404);
     expect(onCompletion).not.toHaveBeenCalled();
+  });
+
+  it('answers 401 ERR_WEBHOOK_SIGNATURE to unsigned, forged, stale and replayed deliveries, before parsing', async () => {
+    const { url, onCompletion } = await serve();
+    const body = JSON.stringify(ok);
+    const refused = async (signature: string | null | undefined, raw = body) => {
+      const response = await post(url, raw, signature ?? null);
+      return [response.status, response.body.error?.code];
+    };
+    expect(await refused(undefined)).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
+    expect(await refused(signed(body, 'not-the-secret-at-all-0000').signature)).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
+    expect(await refused('t=1,v1=zz')).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
+    // Stale: signed six minutes ago, past the five-minute replay window.
+    expect(await refused(signed(body, secret, Date.now() - 6 * 60_000).signature)).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
+    // The signature of one body does not cover another, even a byte apart.
+    expect(await refused(signed(body).signature, body.replace('job-1', 'job-2'))).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
+    // Not even JSON, but unsigned: 401, not 400 — nothing is parsed before the signature holds.
+    expect(await refused(undefined, '{"jobId": ')).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
+    expect(onCompletion).not.toHaveBeenCalled();
+    expect((await post(url, body)).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 /** The demo's closing table: per cook counts, then the totals that prove the invariants were watched. */
-import type { CookSnapshot, GenerationServiceStats } from '../actors/cook/index.js';
+import type { CookSnapshot } from '../src/actors/cook/index.js';
+import type { GenerationServiceStats } from './generation-service/index.js';
 
 /** What the summary shows besides the cooks. */
 export interface SummaryFooter {

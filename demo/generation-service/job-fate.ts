@@ -5,9 +5,9 @@
  * requests happen to arrive: one seed, one fate per job, on every run.
  * @internal
  */
-import { realClock, type Clock } from '../../../index.js';
-import { InvalidConfigError } from '../../../errors.js';
-import { SeededRandom } from '../../../index.js';
+import { realClock, type Clock } from '../../src/index.js';
+import { InvalidConfigError } from '../../src/index.js';
+import { SeededRandom } from '../../src/index.js';
 
 /** Options of the local generation service; every rate is a probability in [0, 1]. */
 export interface GenerationServiceOptions {
@@ -31,6 +31,8 @@ export interface GenerationServiceOptions {
   readonly webhookDropRate?: number;
   /** Most jobs kept; past it submissions get 503 `ERR_SERVICE_FULL` (default 100,000). */
   readonly maxJobs?: number;
+  /** Signs every webhook delivery (HMAC-SHA256, `steward-signature`); empty: unsigned, which receivers refuse (default ''). */
+  readonly webhookSecret?: string;
   /** Bound on one webhook delivery (default 5000 ms). */
   readonly webhookTimeoutMs?: number;
   /** Drives job delays (default: the wall clock, whose timers never keep a process alive). */
@@ -72,6 +74,7 @@ export function resolveOptions(options: GenerationServiceOptions): ResolvedOptio
     webhookDropRate: 0,
     maxJobs: 100_000,
     webhookTimeoutMs: 5_000,
+    webhookSecret: '',
     clock: realClock,
     ...definedOnly(options),
   };

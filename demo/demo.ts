@@ -8,20 +8,21 @@
  * the deadline passed first, 130 on Ctrl-C; progress is saved either way).
  * Logs carry ids and counts only.
  */
+import { randomBytes } from 'node:crypto';
 import {
   cookInvariantViolations,
   cookKey,
   createCookActors,
   createCookWebhook,
   createHttpSubmitter,
-  GenerationService,
   startWebhookServer,
   type CookDefinition,
   type CookSnapshot,
   type CookState,
-} from '../actors/cook/index.js';
-import { LowdbStore, Persistence } from '../persistence/index.js';
-import { ActorSystem, type ActorRef } from '../runtime/index.js';
+} from '../src/actors/cook/index.js';
+import { GenerationService } from './generation-service/index.js';
+import { LowdbStore, Persistence } from '../src/persistence/index.js';
+import { ActorSystem, type ActorRef } from '../src/runtime/index.js';
 import { planRound, type Plan, type RoundCook } from './demo-plan.js';
 import { renderSummary } from './demo-summary.js';
 import { createProgressView, type ProgressRow } from './progress-bars.js';
@@ -50,7 +51,10 @@ async function main(): Promise<number> {
   const plan = await planRound(persistence);
   out.write(describePlan(plan));
 
+  // The service signs each webhook with a secret only it and this process know: a forged report is refused.
+  const webhookSecret = randomBytes(32).toString('hex');
   const service = new GenerationService({
+    webhookSecret,
     seed: plan.round.run,
     minDelayMs: 40,
     maxDelayMs: 200,
@@ -63,7 +67,7 @@ async function main(): Promise<number> {
   });
   const submitter = createHttpSubmitter({ baseUrl: (await service.start()).url });
   const holder: { Cook?: CookDefinition } = {};
-  const hook = await startWebhookServer((body) => createCookWebhook(system, holder.Cook as CookDefinition)(body));
+  const hook = await startWebhookServer((delivery) => createCookWebhook(system, holder.Cook as CookDefinition, { secret: webhookSecret })(delivery));
   // retryBackoffMs 0: with a backoff, a due retry that finds every slot taken makes the cook spin (see the report).
   const { Cook } = createCookActors({ submitter, webhookUrl: hook.url, pollIntervalMs: 300, retryBackoffMs: 20, maxSubmitAttempts: 6 });
   holder.Cook = Cook;

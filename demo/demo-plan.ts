@@ -5,8 +5,8 @@
  * with new collection ids.
  */
 import { z } from 'zod';
-import { COLLECTIONS, COOKS, CollectionSchema, cookKey, CookStateSchema, type CookState } from '../actors/cook/index.js';
-import type { PersistencePort } from '../runtime/index.js';
+import { COLLECTIONS, COOKS, CollectionSchema, cookKey, CookStateSchema, type CookState } from '../src/actors/cook/index.js';
+import type { PersistencePort } from '../src/runtime/index.js';
 
 /** Where the round record lives. */
 const DEMO = 'demo';

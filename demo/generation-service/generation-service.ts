@@ -6,14 +6,14 @@
  * (the wall clock by default); its randomness comes from a seed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TimerHandle } from '../../../index.js';
-import { SeededRandom } from '../../../index.js';
-import { ServiceClosedError } from './errors.js';
-import { toIssues } from '../../../issues.js';
-import { errorBody, listenLocal, MAX_BODY_BYTES, readJsonBody, sendJson } from './http-server.js';
+import type { TimerHandle } from '../../src/index.js';
+import { SeededRandom } from '../../src/index.js';
+import { ServiceClosedError } from '../../src/actors/cook/index.js';
+import { toIssues } from '../../src/issues.js';
+import { errorBody, listenLocal, MAX_BODY_BYTES, readJsonBody, sendJson } from '../../src/actors/cook/service/http-server.js';
 import { drawFate, resolveOptions, type GenerationServiceOptions, type JobFate, type ResolvedOptions } from './job-fate.js';
 import { deliverWebhook } from './webhook-delivery.js';
-import { SubmitRequestSchema, type JobStatus, type SubmitRequest, type WebhookBody } from './schemas.js';
+import { SubmitRequestSchema, type JobStatus, type SubmitRequest, type WebhookBody } from '../../src/actors/cook/index.js';
 
 export type { GenerationServiceOptions } from './job-fate.js';
 
@@ -284,7 +284,7 @@ export class GenerationService {
 
   async #deliver(url: string, body: WebhookBody): Promise<void> {
     this.#stats.webhooksSent++;
-    const outcome = await deliverWebhook(url, body, this.#stopWebhooks.signal, this.#options.webhookTimeoutMs);
+    const outcome = await deliverWebhook(url, body, this.#stopWebhooks.signal, this.#options.webhookTimeoutMs, this.#options.webhookSecret);
     if (outcome === 'delivered') this.#stats.webhooksDelivered++;
     else this.#stats.webhookErrors++;
   }

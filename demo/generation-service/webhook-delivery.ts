@@ -3,7 +3,7 @@
  * cancelled when the service closes.
  * @internal
  */
-import type { WebhookBody } from './schemas.js';
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER, type WebhookBody } from '../../src/actors/cook/index.js';
 
 /** Whether a delivery reached a 2xx answer. @internal */
 export type DeliveryOutcome = 'delivered' | 'error';
@@ -13,12 +13,16 @@ export type DeliveryOutcome = 'delivered' | 'error';
  * contract (a poller catches it), so failure is an outcome, not an exception.
  * @internal
  */
-export async function deliverWebhook(url: string, body: WebhookBody, stop: AbortSignal, timeoutMs: number): Promise<DeliveryOutcome> {
+export async function deliverWebhook(url: string, body: WebhookBody, stop: AbortSignal, timeoutMs: number, secret: string): Promise<DeliveryOutcome> {
   try {
+    const raw = JSON.stringify(body);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // Signed as the receiver reads it: over these exact bytes, with the time of sending.
+    if (secret) headers[WEBHOOK_SIGNATURE_HEADER] = signWebhook(secret, raw);
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      headers,
+      body: raw,
       signal: AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]),
     });
     // Reading the body returns the connection to the pool instead of leaving it half-used.

@@ -1,0 +1,60 @@
+/**
+ * Signed webhooks, as Stripe and GitHub sign theirs: the sender puts
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` in the
+ * `steward-signature` header, with a secret only it and the receiver know.
+ * The receiver checks the MAC in constant time and refuses a timestamp
+ * outside its replay window, before it parses anything.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The header a signed delivery carries. */
+export const WEBHOOK_SIGNATURE_HEADER = 'steward-signature';
+
+/** Default replay window: a delivery signed longer ago (or further ahead) than this is refused. */
+export const DEFAULT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * The `steward-signature` header value for `rawBody`, signed now.
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify(completion);
+ * await fetch(url, { method: 'POST', body, headers: { 'steward-signature': signWebhook(secret, body) } });
+ * ```
+ */
+export function signWebhook(secret: string, rawBody: string | Uint8Array, nowMs = Date.now()): string {
+  const timestamp = Math.floor(nowMs / 1000);
+  return `t=${timestamp},v1=${mac(secret, timestamp, rawBody).toString('hex')}`;
+}
+
+/**
+ * Why a delivery's signature is not good, or `undefined` when it is.
+ *
+ * @example
+ * ```ts
+ * const problem = webhookSignatureProblem(secret, req.headers['steward-signature'], rawBody);
+ * if (problem) return reply(401, problem);
+ * ```
+ */
+export function webhookSignatureProblem(
+  secret: string,
+  header: string | undefined,
+  rawBody: string | Uint8Array,
+  options: { readonly nowMs?: number; readonly toleranceMs?: number } = {},
+): string | undefined {
+  if (!header) return `the delivery is not signed (no ${WEBHOOK_SIGNATURE_HEADER} header)`;
+  const fields = new Map(header.split(',').map((part) => part.trim().split('=', 2) as [string, string | undefined]));
+  const timestamp = Number(fields.get('t'));
+  const given = fields.get('v1') ?? '';
+  if (!Number.isSafeInteger(timestamp) || !/^[0-9a-f]{64}$/.test(given)) return `malformed ${WEBHOOK_SIGNATURE_HEADER} header`;
+  const expected = mac(secret, timestamp, rawBody);
+  // Constant time: how much of a forged MAC matches must not show in the answer's timing.
+  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return 'the signature does not match';
+  const ageMs = Math.abs((options.nowMs ?? Date.now()) - timestamp * 1000);
+  if (ageMs > (options.toleranceMs ?? DEFAULT_WEBHOOK_TOLERANCE_MS)) return 'the signature is outside the replay window (stale or replayed delivery)';
+  return undefined;
+}
+
+function mac(secret: string, timestamp: number, rawBody: string | Uint8Array): Buffer {
+  return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
+}
