@@ -4,6 +4,8 @@ export type { CommitGate, MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
 export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store.js';
 export { LowdbStore } from './lowdb-store.js';
+export type { PgStoreOptions } from './pg-store.js';
+export { PgStore } from './pg-store.js';
 export type { PersistenceOptions, PersistenceStats } from './persistence.js';
 export { Persistence } from './persistence.js';
 export type { RetryOptions } from './retry.js';

@@ -1,0 +1,247 @@
+/**
+ * The {@link Store} on PostgreSQL, for several processes (nodes) sharing one
+ * database. A commit is one transaction: it locks the commit row (so commits
+ * from every node apply one after another), reads the rows it touches, plans
+ * the batch with the same code as the embedded stores (same revisions, same
+ * errors, same messages) and writes every change plus the sequence bump in
+ * one statement.
+ *
+ * Driver: node-postgres (`pg`) with its Pool. `bench/cluster.bench.ts`
+ * measures this commit path on `pg` and on `postgres` (porsager) side by side
+ * (`cluster.driver_pg_vs_postgres`); the commit path is four round trips
+ * whichever driver sends them, the two measured within noise of each other,
+ * and `pg` is the one with a plain pool/client API to hold a transaction on one
+ * connection across awaits and to run a multi-statement simple query.
+ */
+import pg from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import type { Clock } from '../runtime/clock.js';
+import { realClock } from '../runtime/clock.js';
+import { InvalidWriteError, PersistFailedError, RecordNotFoundError, RevisionConflictError, StoreClosedError } from './errors.js';
+import { migrateSchema, quoteSchema } from './pg-schema.js';
+import type { PgStatements, RecordRow } from './pg-sql.js';
+import { pgStatements, toRecord } from './pg-sql.js';
+import { planBatch } from './record-index.js';
+import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
+import { recordId, validateBatch } from './write-ops.js';
+
+/**
+ * Options of {@link PgStore.open}.
+ *
+ * @example
+ * ```ts
+ * await PgStore.open({ connectionString: 'postgres://app@db/steward', schema: 'orders', poolSize: 10 });
+ * ```
+ */
+export interface PgStoreOptions {
+  /** Where to connect, e.g. `postgres://user@host:5432/db`. Ignored when `pool` is given. */
+  readonly connectionString?: string;
+  /** A pool you own (the store never ends it). Default: a pool of `poolSize` the store ends on close. */
+  readonly pool?: Pool;
+  /** Connections of the store's own pool. Default 10. */
+  readonly poolSize?: number;
+  /** The PostgreSQL schema holding the store's tables (created if missing). Default `steward`. */
+  readonly schema?: string;
+  /** Stamps `updatedAt`, as in the embedded stores. Default: the real clock. */
+  readonly clock?: Clock;
+}
+
+/** Reads of one tick, sent as one query. */
+type PendingRead = { readonly collection: string; readonly key: string; readonly waiters: Array<(record: StoredRecord | undefined) => void>; readonly fail: Array<(error: unknown) => void> };
+
+/**
+ * A durable {@link Store} on PostgreSQL, shared safely by several processes.
+ *
+ * @example
+ * ```ts
+ * const store = await PgStore.open({ connectionString: process.env.DATABASE_URL, schema: 'steward' });
+ * const persistence = new Persistence(store); // group commit: one transaction per group
+ * await persistence.commit([{ op: 'put', collection: 'users', key: 'u1', value: { name: 'Ada' }, expectedRevision: 0 }]);
+ * await persistence.close(); // closes the store and its pool
+ * ```
+ */
+export class PgStore implements Store {
+  readonly #pool: Pool;
+  readonly #ownsPool: boolean;
+  readonly #sql: PgStatements;
+  readonly #clock: Clock;
+  #closed = false;
+  /** Commits and reads under way; close waits for them. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #reads: Map<string, PendingRead> | undefined;
+  #failures = 0;
+
+  private constructor(pool: Pool, ownsPool: boolean, schema: string, clock: Clock) {
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
+    this.#sql = pgStatements(quoteSchema(schema));
+    this.#clock = clock;
+  }
+
+  /**
+   * Connects, creates or migrates the schema, and returns the open store.
+   * Rejects with `ERR_SCHEMA_TOO_NEW` if the schema was written by newer code.
+   */
+  static async open(options: PgStoreOptions = {}): Promise<PgStore> {
+    const schema = options.schema ?? 'steward';
+    quoteSchema(schema);
+    const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    // An idle connection the server drops is replaced on next use; unobserved, the pool's 'error' would kill the process.
+    if (!options.pool) pool.on('error', () => undefined);
+    try {
+      const client = await pool.connect();
+      try {
+        await migrateSchema(client, schema);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      if (!options.pool) await pool.end();
+      throw error;
+    }
+    return new PgStore(pool, !options.pool, schema, options.clock ?? realClock);
+  }
+
+  /**
+   * Makes the next commit fail for real: its transaction runs a statement
+   * PostgreSQL refuses after the writes, so it is rolled back and nothing is
+   * written. Calls add up. For tests of failure handling.
+   */
+  failNextCommit(): void {
+    this.#failures += 1;
+  }
+
+  /**
+   * Reads one record. Reads asked for in the same tick go to the database as
+   * one query, so the persistence actor's per-key look-ups before a group
+   * commit cost one round trip, not one per key.
+   */
+  get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
+    if (this.#closed) return Promise.reject(closed());
+    return new Promise((resolve, reject) => {
+      let reads = this.#reads;
+      if (!reads) {
+        const gathering = (this.#reads = reads = new Map());
+        // Tracked from now, so a close in this tick still waits for these reads.
+        void this.#track(Promise.resolve().then(() => this.#sendReads(gathering)));
+      }
+      const id = recordId(collection, key);
+      let read = reads.get(id);
+      if (!read) reads.set(id, (read = { collection, key, waiters: [], fail: [] }));
+      read.waiters.push(resolve as (record: StoredRecord | undefined) => void);
+      read.fail.push(reject);
+    });
+  }
+
+  async query<T = unknown>(collection: string, options: QueryOptions = {}): Promise<StoredRecord<T>[]> {
+    if (this.#closed) throw closed();
+    const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
+    const result = await this.#track(this.#pool.query<RecordRow>(this.#sql.query, [collection, options.prefix ?? null, options.after ?? null, limit]));
+    return result.rows.map(toRecord) as StoredRecord<T>[];
+  }
+
+  /** Commits `batch` in one transaction; resolves once PostgreSQL has committed it. */
+  commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+    if (this.#closed) return Promise.reject(closed());
+    let ops: WriteOp[];
+    try {
+      ops = validateBatch(batch);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#track(this.#transact(ops));
+  }
+
+  /** Refuses new work, waits for the work under way, then ends the pool if the store made it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    if (this.#ownsPool) await this.#pool.end();
+  }
+
+  async #transact(ops: readonly WriteOp[]): Promise<CommitResult> {
+    const client = await this.#connect(ops.length);
+    let stage: 'planning' | 'writing' | 'committing' = 'planning';
+    try {
+      const [, locked] = (await client.query(this.#sql.begin)) as unknown as [unknown, { rows: Array<{ sequence: string }> }];
+      const current = new Map<string, StoredRecord>();
+      if (ops.length > 0) {
+        const { rows } = await client.query<RecordRow>(this.#sql.select, [ops.map((op) => op.collection), ops.map((op) => op.key)]);
+        for (const row of rows) current.set(recordId(row.collection, row.key), toRecord(row));
+      }
+      const plan = planBatch(ops, (collection, key) => current.get(recordId(collection, key)), this.#clock.now());
+      if (plan.changes.length === 0) {
+        await client.query('ROLLBACK');
+        return { revisions: [], sequence: Number(locked.rows[0]?.sequence ?? 0) };
+      }
+      stage = 'writing';
+      const upserts = plan.changes.filter((change) => change.record !== undefined);
+      const deletes = plan.changes.filter((change) => change.record === undefined);
+      const written = await client.query<{ sequence: string }>(this.#sql.write, [
+        upserts.map((change) => change.collection),
+        upserts.map((change) => change.key),
+        upserts.map((change) => change.record?.revision),
+        upserts.map((change) => JSON.stringify(change.record?.value)),
+        upserts.map((change) => change.record?.updatedAt),
+        deletes.map((change) => change.collection),
+        deletes.map((change) => change.key),
+      ]);
+      if (this.#failures > 0) {
+        this.#failures -= 1;
+        await client.query('SELECT 1 / 0 AS injected_failure');
+      }
+      stage = 'committing';
+      await client.query('COMMIT');
+      client.release();
+      return { revisions: plan.revisions, sequence: Number(written.rows[0]?.sequence) };
+    } catch (error) {
+      await client.query('ROLLBACK').then(
+        () => client.release(),
+        (rollbackError: Error) => client.release(rollbackError), // a broken connection is not returned to the pool
+      );
+      if (error instanceof RevisionConflictError || error instanceof RecordNotFoundError || error instanceof InvalidWriteError) throw error;
+      throw new PersistFailedError(
+        stage === 'committing'
+          ? `PostgreSQL COMMIT of ${ops.length} write(s) failed; the outcome is unknown until the records are read again.`
+          : `PostgreSQL commit of ${ops.length} write(s) failed while ${stage}; nothing was written.`,
+        { cause: error },
+      );
+    }
+  }
+
+  async #connect(writes: number): Promise<PoolClient> {
+    try {
+      return await this.#pool.connect();
+    } catch (error) {
+      throw new PersistFailedError(`Could not reach PostgreSQL to commit ${writes} write(s); nothing was written.`, { cause: error });
+    }
+  }
+
+  /** Sends the reads gathered this tick as one query and settles each waiter. */
+  #sendReads(gathered: Map<string, PendingRead>): Promise<void> {
+    if (this.#reads === gathered) this.#reads = undefined;
+    const reads = [...gathered.values()];
+    const sent = this.#pool.query<RecordRow>(this.#sql.select, [reads.map((read) => read.collection), reads.map((read) => read.key)]);
+    return sent.then(
+      ({ rows }) => {
+        const found = new Map(rows.map((row) => [recordId(row.collection, row.key), toRecord(row)]));
+        for (const read of reads) for (const resolve of read.waiters) resolve(found.get(recordId(read.collection, read.key)));
+      },
+      (error: unknown) => {
+        for (const read of reads) for (const reject of read.fail) reject(error);
+      },
+    );
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    const done = (): void => void this.#inFlight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+}
+
+function closed(): StoreClosedError {
+  return new StoreClosedError('The PostgreSQL store is closed.');
+}
