@@ -1,4 +1,4 @@
-export type { CommitResult, QueryOptions, RevisionEntry, Store, StoredRecord, WriteOp } from './types.js';
+export type { CommitResult, GroupOutcome, QueryOptions, RevisionEntry, Store, StoredRecord, WriteOp } from './types.js';
 export { revisionOf } from './types.js';
 export type { CommitGate, MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';

@@ -21,8 +21,9 @@ import { InvalidWriteError, PersistFailedError, RecordNotFoundError, RevisionCon
 import { migrateSchema, quoteSchema } from './pg-schema.js';
 import type { PgStatements, RecordRow } from './pg-sql.js';
 import { pgStatements, toRecord } from './pg-sql.js';
+import type { BatchPlan, RecordChange } from './record-index.js';
 import { planBatch } from './record-index.js';
-import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
+import type { CommitResult, GroupOutcome, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 import { recordId, validateBatch } from './write-ops.js';
 
 /**
@@ -141,15 +142,26 @@ export class PgStore implements Store {
   }
 
   /** Commits `batch` in one transaction; resolves once PostgreSQL has committed it. */
-  commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+  async commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+    const [outcome] = await this.commitGroup([batch]);
+    if (!outcome?.ok) throw outcome?.error;
+    return outcome.result;
+  }
+
+  /**
+   * Commits every request in ONE transaction, each planned against the locked
+   * rows and what the requests before it left; a request that conflicts is
+   * refused alone. The persistence actor's group commit lands here.
+   */
+  commitGroup(requests: ReadonlyArray<readonly WriteOp[]>): Promise<GroupOutcome[]> {
     if (this.#closed) return Promise.reject(closed());
-    let ops: WriteOp[];
+    let validated: WriteOp[][];
     try {
-      ops = validateBatch(batch);
+      validated = requests.map((batch) => validateBatch(batch));
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#track(this.#transact(ops));
+    return this.#track(this.#transact(validated));
   }
 
   /** Refuses new work, waits for the work under way, then ends the pool if the store made it. */
@@ -160,24 +172,23 @@ export class PgStore implements Store {
     if (this.#ownsPool) await this.#pool.end();
   }
 
-  async #transact(ops: readonly WriteOp[]): Promise<CommitResult> {
-    const client = await this.#connect(ops.length);
+  async #transact(requests: readonly (readonly WriteOp[])[]): Promise<GroupOutcome[]> {
+    const writes = requests.reduce((sum, ops) => sum + ops.length, 0);
+    const client = await this.#connect(writes);
     let stage: 'planning' | 'writing' | 'committing' = 'planning';
     try {
       const [, locked] = (await client.query(this.#sql.begin)) as unknown as [unknown, { rows: Array<{ sequence: string }> }];
-      const current = new Map<string, StoredRecord>();
-      if (ops.length > 0) {
-        const { rows } = await client.query<RecordRow>(this.#sql.select, [ops.map((op) => op.collection), ops.map((op) => op.key)]);
-        for (const row of rows) current.set(recordId(row.collection, row.key), toRecord(row));
-      }
-      const plan = planBatch(ops, (collection, key) => current.get(recordId(collection, key)), this.#clock.now());
-      if (plan.changes.length === 0) {
+      const state = await this.#lockedRows(client, requests);
+      const { outcomes, changes } = planGroup(requests, state, this.#clock.now());
+      if (changes.length === 0) {
         await client.query('ROLLBACK');
-        return { revisions: [], sequence: Number(locked.rows[0]?.sequence ?? 0) };
+        client.release();
+        const sequence = Number(locked.rows[0]?.sequence ?? 0);
+        return outcomes.map((outcome) => (outcome instanceof Error ? { ok: false, error: outcome } : { ok: true, result: { revisions: [], sequence } }));
       }
       stage = 'writing';
-      const upserts = plan.changes.filter((change) => change.record !== undefined);
-      const deletes = plan.changes.filter((change) => change.record === undefined);
+      const upserts = changes.filter((change) => change.record !== undefined);
+      const deletes = changes.filter((change) => change.record === undefined);
       const written = await client.query<{ sequence: string }>(this.#sql.write, [
         upserts.map((change) => change.collection),
         upserts.map((change) => change.key),
@@ -194,20 +205,40 @@ export class PgStore implements Store {
       stage = 'committing';
       await client.query('COMMIT');
       client.release();
-      return { revisions: plan.revisions, sequence: Number(written.rows[0]?.sequence) };
+      const sequence = Number(written.rows[0]?.sequence);
+      return outcomes.map((outcome) => (outcome instanceof Error ? { ok: false, error: outcome } : { ok: true, result: { revisions: outcome.revisions, sequence } }));
     } catch (error) {
       await client.query('ROLLBACK').then(
         () => client.release(),
         (rollbackError: Error) => client.release(rollbackError), // a broken connection is not returned to the pool
       );
-      if (error instanceof RevisionConflictError || error instanceof RecordNotFoundError || error instanceof InvalidWriteError) throw error;
       throw new PersistFailedError(
         stage === 'committing'
-          ? `PostgreSQL COMMIT of ${ops.length} write(s) failed; the outcome is unknown until the records are read again.`
-          : `PostgreSQL commit of ${ops.length} write(s) failed while ${stage}; nothing was written.`,
+          ? `PostgreSQL COMMIT of ${writes} write(s) failed; the outcome is unknown until the records are read again.`
+          : `PostgreSQL commit of ${writes} write(s) failed while ${stage}; nothing was written.`,
         { cause: error },
       );
     }
+  }
+
+  /** The current rows of every key the requests touch, read after the commit lock (so nothing can change them before COMMIT). */
+  async #lockedRows(client: PoolClient, requests: readonly (readonly WriteOp[])[]): Promise<Map<string, StoredRecord | undefined>> {
+    const state = new Map<string, StoredRecord | undefined>();
+    const collections: string[] = [];
+    const keys: string[] = [];
+    for (const ops of requests) {
+      for (const { collection, key } of ops) {
+        const id = recordId(collection, key);
+        if (state.has(id)) continue;
+        state.set(id, undefined);
+        collections.push(collection);
+        keys.push(key);
+      }
+    }
+    if (keys.length === 0) return state;
+    const { rows } = await client.query<RecordRow>(this.#sql.select, [collections, keys]);
+    for (const row of rows) state.set(recordId(row.collection, row.key), toRecord(row));
+    return state;
   }
 
   async #connect(writes: number): Promise<PoolClient> {
@@ -244,4 +275,32 @@ export class PgStore implements Store {
 
 function closed(): StoreClosedError {
   return new StoreClosedError('The PostgreSQL store is closed.');
+}
+
+/**
+ * Plans each request against `state` (updated as requests succeed), so the
+ * group means what the requests would mean one after another. A refusal
+ * concerns its request alone; any other error fails the group.
+ */
+function planGroup(
+  requests: readonly (readonly WriteOp[])[],
+  state: Map<string, StoredRecord | undefined>,
+  now: number,
+): { outcomes: Array<BatchPlan | Error>; changes: RecordChange[] } {
+  const merged = new Map<string, RecordChange>();
+  const outcomes = requests.map((ops): BatchPlan | Error => {
+    try {
+      const plan = planBatch(ops, (collection, key) => state.get(recordId(collection, key)), now);
+      for (const change of plan.changes) {
+        const id = recordId(change.collection, change.key);
+        state.set(id, change.record);
+        merged.set(id, change);
+      }
+      return plan;
+    } catch (error) {
+      if (error instanceof RevisionConflictError || error instanceof RecordNotFoundError || error instanceof InvalidWriteError) return error;
+      throw error;
+    }
+  });
+  return { outcomes, changes: [...merged.values()] };
 }

@@ -222,4 +222,24 @@ function defineCases(openSubject: () => Promise<Subject>): void {
     }
     await persistence.close();
   });
+
+  it('through the persistence actor: a conflicting request in a group is refused alone', async () => {
+    const { store } = await openSubject();
+    await store.commit([put('a', 'v1')]);
+    const persistence = new Persistence(store, { closeStore: false });
+    const [first, stale, missing, last] = await Promise.allSettled([
+      persistence.commit([put('a', 'v2', 1)]),
+      persistence.commit([put('a', 'stale', 1), put('b', 'never')]),
+      persistence.commit([{ op: 'patch', collection: 'items', key: 'none', patch: { x: 1 } }]),
+      persistence.commit([put('a', 'v3', 2), put('c', 'c1', 0)]),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { revisions: [{ key: 'a', revision: 2 }] } });
+    expect(stale).toMatchObject({ status: 'rejected', reason: { code: 'ERR_REVISION_CONFLICT' } });
+    expect(missing).toMatchObject({ status: 'rejected', reason: { code: 'ERR_RECORD_NOT_FOUND' } });
+    expect(last).toMatchObject({ status: 'fulfilled', value: { revisions: [{ key: 'a', revision: 3 }, { key: 'c', revision: 1 }] } });
+    expect(persistence.stats).toMatchObject({ requests: 4, storeCommits: 1, conflicts: 2 });
+    expect(await store.get('items', 'b')).toBeUndefined();
+    expect((await store.get('items', 'a'))?.value).toBe('v3');
+    await persistence.close();
+  });
 }
