@@ -54,7 +54,7 @@ export async function pgDriver(url: string, schema: string, ms: number, callers:
 export async function postgresDriver(url: string, schema: string, ms: number, callers: number, { durable }: Durability): Promise<number> {
   const sql = postgres(url, { max: callers, onnotice: () => undefined, ...(durable ? {} : { connection: { synchronous_commit: 'off' } }) });
   const statements = pgStatements(quoteSchema(schema));
-  const lock = statements.begin.slice('BEGIN; '.length);
+  const lock = statements.begin.slice(statements.begin.indexOf('SELECT'));
   try {
     return await commitsPerSecond(ms, callers, async (caller, n) => {
       const key = `k${caller}`;

@@ -6,6 +6,8 @@ export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store.js';
 export { LowdbStore } from './lowdb-store.js';
 export type { PgStoreOptions } from './pg-store.js';
 export { PgStore } from './pg-store.js';
+export type { Fence, PgCommitOptions } from './pg-fence.js';
+export { FencedError } from './pg-fence.js';
 export type { PersistenceOptions, PersistenceStats } from './persistence.js';
 export { Persistence } from './persistence.js';
 export type { RetryOptions } from './retry.js';

@@ -15,6 +15,9 @@
  *   first, which orders commits from every node one after another (the
  *   embedded stores' single writer, across processes) and gives the commit
  *   sequence without gaps: a failed commit rolls its increment back.
+ * - `steward_leases (actor_type, actor_key, node_id, token, expires_at)`:
+ *   which node owns an entity until when (PostgreSQL's clock), and the
+ *   fencing token a fenced commit is checked against (`steward/cluster`).
  * @internal
  */
 import type { PoolClient } from 'pg';
@@ -47,6 +50,21 @@ export const PG_SCHEMA_MIGRATIONS: readonly PgSchemaMigration[] = [
         sequence bigint NOT NULL
       );
       INSERT INTO {schema}.steward_commits (id, sequence) VALUES (1, 0);`,
+  },
+  {
+    version: 2,
+    name: 'entity leases with fencing tokens',
+    // A released lease keeps its row (node_id NULL), so its token keeps growing and is never reset.
+    sql: `
+      CREATE TABLE {schema}.steward_leases (
+        actor_type text COLLATE "C" NOT NULL,
+        actor_key text COLLATE "C" NOT NULL,
+        node_id text,
+        token bigint NOT NULL CHECK (token > 0),
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (actor_type, actor_key)
+      );
+      CREATE INDEX steward_leases_by_node ON {schema}.steward_leases (node_id) WHERE node_id IS NOT NULL;`,
   },
 ];
 

@@ -19,12 +19,13 @@ import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import type { Clock } from '../runtime/clock.js';
 import { realClock } from '../runtime/clock.js';
-import { InvalidWriteError, PersistFailedError, RecordNotFoundError, RevisionConflictError, StoreClosedError } from './errors.js';
+import { PersistFailedError, StoreClosedError } from './errors.js';
+import type { Fence, LeaseRow, PgCommitOptions } from './pg-fence.js';
+import { checkFence, type FencedError } from './pg-fence.js';
 import { migrateSchema, quoteSchema } from './pg-schema.js';
 import type { PgStatements, RecordRow } from './pg-sql.js';
 import { pgStatements, toRecord } from './pg-sql.js';
-import type { BatchPlan, RecordChange } from './record-index.js';
-import { planBatch } from './record-index.js';
+import { planGroup } from './pg-group.js';
 import type { CommitResult, GroupOutcome, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 import { recordId, validateBatch } from './write-ops.js';
 
@@ -47,6 +48,12 @@ export interface PgStoreOptions {
   readonly schema?: string;
   /** Stamps `updatedAt`, as in the embedded stores. Default: the real clock. */
   readonly clock?: Clock;
+  /**
+   * PostgreSQL ends a commit's transaction left idle this long (its process
+   * frozen or cut off), releasing the commit lock for every other node. Keep
+   * it below the lease ttl. Default 5000 ms.
+   */
+  readonly transactionIdleTimeoutMs?: number;
 }
 
 /** Reads of one tick, sent as one query. */
@@ -74,10 +81,10 @@ export class PgStore implements Store {
   #reads: Map<string, PendingRead> | undefined;
   #failures = 0;
 
-  private constructor(pool: Pool, ownsPool: boolean, schema: string, clock: Clock) {
+  private constructor(pool: Pool, ownsPool: boolean, schema: string, clock: Clock, idleTimeoutMs: number | undefined) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
-    this.#sql = pgStatements(quoteSchema(schema));
+    this.#sql = pgStatements(quoteSchema(schema), idleTimeoutMs);
     this.#clock = clock;
   }
 
@@ -102,7 +109,7 @@ export class PgStore implements Store {
       if (!options.pool) await pool.end();
       throw error;
     }
-    return new PgStore(pool, !options.pool, schema, options.clock ?? realClock);
+    return new PgStore(pool, !options.pool, schema, options.clock ?? realClock, options.transactionIdleTimeoutMs);
   }
 
   /**
@@ -143,9 +150,13 @@ export class PgStore implements Store {
     return result.rows.map(toRecord) as StoredRecord<T>[];
   }
 
-  /** Commits `batch` in one transaction; resolves once PostgreSQL has committed it. */
-  async commit(batch: readonly WriteOp[]): Promise<CommitResult> {
-    const [outcome] = await this.commitGroup([batch]);
+  /**
+   * Commits `batch` in one transaction; resolves once PostgreSQL has committed
+   * it. With a `fence`, the batch is refused with `ERR_FENCED` unless that
+   * lease is still held at its token, checked in the same transaction.
+   */
+  async commit(batch: readonly WriteOp[], options: PgCommitOptions = {}): Promise<CommitResult> {
+    const [outcome] = await this.commitGroup([batch], [options.fence]);
     if (!outcome?.ok) throw outcome?.error;
     return outcome.result;
   }
@@ -155,7 +166,7 @@ export class PgStore implements Store {
    * rows and what the requests before it left; a request that conflicts is
    * refused alone. The persistence actor's group commit lands here.
    */
-  commitGroup(requests: ReadonlyArray<readonly WriteOp[]>): Promise<GroupOutcome[]> {
+  commitGroup(requests: ReadonlyArray<readonly WriteOp[]>, fences: ReadonlyArray<Fence | undefined> = []): Promise<GroupOutcome[]> {
     if (this.#closed) return Promise.reject(closed());
     let validated: WriteOp[][];
     try {
@@ -163,7 +174,7 @@ export class PgStore implements Store {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#track(this.#transact(validated));
+    return this.#track(this.#transact(validated, fences));
   }
 
   /** Refuses new work, waits for the work under way, then ends the pool if the store made it. */
@@ -174,14 +185,16 @@ export class PgStore implements Store {
     if (this.#ownsPool) await this.#pool.end();
   }
 
-  async #transact(requests: readonly (readonly WriteOp[])[]): Promise<GroupOutcome[]> {
+  async #transact(requests: readonly (readonly WriteOp[])[], fences: ReadonlyArray<Fence | undefined>): Promise<GroupOutcome[]> {
     const writes = requests.reduce((sum, ops) => sum + ops.length, 0);
     const client = await this.#connect(writes);
     let stage: 'planning' | 'writing' | 'committing' = 'planning';
     try {
-      const [, locked] = (await client.query(this.#sql.begin)) as unknown as [unknown, { rows: Array<{ sequence: string }> }];
-      const state = await this.#lockedRows(client, requests);
-      const { outcomes, changes } = planGroup(requests, state, this.#clock.now());
+      const [, , locked] = (await client.query(this.#sql.begin)) as unknown as [unknown, unknown, { rows: Array<{ sequence: string }> }];
+      const refusals = await this.#checkFences(client, fences);
+      const admitted = requests.map((ops, index) => (refusals[index] ? [] : ops));
+      const state = await this.#lockedRows(client, admitted);
+      const { outcomes, changes } = planGroup(admitted, state, this.#clock.now(), refusals);
       if (changes.length === 0) {
         await client.query('ROLLBACK');
         client.release();
@@ -221,6 +234,15 @@ export class PgStore implements Store {
         { cause: error },
       );
     }
+  }
+
+  /** Per request, the refusal of its fence (undefined: unfenced, or the lease stands). */
+  async #checkFences(client: PoolClient, fences: ReadonlyArray<Fence | undefined>): Promise<Array<FencedError | undefined>> {
+    const named = fences.filter((fence): fence is Fence => fence !== undefined);
+    if (named.length === 0) return [];
+    const { rows } = await client.query<LeaseRow>(this.#sql.leases, [named.map((fence) => fence.type), named.map((fence) => fence.key)]);
+    const byEntity = new Map(rows.map((row) => [recordId(row.actor_type, row.actor_key), row]));
+    return fences.map((fence) => fence && checkFence(fence, byEntity.get(recordId(fence.type, fence.key))));
   }
 
   /** The current rows of every key the requests touch, read after the commit lock (so nothing can change them before COMMIT). */
@@ -279,30 +301,3 @@ function closed(): StoreClosedError {
   return new StoreClosedError('The PostgreSQL store is closed.');
 }
 
-/**
- * Plans each request against `state` (updated as requests succeed), so the
- * group means what the requests would mean one after another. A refusal
- * concerns its request alone; any other error fails the group.
- */
-function planGroup(
-  requests: readonly (readonly WriteOp[])[],
-  state: Map<string, StoredRecord | undefined>,
-  now: number,
-): { outcomes: Array<BatchPlan | Error>; changes: RecordChange[] } {
-  const merged = new Map<string, RecordChange>();
-  const outcomes = requests.map((ops): BatchPlan | Error => {
-    try {
-      const plan = planBatch(ops, (collection, key) => state.get(recordId(collection, key)), now);
-      for (const change of plan.changes) {
-        const id = recordId(change.collection, change.key);
-        state.set(id, change.record);
-        merged.set(id, change);
-      }
-      return plan;
-    } catch (error) {
-      if (error instanceof RevisionConflictError || error instanceof RecordNotFoundError || error instanceof InvalidWriteError) return error;
-      throw error;
-    }
-  });
-  return { outcomes, changes: [...merged.values()] };
-}
