@@ -107,4 +107,30 @@ describe.skipIf(skipPg)('Leases and fencing', () => {
       `[LeaseExpiredError: node-a no longer holds a live lease on cook/k3; it must not write or acknowledge for it.]`,
     );
   });
+
+  it('cut off from PostgreSQL (its pool ended), a node stops writing for an entity before PostgreSQL lets anyone take it', async () => {
+    const schema = fresh();
+    const a = await node(schema, 'node-a', 800);
+    const b = await node(schema, 'node-b', 800);
+    expect((await a.leases.acquire('cook', 'c-1')).held).toBe(true);
+    await (pools[0] as pg.Pool).end(); // the partition: every statement from node-a fails from now on
+    pools.shift();
+    stores.shift();
+    await expect(a.leases.renew()).rejects.toThrow();
+    const gaveUp = new Promise<void>((resolve) => {
+      const check = (): void => {
+        try {
+          a.leases.valid('cook', 'c-1');
+          setTimeout(check, 5);
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'ERR_LEASE_EXPIRED' });
+          resolve();
+        }
+      };
+      check();
+    });
+    await gaveUp;
+    // The moment node-a gave up, PostgreSQL still has its lease live: nobody else could own the entity yet.
+    expect(await b.leases.acquire('cook', 'c-1')).toMatchObject({ held: false, owner: 'node-a' });
+  });
 });
