@@ -265,9 +265,24 @@ export class PgStore implements Store {
     return state;
   }
 
+  /**
+   * A connection checked out for one commit. The server may end it between
+   * two statements (idle-in-transaction timeout while this process was
+   * frozen): pg then emits 'error' on the client, which would kill the
+   * process unobserved; the commit sees the failure on its next statement.
+   * The listener goes when the client goes back to the pool.
+   */
   async #connect(writes: number): Promise<PoolClient> {
     try {
-      return await this.#pool.connect();
+      const client = await this.#pool.connect();
+      const ignore = (): void => undefined;
+      client.on('error', ignore);
+      const release = client.release.bind(client);
+      client.release = (error?: Error | boolean) => {
+        client.off('error', ignore);
+        release(error);
+      };
+      return client;
     } catch (error) {
       throw new PersistFailedError(`Could not reach PostgreSQL to commit ${writes} write(s); nothing was written.`, { cause: error });
     }
