@@ -76,6 +76,8 @@ export class PgStore implements Store {
   readonly #sql: PgStatements;
   readonly #clock: Clock;
   #closed = false;
+  /** The one close in progress or done: every call to close returns it. */
+  #closing: Promise<void> | undefined;
   /** Commits and reads under way; close waits for them. */
   readonly #inFlight = new Set<Promise<unknown>>();
   #reads: Map<string, PendingRead> | undefined;
@@ -178,9 +180,12 @@ export class PgStore implements Store {
   }
 
   /** Refuses new work, waits for the work under way, then ends the pool if the store made it. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
     this.#closed = true;
+    return (this.#closing ??= this.#drainAndEnd());
+  }
+
+  async #drainAndEnd(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     if (this.#ownsPool) await this.#pool.end();
   }
