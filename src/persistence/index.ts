@@ -1,9 +1,13 @@
-export type { CommitResult, QueryOptions, RevisionEntry, Store, StoredRecord, WriteOp } from './types.js';
+export type { CommitResult, GroupOutcome, QueryOptions, RevisionEntry, Store, StoredRecord, WriteOp } from './types.js';
 export { revisionOf } from './types.js';
 export type { CommitGate, MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
 export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store.js';
 export { LowdbStore } from './lowdb-store.js';
+export type { PgStoreOptions } from './pg-store.js';
+export { PgStore } from './pg-store.js';
+export type { Fence, PgCommitOptions } from './pg-fence.js';
+export { FencedError } from './pg-fence.js';
 export type { PersistenceOptions, PersistenceStats } from './persistence.js';
 export { Persistence } from './persistence.js';
 export type { RetryOptions } from './retry.js';

@@ -23,7 +23,7 @@ import type { BatchPlan } from './record-index.js';
 import { planBatch } from './record-index.js';
 import type { RetryOptions } from './retry.js';
 import { withRetry } from './retry.js';
-import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
+import type { CommitResult, GroupOutcome, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 import { recordId, validateBatch } from './write-ops.js';
 
 /**
@@ -176,6 +176,7 @@ export class Persistence {
 
   async #commitGroup(group: readonly Request[]): Promise<void> {
     if (group.length === 1) return this.#commitAlone(group[0] as Request);
+    if (this.#store.commitGroup) return this.#commitInStore(group, this.#store.commitGroup.bind(this.#store));
     let planned: Array<{ request: Request; plan: BatchPlan }>;
     const refused: Array<{ request: Request; error: unknown }> = [];
     try {
@@ -234,6 +235,38 @@ export class Persistence {
       }
       request.reject(new PersistFailedError(`Commit of 1 request (${request.ops.length} write(s)) failed after ${this.#tries} attempt(s); nothing was written.`, { cause: error }));
     }
+  }
+
+  /**
+   * A store that plans inside its own transaction (a database other nodes
+   * write too) gets the requests as they are: a plan made here from an earlier
+   * read could be stale by the time the group commits.
+   */
+  async #commitInStore(group: readonly Request[], commitGroup: NonNullable<Store['commitGroup']>): Promise<void> {
+    let outcomes: GroupOutcome[];
+    this.#tries = 1;
+    try {
+      outcomes = await withRetry(
+        (tries) => {
+          this.#tries = tries;
+          this.#stats.storeCommits += 1;
+          return commitGroup(group.map((request) => request.ops));
+        },
+        this.#clock,
+        this.#options.retry,
+      );
+    } catch (error) {
+      this.#stats.failedCommits += 1;
+      const failure = new PersistFailedError(`Commit of ${group.length} request(s) failed after ${this.#tries} attempt(s); nothing was written.`, { cause: error });
+      for (const request of group) request.reject(failure);
+      return;
+    }
+    group.forEach((request, index) => {
+      const outcome = outcomes[index] as GroupOutcome;
+      if (outcome.ok) return request.resolve(outcome.result);
+      this.#stats.conflicts += 1;
+      request.reject(outcome.error);
+    });
   }
 
   /** One store commit of `ops`, transient failures retried (counted in {@link #tries}). */

@@ -122,6 +122,16 @@ export interface Store {
   read?<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined;
   query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]>;
   commit(batch: readonly WriteOp[]): Promise<CommitResult>;
+  /**
+   * Commits several requests as ONE durable commit, each planned inside the
+   * store's transaction against what the requests before it left. Resolves
+   * with one outcome per request: its result, or the error that refuses it
+   * alone (conflict, missing record, invalid patch), which wrote nothing.
+   * Rejects only if the whole commit failed. Optional: the persistence actor
+   * uses it where a plan made from an earlier read could be stale by commit
+   * time (a database other nodes write too), and plans itself otherwise.
+   */
+  commitGroup?(requests: ReadonlyArray<readonly WriteOp[]>): Promise<GroupOutcome[]>;
   /** Waits for pending work and closes; every call returns the same promise. */
   close(): Promise<void>;
   /**
@@ -132,6 +142,17 @@ export interface Store {
    */
   onUnusable?(listener: (error: Error) => void): () => void;
 }
+
+/**
+ * The outcome of one request of {@link Store.commitGroup}.
+ *
+ * @example
+ * ```ts
+ * const outcomes = await store.commitGroup([batchA, batchB]);
+ * for (const outcome of outcomes) if (!outcome.ok) console.warn(outcome.error.message);
+ * ```
+ */
+export type GroupOutcome = { readonly ok: true; readonly result: CommitResult } | { readonly ok: false; readonly error: Error };
 
 /**
  * The revision a commit gave `(collection, key)`, or `undefined` if it did not write it.

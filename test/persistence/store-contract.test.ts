@@ -1,21 +1,27 @@
 /**
- * One behavioural suite, run against every Store: the memory store must mean
- * exactly what the durable lowdb store means.
+ * One behavioural suite, run against every Store: the memory store and the
+ * PostgreSQL store must mean exactly what the durable lowdb store means.
+ * PostgreSQL cases run in a fresh random schema each, dropped after (see
+ * pg-env.ts for when they are skipped).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store, WriteOp } from '../../src/persistence/index.js';
-import { LowdbStore, MemoryStore, Persistence, revisionOf } from '../../src/persistence/index.js';
+import { LowdbStore, MemoryStore, Persistence, PgStore, revisionOf } from '../../src/persistence/index.js';
 import { cleanup, tempDir } from './helpers.js';
+import { dropSchema, PG_URL, randomSchema, skipPg } from './pg-env.js';
 
 interface Subject {
   readonly store: Store;
   /** Makes the next commit fail the way this store really fails. */
   failNext(): void;
+  /** Removes what the store left outside itself (the PostgreSQL schema). */
+  dispose?(): Promise<void>;
 }
 
-const subjects: Array<{ name: string; open(): Promise<Subject> }> = [
+const subjects: Array<{ name: string; skip: boolean; open(): Promise<Subject> }> = [
   {
     name: 'MemoryStore',
+    skip: false,
     async open() {
       const store = new MemoryStore();
       return { store, failNext: () => store.failNextCommit() };
@@ -23,9 +29,19 @@ const subjects: Array<{ name: string; open(): Promise<Subject> }> = [
   },
   {
     name: 'LowdbStore',
+    skip: false,
     async open() {
       const store = await LowdbStore.open({ dir: await tempDir() });
       return { store, failNext: () => store.failNextCommit('write') };
+    },
+  },
+  {
+    name: 'PgStore',
+    skip: skipPg,
+    async open() {
+      const schema = randomSchema();
+      const store = await PgStore.open({ connectionString: PG_URL, schema, poolSize: 4 });
+      return { store, failNext: () => store.failNextCommit(), dispose: () => dropSchema(schema) };
     },
   },
 ];
@@ -33,18 +49,26 @@ const subjects: Array<{ name: string; open(): Promise<Subject> }> = [
 const put = (key: string, value: unknown, expectedRevision?: number): WriteOp =>
   expectedRevision === undefined ? { op: 'put', collection: 'items', key, value } : { op: 'put', collection: 'items', key, value, expectedRevision };
 
-describe.each(subjects)('Store contract: $name', ({ open }) => {
-  const opened: Store[] = [];
+describe.each(subjects)('Store contract: $name', ({ open, skip }) => {
+  const opened: Subject[] = [];
   const openSubject = async (): Promise<Subject> => {
     const subject = await open();
-    opened.push(subject.store);
+    opened.push(subject);
     return subject;
   };
 
   afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await Promise.all(opened.splice(0).map(async (subject) => {
+      await subject.store.close();
+      await subject.dispose?.();
+    }));
     await cleanup();
   });
+  if (skip) it.skip('needs PostgreSQL', () => undefined);
+  else defineCases(openSubject);
+});
+
+function defineCases(openSubject: () => Promise<Subject>): void {
 
   it('creates records at revision 1 and bumps the revision on every write', async () => {
     const { store } = await openSubject();
@@ -198,4 +222,24 @@ describe.each(subjects)('Store contract: $name', ({ open }) => {
     }
     await persistence.close();
   });
-});
+
+  it('through the persistence actor: a conflicting request in a group is refused alone', async () => {
+    const { store } = await openSubject();
+    await store.commit([put('a', 'v1')]);
+    const persistence = new Persistence(store, { closeStore: false });
+    const [first, stale, missing, last] = await Promise.allSettled([
+      persistence.commit([put('a', 'v2', 1)]),
+      persistence.commit([put('a', 'stale', 1), put('b', 'never')]),
+      persistence.commit([{ op: 'patch', collection: 'items', key: 'none', patch: { x: 1 } }]),
+      persistence.commit([put('a', 'v3', 2), put('c', 'c1', 0)]),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { revisions: [{ key: 'a', revision: 2 }] } });
+    expect(stale).toMatchObject({ status: 'rejected', reason: { code: 'ERR_REVISION_CONFLICT' } });
+    expect(missing).toMatchObject({ status: 'rejected', reason: { code: 'ERR_RECORD_NOT_FOUND' } });
+    expect(last).toMatchObject({ status: 'fulfilled', value: { revisions: [{ key: 'a', revision: 3 }, { key: 'c', revision: 1 }] } });
+    expect(persistence.stats).toMatchObject({ requests: 4, storeCommits: 1, conflicts: 2 });
+    expect(await store.get('items', 'b')).toBeUndefined();
+    expect((await store.get('items', 'a'))?.value).toBe('v3');
+    await persistence.close();
+  });
+}

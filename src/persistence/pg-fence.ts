@@ -1,0 +1,70 @@
+/**
+ * Fenced commits: a write made on behalf of a lease holder names its lease
+ * token, and the PostgreSQL store checks it against the lease row inside the
+ * commit's own transaction. A holder frozen past its lease (GC pause,
+ * SIGSTOP, partition) wakes up with a token its successor has outgrown, and
+ * every write it tries is refused, whatever it believes.
+ */
+import { errorClass } from '../errors.js';
+
+/**
+ * The lease a fenced commit is made under: entity, holder and its token.
+ *
+ * @example
+ * ```ts
+ * await store.commit(batch, { fence: { type: 'cook', key: 'c-1', node: 'node-a', token: 7 } });
+ * ```
+ */
+export interface Fence {
+  readonly type: string;
+  readonly key: string;
+  readonly node: string;
+  readonly token: number;
+}
+
+/**
+ * Options of a PostgreSQL store commit.
+ *
+ * @example
+ * ```ts
+ * const options: PgCommitOptions = { fence: lease };
+ * ```
+ */
+export interface PgCommitOptions {
+  /** Refuse the whole batch (`ERR_FENCED`) unless this lease is still held, live, at this token. */
+  readonly fence?: Fence;
+}
+
+/**
+ * The lease a write was made under is no longer held at its token (taken
+ * over, released or expired); nothing in the batch was written.
+ *
+ * @example
+ * ```ts
+ * await store.commit(batch, { fence }).catch((error) => {
+ *   if (error instanceof FencedError) deactivate(fence.type, fence.key); // another node owns it now
+ *   else throw error;
+ * });
+ * ```
+ */
+export class FencedError extends errorClass('FencedError', 'ERR_FENCED') {}
+
+/** The lease row a fence is checked against, as read under `FOR SHARE`. @internal */
+export interface LeaseRow {
+  readonly actor_type: string;
+  readonly actor_key: string;
+  readonly node_id: string | null;
+  readonly token: string;
+  readonly live: boolean;
+}
+
+/** The refusal of a write under `fence`, or undefined if the lease still stands. @internal */
+export function checkFence(fence: Fence, row: LeaseRow | undefined): FencedError | undefined {
+  if (row && Number(row.token) === fence.token && row.node_id === fence.node && row.live) return undefined;
+  const now = row
+    ? `the lease is at token ${row.token}, ${row.node_id === null ? 'released' : `held by ${row.node_id}`}${row.live ? '' : ', expired'}`
+    : 'no lease exists';
+  return new FencedError(
+    `Write fenced: ${fence.node} wrote ${fence.type}/${fence.key} under token ${fence.token}, but ${now}; nothing in the batch was written.`,
+  );
+}
