@@ -36,7 +36,10 @@ export async function startService(options: WorkerRegistryOptions = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'steward-jobs-'));
   closers.push(() => rm(dir, { recursive: true, force: true }));
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
-  const system = new ActorSystem({ clock, persistence: new Persistence(await LowdbStore.open({ dir })) });
+  const store = await LowdbStore.open({ dir });
+  // Shutdown bounds the store's close by its deadline, which the virtual clock passes at once: wait for the close itself before removing the directory.
+  closers.push(() => store.close());
+  const system = new ActorSystem({ clock, persistence: new Persistence(store) });
   closers.push(() => shutdown(system));
   const made = createWorkerRegistry({ staleAfterMs: 30_000, stoppingTimeoutMs: 60_000, ...options });
   const registry = system.ref(made.WorkerRegistry, 'default');
