@@ -5,7 +5,7 @@
  * one cookie, the seed's bug, cannot exist: the runtime holds one owner per key.
  */
 import { InvalidStateError, NotFoundError } from '../../errors.js';
-import { defineActor, type ActorContext } from '../../index.js';
+import { defineActor, type ActorContext } from '../../runtime/index.js';
 import type { WriteOp } from '../../persistence/index.js';
 import { CookieMessages, CookieStateSchema, type CookieState, type RotateResult, type RotationReport } from './messages.js';
 import { parseCookie } from './cookie-string.js';

@@ -1,6 +1,6 @@
 /** Rotation reports do not pile up: a retention policy by age and by count per cookie. */
 import { pruneCollection } from '../../persistence/index.js';
-import { realClock, type Clock, type PersistencePort } from '../../index.js';
+import { realClock, type Clock, type PersistencePort } from '../../runtime/index.js';
 import { COOKIE_REPORTS } from './cookie-actor.js';
 import type { RotationReport } from './messages.js';
 

@@ -2,7 +2,7 @@
  * When a cookie rotates next. The one place that arms the schedule, so the
  * actor says "rotate in this long" and this file decides how that survives.
  */
-import type { ActorContext } from '../../index.js';
+import type { ActorContext } from '../../runtime/index.js';
 import type { CookieMessages, CookieState } from './messages.js';
 
 type Ctx = ActorContext<CookieState, typeof CookieMessages>;

@@ -1,5 +1,5 @@
 /** System start: every cookie registered with `launchOnStartup` is activated, and so scheduled. */
-import type { ActorSystem, PersistencePort } from '../../index.js';
+import type { ActorSystem, PersistencePort } from '../../runtime/index.js';
 import { COOKIES, type CookieDefinition } from './cookie-actor.js';
 import type { CookieState } from './messages.js';
 

@@ -5,7 +5,7 @@
  * stored", with and without a grace window. Every one checks after every
  * step that no older value is ever stored over a newer one.
  */
-import type { ActorRef } from '../../../index.js';
+import type { ActorRef } from '../../../runtime/index.js';
 import { defineScenario, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
 import { COOKIES, createCookieActors, type CookieDefinition } from '../cookie-actor.js';
 import { cookieInvariantViolations } from '../invariants.js';

@@ -5,7 +5,7 @@
  * register reaches it through {@link SIMULATED_SERVICES} by its rotate URL:
  * the stand-in for the network, not config the thread looks up.
  */
-import type { Clock } from '../../../index.js';
+import type { Clock } from '../../../runtime/index.js';
 
 /** How the simulated service behaves. */
 export interface SimulatedCookieServiceOptions {
