@@ -1,5 +1,7 @@
 export type { CommitResult, GroupOutcome, QueryOptions, RevisionEntry, Store, StoredRecord, WriteOp } from './types.js';
 export { revisionOf } from './types.js';
+export type { IndexPage, IndexQuery, IndexSpec, IndexValue } from './index-query.js';
+export { InvalidQueryError } from './index-query.js';
 export type { CommitGate, MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
 export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store.js';

@@ -1,4 +1,6 @@
-import type { RecordIndex } from './record-index.js';
+import type { IndexPage, IndexQuery, IndexSpec } from './index-query.js';
+import type { RecordChange, RecordIndex } from './record-index.js';
+import { SecondaryIndexes } from './secondary-index.js';
 import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 
 /**
@@ -8,7 +10,16 @@ import type { CommitResult, QueryOptions, Store, StoredRecord, WriteOp } from '.
  * @internal
  */
 export abstract class IndexedStore implements Store {
+  /** Secondary indexes, moved with every applied change. */
+  readonly #secondary = new SecondaryIndexes();
+
   protected constructor(protected readonly index: RecordIndex) {}
+
+  /** Applies a landed commit's changes to the records and their secondary indexes. */
+  protected applyChanges(changes: readonly RecordChange[]): void {
+    this.#secondary.apply(changes, (collection, key) => this.index.get(collection, key));
+    this.index.apply(changes);
+  }
 
   /** Throws `ERR_STORE_CLOSED` once the store is closed. */
   protected abstract assertOpen(): void;
@@ -35,5 +46,15 @@ export abstract class IndexedStore implements Store {
   async query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
     this.assertOpen();
     return this.index.query(collection, options) as StoredRecord<T>[];
+  }
+
+  async defineIndex(collection: string, spec: IndexSpec): Promise<void> {
+    this.assertOpen();
+    this.#secondary.define(collection, spec, this.index.query(collection));
+  }
+
+  async queryIndex<T = unknown>(collection: string, index: string, query?: IndexQuery): Promise<IndexPage<T>> {
+    this.assertOpen();
+    return this.#secondary.query<T>(collection, index, query, (c, key) => this.index.get(c, key));
   }
 }

@@ -272,7 +272,7 @@ export class LowdbStore extends IndexedStore {
         throw new CommitOutcomeUnknownError(`Commit ${sequence} reached the journal of ${this.dir}, but the lock could not be confirmed afterwards; it may or may not survive.`, { cause: error });
       });
     }
-    this.index.apply(plan.changes);
+    this.applyChanges(plan.changes);
     this.#sequence = sequence;
     if (this.#compaction === undefined && this.#olderJournalBytes + this.#journal.size >= this.#compactAfter()) await this.#rotate();
     return { revisions: plan.revisions, sequence };

@@ -156,7 +156,7 @@ export class MemoryStore extends IndexedStore {
   };
 
   #land(commit: QueuedCommit, plan: BatchPlan): void {
-    this.index.apply(plan.changes);
+    this.applyChanges(plan.changes);
     this.#sequence += 1;
     this.#succeed(commit, { revisions: plan.revisions, sequence: this.#sequence });
   }

@@ -19,6 +19,8 @@ import {
   RevisionConflictError,
   StoreClosedError,
 } from './errors.js';
+import type { IndexPage, IndexQuery, IndexSpec } from './index-query.js';
+import { InvalidQueryError } from './index-query.js';
 import type { BatchPlan } from './record-index.js';
 import { planBatch } from './record-index.js';
 import type { RetryOptions } from './retry.js';
@@ -135,6 +137,20 @@ export class Persistence {
   query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
     if (this.#closed) return Promise.reject(new StoreClosedError('The persistence actor is closed.'));
     return this.#store.query<T>(collection, options);
+  }
+
+  /** Declares a secondary index on the store; `ERR_INVALID_QUERY` if the store has no secondary indexes. */
+  defineIndex(collection: string, spec: IndexSpec): Promise<void> {
+    if (this.#closed) return Promise.reject(new StoreClosedError('The persistence actor is closed.'));
+    if (!this.#store.defineIndex) return Promise.reject(noIndexes());
+    return this.#store.defineIndex(collection, spec);
+  }
+
+  /** One page of an index query, read from the store (acknowledged records only). */
+  queryIndex<T = unknown>(collection: string, index: string, query?: IndexQuery): Promise<IndexPage<T>> {
+    if (this.#closed) return Promise.reject(new StoreClosedError('The persistence actor is closed.'));
+    if (!this.#store.queryIndex) return Promise.reject(noIndexes());
+    return this.#store.queryIndex<T>(collection, index, query);
   }
 
   /**
@@ -326,4 +342,8 @@ export class Persistence {
     }
     return planned;
   }
+}
+
+function noIndexes(): InvalidQueryError {
+  return new InvalidQueryError('This store has no secondary indexes (defineIndex / queryIndex).');
 }

@@ -3,6 +3,7 @@
  * one process: the lowdb store, the memory store and a future PostgreSQL store
  * all implement {@link Store}.
  */
+import type { IndexPage, IndexQuery, IndexSpec } from './index-query.js';
 
 import type { CommitResult, QueryOptions, StoredRecord, WriteOp } from '../runtime/ports/index.js';
 
@@ -31,6 +32,10 @@ export interface Store {
    */
   read?<T = unknown>(collection: string, key: string): StoredRecord<T> | undefined;
   query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]>;
+  /** Declares a secondary index of `collection` (idempotent); see {@link IndexSpec}. */
+  defineIndex?(collection: string, spec: IndexSpec): Promise<void>;
+  /** One page of records of `collection` in the order of its index `index`; see {@link IndexQuery}. */
+  queryIndex?<T = unknown>(collection: string, index: string, query?: IndexQuery): Promise<IndexPage<T>>;
   commit(batch: readonly WriteOp[]): Promise<CommitResult>;
   /**
    * Commits several requests as ONE durable commit, each planned inside the
