@@ -6,7 +6,10 @@
  */
 import { z } from 'zod';
 import { errorClass } from '../errors.js';
-import type { StoredRecord } from './types.js';
+import type { IndexPage, IndexQuery, IndexSpec, IndexValue } from '../runtime/ports/index.js';
+
+// The types are the runtime's state port's: the port is what the runtime sees of a store.
+export type { IndexPage, IndexQuery, IndexSpec, IndexValue };
 
 /**
  * A query or index declaration that cannot be run; nothing was read or changed.
@@ -17,63 +20,6 @@ import type { StoredRecord } from './types.js';
  * ```
  */
 export class InvalidQueryError extends errorClass('InvalidQueryError', 'ERR_INVALID_QUERY') {}
-
-/** A value an index orders by: every field is declared `string` (code unit order) or `number`. */
-export type IndexValue = string | number;
-
-/**
- * One secondary index of a collection. A record enters it only when each
- * field is present with its declared type (a sparse index), so a field of the
- * wrong type never breaks the order. Ties are broken by record key.
- *
- * @example
- * ```ts
- * await store.defineIndex('jobs', { name: 'by-queue', fields: [{ name: 'queue', type: 'string' }, { name: 'status', type: 'string' }, { name: 'runAt', type: 'number' }] });
- * ```
- */
-export interface IndexSpec {
-  readonly name: string;
-  readonly fields: readonly { readonly name: string; readonly type: 'string' | 'number' }[];
-}
-
-/**
- * A query of one index: `eq` fixes the leading fields, the bounds limit the
- * field right after them, `cursor` (a previous page's `next`) resumes after
- * the last record that page returned.
- *
- * @example
- * ```ts
- * const page = await store.queryIndex<Job>('jobs', 'by-queue', { eq: ['media', 'queued'], lte: now, limit: 100 });
- * const more = page.next ? await store.queryIndex<Job>('jobs', 'by-queue', { eq: ['media', 'queued'], lte: now, limit: 100, cursor: page.next }) : undefined;
- * ```
- */
-export interface IndexQuery {
-  readonly eq?: readonly IndexValue[];
-  readonly gt?: IndexValue;
-  readonly gte?: IndexValue;
-  readonly lt?: IndexValue;
-  readonly lte?: IndexValue;
-  /** Records per page, 1..10,000. Default 100. */
-  readonly limit?: number;
-  readonly cursor?: string;
-}
-
-/**
- * One page of an index query, in index order. `next` is set when the page is
- * full: pass it as `cursor` for the records after this page's last one.
- *
- * @example
- * ```ts
- * for (let cursor: string | undefined, page; (page = await store.queryIndex('jobs', 'by-queue', { cursor })); cursor = page.next) {
- *   handle(page.records);
- *   if (!page.next) break;
- * }
- * ```
- */
-export interface IndexPage<T = unknown> {
-  readonly records: StoredRecord<T>[];
-  readonly next?: string;
-}
 
 const fieldName = z.string().regex(/^[A-Za-z0-9_$-]{1,100}$/, 'field names are 1-100 characters of A-Z a-z 0-9 _ $ -');
 const indexSpecSchema = z.strictObject({

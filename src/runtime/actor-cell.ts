@@ -1,6 +1,7 @@
 import { InvalidMessageError, MailboxFullError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
 import type { CellHost } from './cell-host.js';
+import { commitTurnWrites } from './cell-state.js';
 import { SupervisedCell, type FailurePhase } from './cell-supervision.js';
 import type { ActorDefinition, StopReason } from './define-actor.js';
 import type { Envelope, UserEnvelope } from './envelope.js';
@@ -202,7 +203,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
       const turn = Promise.resolve(result as PromiseLike<unknown>).then(
         (value) => {
           this.#current = this.#turn = undefined;
-          envelope?.reply?.resolve(value);
+          return this.#endTurn(envelope, value, phase);
         },
         (error: unknown) => {
           this.#current = this.#turn = undefined;
@@ -214,6 +215,18 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
     }
     // Dropping the envelope here keeps an idle actor from holding its last message, reply and deadline.
     this.#current = undefined;
-    envelope?.reply?.resolve(result);
+    return this.#endTurn(envelope, result, phase);
+  }
+
+  /** Ends a turn: writes it staged without saving are committed before its reply (durability before acknowledgement). */
+  #endTurn(envelope: UserEnvelope | undefined, value: unknown, phase: FailurePhase): void | Promise<void> {
+    const committing = commitTurnWrites(this);
+    if (!committing) return envelope?.reply?.resolve(value);
+    const turn = committing.then(
+      () => envelope?.reply?.resolve(value),
+      (error: unknown) => this.fail(error, envelope, phase),
+    );
+    this.#turn = turn; // a stop waits for the commit, as for any turn in hand
+    return turn.then(() => void (this.#turn === turn && (this.#turn = undefined)));
   }
 }

@@ -4,6 +4,9 @@ import type { ActorDefinition, Handlers, MessageOf, MessageSchemas } from './def
 import type { Random } from './random.js';
 import type { CommitResult, StatePort, StateReader, TaskDescriptor as TaskDefinition, WriteOp } from './ports/index.js';
 import type { TaskRunError } from '../pools/errors.js';
+import type { ReminderMessage } from './reminders/actor-reminders.js';
+import type { ReminderInfo, ReminderSchedule } from './reminders/reminder-record.js';
+import type { OwnedRecords } from './records/owned-records.js';
 
 /**
  * How a piped promise ended.
@@ -180,6 +183,20 @@ export interface ActorContext<TState, TMessages extends MessageSchemas> {
   cancelTimer(name: string): void;
   /** Whether a timer of this name is pending (so a repeating timer can be started once, not reset). */
   hasTimer(name: string): boolean;
+  /**
+   * Sets (or replaces) the durable reminder `name`: `message` is delivered
+   * to this actor on `schedule` even if it was passivated or the process
+   * restarted, with `payload.firing = { id, name, scheduledAt }` added (at
+   * least once per firing; the id is stable across redeliveries). Written
+   * with the turn's `save()`, or on its own at the end of a turn that does not save.
+   */
+  remind(name: string, schedule: ReminderSchedule, message: ReminderMessage<TMessages>): void;
+  /** Removes the reminder `name` (with the turn's writes, like `remind`). */
+  cancelReminder(name: string): void;
+  /** This actor's reminders, the turn's own changes included, by due time. */
+  reminders(): Promise<ReminderInfo[]>;
+  /** Child records in `collection` (listed in `persistence.owns`), written with the turn's state; see {@link OwnedRecords}. */
+  records<T = unknown>(collection: string): OwnedRecords<T>;
   /** Get an `onTerminated` notice when `ref`'s actor stops for good. */
   watch(ref: ActorRef<ActorDefinition>): void;
   unwatch(ref: ActorRef<ActorDefinition>): void;

@@ -4,6 +4,7 @@ import type { SimulationHooks } from './simulation-hooks.js';
 import type { Clock } from './clock.js';
 import type { ListenerErrorHandler } from './events.js';
 import type { Random } from './random.js';
+import type { ReminderOptions } from './reminders/reminder-service.js';
 import type { TurnScheduler } from './scheduler.js';
 
 /**
@@ -48,6 +49,12 @@ export interface ActorSystemOptions {
   readonly onListenerError?: ListenerErrorHandler;
   /** The simulator's seam (steward/sim sets it): the system hands it the controls only a simulation uses. */
   readonly simulation?: SimulationHooks;
+  /**
+   * Start the reminder service with the system, so reminders that fell due
+   * while the process was down fire now. Without it, the service starts at
+   * the first `ctx.remind`.
+   */
+  readonly reminders?: ReminderOptions;
 }
 
 /**

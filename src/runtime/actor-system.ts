@@ -16,6 +16,7 @@ import type { StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
 import { passivateLeastRecent, watchIdle } from './passivation.js';
 import { microtaskScheduler } from './scheduler.js';
+import { REMINDER_SERVICE_KEY, SystemReminders } from './reminders/system-reminders.js';
 import { simulationControl } from './simulation-hooks.js';
 import { runShutdown } from './system-shutdown.js';
 
@@ -46,6 +47,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly #stopping = new Map<string, Promise<void>>();
   readonly #definitions = new Map<string, ActorDefinition>();
   readonly #stateCollections = new Set<string>();
+  readonly #reminders: SystemReminders;
   readonly #deathWatch: DeathWatch;
   readonly #deadlines: Deadlines;
   readonly #askTimeoutMs: number;
@@ -93,6 +95,7 @@ export class ActorSystem implements AsyncDisposable {
         return persistence;
       },
       isStateCollection: (collection) => this.#stateCollections.has(collection),
+      remindersChanged: (earliestDue) => this.#reminders.changed(earliestDue),
       deadLetter: (cell, envelope, reason) => deadLetter(this.events, cell.definition.name, cell.key, envelope, reason),
       stop: (cell, reason) => this.#stopCell(cell, reason),
       stopped: (cell, reason) => this.#cellStopped(cell, reason),
@@ -107,6 +110,9 @@ export class ActorSystem implements AsyncDisposable {
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
     options.simulation?.attach(simulationControl(() => this.#cells.values()));
+    this.#reminders = new SystemReminders(options.reminders, this.#definitions, (service) => this.#makeRef(service, REMINDER_SERVICE_KEY, { trusted: true }, true).tell('wake', {}));
+    if (options.reminders && !persistence) throw new InvalidConfigError('reminders are durable: pass `persistence` to new ActorSystem() as well');
+    else if (options.reminders) this.#reminders.start();
   }
 
   /** Number of live (activating, running or restarting) actors. */

@@ -32,6 +32,8 @@ export interface CellHost {
   persistence(): StatePort;
   /** Whether `collection` holds the state records of an actor type this system knows. */
   isStateCollection(collection: string): boolean;
+  /** A committed turn set a reminder due at `earliestDue`: the reminder service may need to wake. */
+  remindersChanged(earliestDue: number): void;
   deadLetter(cell: ActorCell, envelope: UserEnvelope, reason: DeadLetterReason): void;
   /** Takes the cell out of service (tombstoned unless passivated) and stops it. */
   stop(cell: ActorCell, reason: StopReason): Promise<void>;

@@ -1,6 +1,7 @@
 import { InvalidConfigError, StateWriteRefusedError } from '../errors.js';
 import type { ActorDefinition } from './define-actor.js';
-import { revisionOf, type CommitResult, type QueryOptions, type StatePort, type StateReader, type StoredRecord, type WriteOp } from './ports/index.js';
+import { commitStaged, type TurnWrites } from './reminders/turn-writes.js';
+import { revisionOf, type CommitResult, type IndexPage, type IndexQuery, type IndexSpec, type QueryOptions, type StatePort, type StateReader, type StoredRecord, type WriteOp } from './ports/index.js';
 
 /** What loading and saving an actor's state record needs of its cell. @internal */
 export interface StatefulCell {
@@ -12,7 +13,9 @@ export interface StatefulCell {
   revision: number;
   /** Bumped on every (re)load: a save that resolves later belongs to an earlier incarnation. */
   readonly incarnation: number;
-  readonly host: { persistence(): StatePort; isStateCollection(collection: string): boolean };
+  readonly host: { persistence(): StatePort; isStateCollection(collection: string): boolean; remindersChanged(earliestDue: number): void };
+  /** Reminder and child-record writes of the current turn, staged until `save()` or the turn's end. */
+  readonly writes: TurnWrites | undefined;
 }
 
 /** The actor's state from the store (a private copy), or `undefined` if it has no record or no persistence. @internal */
@@ -38,13 +41,28 @@ export async function saveState(cell: StatefulCell, alsoWrite: readonly WriteOp[
   const options = cell.definition.persistence;
   if (!options) throw new InvalidConfigError(`actor type '${cell.definition.name}' has no persistence.collection to save to`);
   for (const write of alsoWrite) checkExtraWrite(cell, options.collection, write);
+  // The turn's staged reminders and child records land in the same commit as the state.
+  const staged = cell.writes?.take();
   const incarnation = cell.incarnation;
   const result = await cell.host.persistence().commit([
     { op: 'put', collection: options.collection, key: cell.key, value: cell.state, expectedRevision: cell.revision },
     ...alsoWrite,
+    ...(staged?.ops ?? []),
   ]);
   if (cell.incarnation === incarnation) cell.revision = revisionOf(result, options.collection, cell.key) ?? cell.revision;
+  if (staged?.reminders) cell.host.remindersChanged(staged.earliestDue);
   return result;
+}
+
+/**
+ * Commits what a turn (or `onStart`) staged and did not save, on its own,
+ * before the turn's reply: durability before acknowledgement.
+ * @internal
+ */
+export function commitTurnWrites(cell: StatefulCell): Promise<void> | undefined {
+  if (!cell.writes?.size) return undefined;
+  const persistence = cell.host.persistence();
+  return commitStaged(cell.writes, (ops) => persistence.commit(ops), (due) => cell.host.remindersChanged(due));
 }
 
 /**
@@ -61,6 +79,18 @@ export class GuardedStatePort implements StateReader {
 
   query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
     return this.cell.host.persistence().query<T>(collection, options);
+  }
+
+  /** Declares a secondary index; `ERR_INVALID_CONFIG` if the system's state port has none. */
+  defineIndex(collection: string, spec: IndexSpec): Promise<void> {
+    const port = this.cell.host.persistence();
+    return port.defineIndex ? port.defineIndex(collection, spec) : Promise.reject(noIndexes());
+  }
+
+  /** One page of an index query; `ERR_INVALID_CONFIG` if the system's state port has no secondary indexes. */
+  queryIndex<T = unknown>(collection: string, index: string, query?: IndexQuery): Promise<IndexPage<T>> {
+    const port = this.cell.host.persistence();
+    return port.queryIndex ? port.queryIndex<T>(collection, index, query) : Promise.reject(noIndexes());
   }
 
   /** An atomic durable commit; rejects with `ERR_STATE_WRITE_REFUSED` (nothing written) for a write that would overwrite a state record blind. */
@@ -88,4 +118,8 @@ function checkWrite(cell: StatefulCell, write: WriteOp): void {
       `actor ${cell.id} would overwrite the state record '${write.collection}/${write.key}' without its revision: give expectedRevision`,
     );
   }
+}
+
+function noIndexes(): InvalidConfigError {
+  return new InvalidConfigError('the state port has no secondary indexes (defineIndex / queryIndex): use a store that has them');
 }

@@ -1,6 +1,6 @@
 import { HandlerFailedError, RefusalError } from '../errors.js';
 import type { TimerHandle } from './clock.js';
-import { loadState } from './cell-state.js';
+import { commitTurnWrites, loadState } from './cell-state.js';
 import type { UserEnvelope } from './envelope.js';
 import { HandlerContext } from './handler-context.js';
 import { transition, type LifecycleStatus } from './lifecycle.js';
@@ -48,6 +48,7 @@ export abstract class SupervisedCell extends HandlerContext {
     const loaded = this.definition.load ? await this.definition.load(this.key, this) : await loadState(this);
     this.state = loaded === undefined ? this.definition.initialState(this.key) : loaded;
     if (this.definition.onStart) await this.definition.onStart(this);
+    await commitTurnWrites(this);
   }
 
   /** The incarnation is in place: messages flow. */
@@ -63,6 +64,7 @@ export abstract class SupervisedCell extends HandlerContext {
 
   /** A turn, a hook or a (re)start threw `error`. */
   protected fail(error: unknown, envelope: UserEnvelope | undefined, phase: FailurePhase): void {
+    this.writes?.clear(); // a failed turn's writes go with its state
     if (error instanceof RefusalError && envelope) {
       envelope.reply?.reject(error); // a refusal is an answer, not a crash
       return;

@@ -105,6 +105,8 @@ export interface ActorPersistenceOptions<TState> {
   readonly collection: string;
   /** Checks the stored state on load; a record that fails it fails the activation (and is never used). */
   readonly schema?: z.ZodType<TState>;
+  /** Collections of child records this actor type owns (see `ctx.records`). */
+  readonly owns?: readonly string[];
 }
 
 /**

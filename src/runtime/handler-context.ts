@@ -11,6 +11,10 @@ import type { ActorDefinition, MessageOf, MessageSchemas } from './define-actor.
 import type { Envelope } from './envelope.js';
 import type { CommitResult, TaskDescriptor, WriteOp } from './ports/index.js';
 import type { Random } from './random.js';
+import { ownedRecords, type OwnedRecords } from './records/owned-records.js';
+import { listReminders, stageCancel, stageReminder } from './reminders/actor-reminders.js';
+import type { ReminderInfo, ReminderSchedule } from './reminders/reminder-record.js';
+import { TurnWrites } from './reminders/turn-writes.js';
 import { parseMessage } from './validation.js';
 
 /** A message an actor sends itself (a timer tick, a piped outcome, a task's report). @internal */
@@ -37,6 +41,8 @@ export abstract class HandlerContext implements ActorContext<unknown, MessageSch
   protected tasks: CellTasks<SelfMessage> | undefined;
   /** The ref outcomes reach a successor through once this cell has stopped (after passivation). */
   #selfRef: ActorRef<ActorDefinition> | undefined;
+  /** Reminder and child-record writes of the current turn, made by the first of them. */
+  writes: TurnWrites | undefined;
 
   abstract readonly mailbox: Mailbox<Envelope>;
   abstract readonly alive: boolean;
@@ -74,6 +80,23 @@ export abstract class HandlerContext implements ActorContext<unknown, MessageSch
 
   save(alsoWrite: readonly WriteOp[] = []): Promise<CommitResult> {
     return saveState(this, alsoWrite);
+  }
+
+  remind(name: string, schedule: ReminderSchedule, message: { type: string; payload: unknown }): void {
+    stageReminder((this.writes ??= new TurnWrites()), { type: this.definition.name, key: this.key }, name, schedule, message, this.clock.now(), this.random);
+  }
+
+  cancelReminder(name: string): void {
+    stageCancel((this.writes ??= new TurnWrites()), { type: this.definition.name, key: this.key }, name);
+  }
+
+  reminders(): Promise<ReminderInfo[]> {
+    return listReminders(this.host.persistence(), { type: this.definition.name, key: this.key }, this.writes);
+  }
+
+  records<T = unknown>(collection: string): OwnedRecords<T> {
+    const owner = { type: this.definition.name, key: this.key, owns: this.definition.persistence?.owns };
+    return ownedRecords<T>(owner, collection, () => (this.writes ??= new TurnWrites()), () => this.host.persistence());
   }
 
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef> {

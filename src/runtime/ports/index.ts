@@ -16,5 +16,5 @@ export { Deadlines } from '../deadlines.js';
 export type { Deadline } from '../deadlines.js';
 export { StopSignal } from './stop-signal.js';
 export type { AbortListener, RunTaskOptions, TaskDescriptor, TaskPoolPort, TaskReceiver, TaskSignal } from './task-pool.js';
-export type { CommitResult, QueryOptions, RevisionEntry, StatePort, StateReader, StoredRecord, WriteOp } from './state.js';
+export type { CommitResult, IndexPage, IndexQuery, IndexSpec, IndexValue, QueryOptions, RevisionEntry, StatePort, StateReader, StoredRecord, WriteOp } from './state.js';
 export { revisionOf } from './state.js';

@@ -92,10 +92,71 @@ export interface QueryOptions {
   readonly limit?: number;
 }
 
+/** A value an index orders by: every field is declared `string` (code unit order) or `number`. */
+export type IndexValue = string | number;
+
+/**
+ * One secondary index of a collection. A record enters it only when each
+ * field is present with its declared type (a sparse index), so a field of the
+ * wrong type never breaks the order. Ties are broken by record key.
+ *
+ * @example
+ * ```ts
+ * await store.defineIndex('jobs', { name: 'by-queue', fields: [{ name: 'queue', type: 'string' }, { name: 'status', type: 'string' }, { name: 'runAt', type: 'number' }] });
+ * ```
+ */
+export interface IndexSpec {
+  readonly name: string;
+  readonly fields: readonly { readonly name: string; readonly type: 'string' | 'number' }[];
+}
+
+/**
+ * A query of one index: `eq` fixes the leading fields, the bounds limit the
+ * field right after them, `cursor` (a previous page's `next`) resumes after
+ * the last record that page returned.
+ *
+ * @example
+ * ```ts
+ * const page = await store.queryIndex<Job>('jobs', 'by-queue', { eq: ['media', 'queued'], lte: now, limit: 100 });
+ * const more = page.next ? await store.queryIndex<Job>('jobs', 'by-queue', { eq: ['media', 'queued'], lte: now, limit: 100, cursor: page.next }) : undefined;
+ * ```
+ */
+export interface IndexQuery {
+  readonly eq?: readonly IndexValue[];
+  readonly gt?: IndexValue;
+  readonly gte?: IndexValue;
+  readonly lt?: IndexValue;
+  readonly lte?: IndexValue;
+  /** Records per page, 1..10,000. Default 100. */
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/**
+ * One page of an index query, in index order. `next` is set when the page is
+ * full: pass it as `cursor` for the records after this page's last one.
+ *
+ * @example
+ * ```ts
+ * for (let cursor: string | undefined, page; (page = await store.queryIndex('jobs', 'by-queue', { cursor })); cursor = page.next) {
+ *   handle(page.records);
+ *   if (!page.next) break;
+ * }
+ * ```
+ */
+export interface IndexPage<T = unknown> {
+  readonly records: StoredRecord<T>[];
+  readonly next?: string;
+}
+
 /** Reads of the state port: open to every actor. */
 export interface StateReader {
   get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined>;
   query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]>;
+  /** Optional: declares a secondary index (idempotent); see {@link IndexSpec}. */
+  defineIndex?(collection: string, spec: IndexSpec): Promise<void>;
+  /** Optional: one page of `collection` in the order of its index `index`; see {@link IndexQuery}. */
+  queryIndex?<T = unknown>(collection: string, index: string, query?: IndexQuery): Promise<IndexPage<T>>;
 }
 
 /**
