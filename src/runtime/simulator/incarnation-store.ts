@@ -1,4 +1,4 @@
-import type { CommitResult, MemoryStore, QueryOptions, Store, StoredRecord, WriteOp } from '../../persistence/index.js';
+import type { CommitResult, IndexPage, IndexQuery, IndexSpec, MemoryStore, QueryOptions, Store, StoredRecord, WriteOp } from '../../persistence/index.js';
 import { StoreCrashedError } from '../../persistence/errors.js';
 
 /**
@@ -27,6 +27,14 @@ export class IncarnationStore implements Store {
 
   query<T = unknown>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]> {
     return this.#alive ? this.store.query<T>(collection, options) : this.#dead();
+  }
+
+  defineIndex(collection: string, spec: IndexSpec): Promise<void> {
+    return this.#alive ? this.store.defineIndex(collection, spec) : this.#dead();
+  }
+
+  queryIndex<T = unknown>(collection: string, index: string, query?: IndexQuery): Promise<IndexPage<T>> {
+    return this.#alive ? this.store.queryIndex<T>(collection, index, query) : this.#dead();
   }
 
   commit(batch: readonly WriteOp[]): Promise<CommitResult> {
