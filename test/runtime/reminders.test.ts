@@ -136,7 +136,7 @@ describe('durable reminders', () => {
   it('notices a wall-clock jump forward within maxSleepMs, and a jump back fires nothing early', async () => {
     const virtual = new VirtualClock(0);
     let offset = 0;
-    const clock: Clock = { now: () => virtual.now() + offset, setTimer: (ms, cb) => virtual.setTimer(ms, cb), clearTimer: (h) => virtual.clearTimer(h) };
+    const clock: Clock = { now: () => virtual.now() + offset, monotonic: () => virtual.monotonic(), setTimer: (ms, cb) => virtual.setTimer(ms, cb), clearTimer: (h) => virtual.clearTimer(h) };
     const system = open(clock, new MemoryStore({ clock }));
     await system.ref(Cookie, 'j').ask('schedule', { name: 'in-an-hour', afterMs: 3_600_000 });
     await run(virtual, 2_000);
