@@ -1,4 +1,4 @@
-import { InvalidMessageError, StewardError } from '../errors.js';
+import { InvalidMessageError, StateWriteRefusedError, StewardError } from '../errors.js';
 import type { Mailbox } from '../mailbox/index.js';
 import type { ActorContext, Outcome, SelfDefinition, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 import type { ActorRef, RefOptions } from './actor-ref.js';
@@ -96,7 +96,10 @@ export abstract class HandlerContext implements ActorContext<unknown, MessageSch
 
   records<T = unknown>(collection: string): OwnedRecords<T> {
     const owner = { type: this.definition.name, key: this.key, owns: this.definition.persistence?.owns };
-    return ownedRecords<T>(owner, collection, () => (this.writes ??= new TurnWrites()), () => this.host.persistence());
+    const records = ownedRecords<T>(owner, collection, () => (this.writes ??= new TurnWrites()), () => this.host.persistence());
+    // Child records are written without a revision: never into a collection of actors' state records.
+    if (this.host.isStateCollection(collection)) throw new StateWriteRefusedError(`actor ${this.id} cannot own '${collection}': it holds actors' state records`);
+    return records;
   }
 
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef> {

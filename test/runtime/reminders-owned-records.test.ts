@@ -78,4 +78,19 @@ describe('owned child records', () => {
     system = new ActorSystem({ persistence: new Persistence(new MemoryStore()) });
     await expect(system.ref(Queue, 'x').ask('sneak', {})).rejects.toMatchObject({ code: 'ERR_HANDLER_FAILED', cause: { code: 'ERR_INVALID_CONFIG' } });
   });
+
+  it('refuses to own another actor type\'s state collection (child records carry no revision) with ERR_STATE_WRITE_REFUSED', async () => {
+    const Grabber = defineActor({
+      name: 'grabber',
+      messages: { grab: z.object({}) },
+      initialState: (_key: string) => ({}),
+      persistence: { collection: 'grabbers', owns: ['queues'] },
+      handlers: { grab: (_p, ctx) => void ctx.records('queues').put('q', { size: 99 }) },
+    });
+    const store = new MemoryStore();
+    system = new ActorSystem({ persistence: new Persistence(store, { closeStore: false }) });
+    await system.ref(Queue, 'q').ask('enqueue', { id: 'j1', save: true });
+    await expect(system.ref(Grabber, 'g').ask('grab', {})).rejects.toMatchObject({ code: 'ERR_HANDLER_FAILED', cause: { code: 'ERR_STATE_WRITE_REFUSED' } });
+    expect(store.read('queues', ownedKey('g', 'q'))).toBeUndefined();
+  });
 });
