@@ -2,6 +2,7 @@
  * The pipeline's configuration: where files go, the limits, and the
  * injectable steps. Everything has a default but the downloads directory.
  */
+import { realClock, realRandom } from '../../index.js';
 import type { AccountDeriver } from './account.js';
 import { deriveAccount } from './account.js';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_MAX_BYTES, httpDownload, type Downloader } from './download.js';
@@ -85,13 +86,14 @@ export interface ResolvedMediaOptions {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     // a retry backoff on real I/O, like the download timeout itself
-    const timer = setTimeout(done, ms);
+    const timer = realClock.setTimer(ms, done);
+    realClock.keepAlive?.(timer, true); // a backoff between attempts must not let the process exit
     function done() {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }
     function onAbort() {
-      clearTimeout(timer);
+      realClock.clearTimer(timer);
       reject(signal.reason as Error);
     }
     signal.addEventListener('abort', onAbort, { once: true });
@@ -107,8 +109,8 @@ export const DEFAULT_MEDIA_STEPS: MediaSteps = Object.freeze({
   thumbnail: httpThumbnail,
   cookieSource: () => undefined,
   sleep,
-  now: () => Date.now(),
-  random: () => Math.random(),
+  now: () => realClock.now(),
+  random: () => realRandom.next(),
 });
 
 /** @internal */

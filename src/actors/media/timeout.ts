@@ -3,6 +3,7 @@
  * a media error as its reason so the step's failure says which happened.
  * @internal
  */
+import { realClock } from '../../index.js';
 import { MediaTimeoutError } from './errors.js';
 
 export interface TimedSignal {
@@ -18,12 +19,12 @@ export function timedSignal(parent: AbortSignal | undefined, ms: number, what: s
   else parent?.addEventListener('abort', onAbort, { once: true });
   // an I/O deadline, like a socket timeout: real time is the point here
   const timer = Number.isFinite(ms)
-    ? setTimeout(() => controller.abort(new MediaTimeoutError(`${what} exceeded ${ms} ms`, { retryable: true })), ms)
+    ? realClock.setTimer(ms, () => controller.abort(new MediaTimeoutError(`${what} exceeded ${ms} ms`, { retryable: true })))
     : undefined;
   return {
     signal: controller.signal,
     dispose() {
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) realClock.clearTimer(timer);
       parent?.removeEventListener('abort', onAbort);
     },
   };
