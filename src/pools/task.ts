@@ -5,6 +5,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
+import type { RunTaskOptions, TaskReceiver } from '../runtime/ports/index.js';
 
 /**
  * A task, as both the owner and the pool see it. Build one with {@link defineTask}.
@@ -166,71 +167,7 @@ function toModuleHref(module: URL | string): string {
   return new URL(module).href; // throws on a relative path, which could only be resolved against a guess
 }
 
-/**
- * What a run's `signal` must offer. An `AbortSignal` has it; so does the
- * lighter signal `ctx.startTask` passes, since an AbortController per task
- * (an EventTarget, and its listeners) was a measurable part of a task's cost.
- *
- * @example
- * ```ts
- * const controller = new AbortController();
- * const signal: TaskSignal = controller.signal; // an AbortSignal is a TaskSignal
- * await pool.run(downloadTask, { url }, { signal });
- * ```
- */
-export interface TaskSignal {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-  addEventListener(type: 'abort', listener: AbortListener, options?: { readonly once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: AbortListener): void;
-}
-
-/**
- * Called when a {@link TaskSignal} aborts: a function, or an object with `handleEvent`, as `EventTarget` allows.
- *
- * @example
- * ```ts
- * const onAbort: AbortListener = () => console.log('download cancelled');
- * signal.addEventListener('abort', onAbort, { once: true });
- * ```
- */
-export type AbortListener = (() => void) | { handleEvent(): void };
-
-/**
- * Hears how one run ended; see {@link TaskPool.start}. A promise's resolvers have this shape.
- *
- * @example
- * ```ts
- * const receiver: TaskReceiver<{ sha256: string }> = {
- *   resolve: ({ sha256 }) => console.log(`checksum ${sha256}`),
- *   reject: (error) => console.error(error.message),
- * };
- * ```
- */
-export interface TaskReceiver<TResult> {
-  resolve(value: TResult): void;
-  reject(error: Error): void;
-}
-
-/**
- * Per-run options of {@link TaskPool.run}.
- *
- * @example
- * ```ts
- * const controller = new AbortController();
- * await pool.run(downloadTask, { url }, { signal: controller.signal, timeoutMs: 180_000, onHeartbeat: () => watchdog.reset() });
- * await pool.run(checksumTask, { path }, { onProgress: (pct) => bar.update(pct) });
- * ```
- */
-export interface RunTaskOptions<TProgress = never> {
-  /** Cancels the task: removed from the queue, or its thread stopped if running. Usually an `AbortSignal`. */
-  readonly signal?: TaskSignal;
-  /** Bound on queueing plus running; defaults to the pool's `defaultTimeoutMs`. `Infinity` disables it. */
-  readonly timeoutMs?: number;
-  /** Called with each validated progress report, in the order the task sent them, before the run settles. */
-  readonly onProgress?: (report: TProgress) => void;
-  readonly onHeartbeat?: () => void;
-}
+export type { AbortListener, RunTaskOptions, TaskReceiver, TaskSignal } from '../runtime/ports/index.js';
 
 /**
  * Options of {@link TaskPool.close}.

@@ -1,9 +1,17 @@
 import type { z } from 'zod';
 
-/** A listener of a {@link TaskSignal}: a function or an `EventListener`-like object. */
-export type AbortListener = (() => void) | { handleEvent(): void };
-
-/** The part of an `AbortSignal` a pool reads: a run's cancel signal. */
+/**
+ * What a run's `signal` must offer. An `AbortSignal` has it; so does the
+ * lighter signal `ctx.startTask` passes, since an AbortController per task
+ * (an EventTarget, and its listeners) was a measurable part of a task's cost.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const signal: TaskSignal = controller.signal; // an AbortSignal is a TaskSignal
+ * await pool.run(downloadTask, { url }, { signal });
+ * ```
+ */
 export interface TaskSignal {
   readonly aborted: boolean;
   readonly reason: unknown;
@@ -11,16 +19,49 @@ export interface TaskSignal {
   removeEventListener(type: 'abort', listener: AbortListener): void;
 }
 
-/** Where a pool reports one started task's outcome (the runtime's cheaper alternative to a promise). */
+/**
+ * Called when a {@link TaskSignal} aborts: a function, or an object with `handleEvent`, as `EventTarget` allows.
+ *
+ * @example
+ * ```ts
+ * const onAbort: AbortListener = () => console.log('download cancelled');
+ * signal.addEventListener('abort', onAbort, { once: true });
+ * ```
+ */
+export type AbortListener = (() => void) | { handleEvent(): void };
+
+/**
+ * Hears how one run ended; see {@link TaskPool.start}. A promise's resolvers have this shape.
+ *
+ * @example
+ * ```ts
+ * const receiver: TaskReceiver<{ sha256: string }> = {
+ *   resolve: ({ sha256 }) => console.log(`checksum ${sha256}`),
+ *   reject: (error) => console.error(error.message),
+ * };
+ * ```
+ */
 export interface TaskReceiver<TResult> {
   resolve(value: TResult): void;
   reject(error: Error): void;
 }
 
-/** Options of one run on a pool. */
+/**
+ * Per-run options of `TaskPool.run`.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * await pool.run(downloadTask, { url }, { signal: controller.signal, timeoutMs: 180_000, onHeartbeat: () => watchdog.reset() });
+ * await pool.run(checksumTask, { path }, { onProgress: (pct) => bar.update(pct) });
+ * ```
+ */
 export interface RunTaskOptions<TProgress = never> {
+  /** Cancels the task: removed from the queue, or its thread stopped if running. Usually an `AbortSignal`. */
   readonly signal?: TaskSignal;
+  /** Bound on queueing plus running; defaults to the pool's `defaultTimeoutMs`. `Infinity` disables it. */
   readonly timeoutMs?: number;
+  /** Called with each validated progress report, in the order the task sent them, before the run settles. */
   readonly onProgress?: (report: TProgress) => void;
   readonly onHeartbeat?: () => void;
 }
