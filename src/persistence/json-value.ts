@@ -41,7 +41,10 @@ function copy(value: unknown, trail: Trail): unknown {
       return value;
     case 'object':
       break;
-    default:
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
       throw invalid(trail, `a ${typeof value} is not a JSON value`);
   }
   if (value === null) return null;

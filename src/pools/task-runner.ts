@@ -175,9 +175,11 @@ function isSmallPlainData(value: unknown, budget: { left: number }): boolean {
       }
       return true;
     }
-    default:
-      return false; // functions and symbols: let structuredClone say why
+    case 'function':
+    case 'symbol':
+      break;
   }
+  return false; // functions and symbols: let structuredClone say why
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
