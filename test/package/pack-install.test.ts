@@ -1,0 +1,169 @@
+/**
+ * The package as a newcomer gets it: `npm pack`, installed into a fresh
+ * project in a temp dir, a small TypeScript program type-checked against the
+ * shipped types with the README's consumer tsconfig and run as ESM, touching
+ * every entry point; the `steward` bin; source maps that carry their sources.
+ *
+ * Packs with `--ignore-scripts`: `prepack` would rebuild dist/ under the other
+ * test files that are loading it. `npm test` builds before vitest runs.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSC = join(ROOT, 'node_modules/.bin/tsc');
+
+/** The consumer's tsconfig: the JSON block of the README's Embedding section. */
+async function readmeTsconfig(): Promise<unknown> {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.split(/^## /m).find((part) => part.startsWith('Embedding in a service'));
+  const block = section && /```json\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error("README has no '## Embedding in a service' section with a ```json tsconfig block");
+  return JSON.parse(block) as unknown;
+}
+
+const CONSUMER = `
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ActorSystem, defineActor, InvalidMessageError, StewardError } from 'steward';
+import { LowdbStore, MemoryStore, Persistence } from 'steward/persistence';
+import { defineTask, PiscinaPool } from 'steward/pools';
+import { explore, STRATEGIES } from 'steward/sim';
+import { Leases } from 'steward/cluster';
+import { cookKey } from 'steward/cook';
+import { WorkerStatusSchema } from 'steward/jobs';
+import { safeSegment } from 'steward/media';
+
+const Account = defineActor({
+  name: 'account',
+  messages: { deposit: z.object({ amount: z.number().int().positive() }), balance: z.object({}) },
+  initialState: (_key: string) => ({ balance: 0 }),
+  persistence: { collection: 'accounts' },
+  handlers: {
+    deposit: async ({ amount }, ctx) => {
+      ctx.state.balance += amount;
+      await ctx.save();
+      return ctx.state.balance;
+    },
+    balance: (_payload, ctx) => ctx.state.balance,
+  },
+});
+
+const dir = await mkdtemp(join(tmpdir(), 'steward-consumer-'));
+try {
+  const store = await LowdbStore.open({ dir });
+  {
+    await using system = new ActorSystem({ persistence: new Persistence(store) });
+    const alice = system.ref(Account, 'alice');
+    await Promise.all(Array.from({ length: 10 }, () => alice.ask('deposit', { amount: 1 })));
+    const balance: number = await alice.ask('balance', {});
+    console.log('balance', balance);
+    const refused = await alice.ask('deposit', { amount: -1 }).catch((error: unknown) => error);
+    if (refused instanceof InvalidMessageError) console.log('invalid', refused.code, refused.issues.length);
+    else throw new Error('a negative deposit was not refused');
+    console.log('steward error', refused instanceof StewardError);
+  }
+
+  const double = defineTask({ name: 'double', module: new URL('./double.js', import.meta.url), input: z.number(), result: z.number() });
+  const pool = new PiscinaPool({ name: 'consumer', maxThreads: 1 });
+  try {
+    console.log('task', await pool.run(double, 21));
+  } finally {
+    await pool.close();
+  }
+
+  console.log('memory store', typeof new MemoryStore().commit);
+  console.log('sim', typeof explore, Object.keys(STRATEGIES).length > 0);
+  console.log('cluster', typeof Leases);
+  console.log('cook', cookKey('autumn', 'ann'));
+  console.log('jobs', WorkerStatusSchema.parse('RUNNING'));
+  console.log('media', safeSegment('a/b'));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+`;
+
+const TASK = `
+/** The pool task: its name is its export. */
+export function double(n: number): number {
+  return n * 2;
+}
+`;
+
+describe('the packed package, installed into a fresh project', () => {
+  let work: string;
+  let consumer: string;
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist/src/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+    work = await mkdtemp(join(tmpdir(), 'steward-pack-'));
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT });
+    const [packed] = JSON.parse(stdout) as { filename: string }[];
+    if (!packed) throw new Error(`npm pack said nothing: ${stdout}`);
+    consumer = join(work, 'consumer');
+    await run('mkdir', ['-p', join(consumer, 'src')]);
+    await writeFile(
+      join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { steward: `file:${join(work, packed.filename)}`, zod: '^4.0.0' }, devDependencies: { '@types/node': '^20.0.0' } }),
+    );
+    await writeFile(join(consumer, 'tsconfig.json'), JSON.stringify(await readmeTsconfig(), null, 2));
+    await writeFile(join(consumer, 'src/main.ts'), CONSUMER);
+    await writeFile(join(consumer, 'src/double.ts'), TASK);
+    // The registry is reachable, but the packages are already in npm's cache after the repo's own install.
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: consumer });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('ships the compiled code and its types, not the sources or the tests', async () => {
+    const shipped = await readdir(join(consumer, 'node_modules/steward'), { recursive: true });
+    expect(shipped).toContain('dist/src/index.js');
+    expect(shipped).toContain('dist/src/index.d.ts');
+    expect(shipped.some((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('dist/test/') || file.startsWith('dist/demo/'))).toBe(false);
+  });
+
+  it('type-checks a consumer program with the README tsconfig, and runs it on every entry point', async () => {
+    await run(TSC, ['-p', 'tsconfig.json'], { cwd: consumer });
+    const { stdout } = await run(process.execPath, ['dist/main.js'], { cwd: consumer });
+    expect(stdout.trim().split('\n')).toEqual([
+      'balance 10',
+      'invalid ERR_INVALID_MESSAGE 1',
+      'steward error true',
+      'task 42',
+      'memory store function',
+      'sim function true',
+      'cluster function',
+      'cook autumn~ann',
+      'jobs RUNNING',
+      'media a-b-c14cddc0',
+    ]);
+  }, 120_000);
+
+  it('has a steward bin that runs simulate and inspect from the shipped JS', async () => {
+    const bin = join(consumer, 'node_modules/.bin/steward');
+    const list = await run(bin, ['simulate', '--list'], { cwd: consumer });
+    expect(list.stdout.split('\n')).toContain('cook-three-paths');
+    const dataDir = join(work, 'data');
+    const inspected = await run(bin, ['inspect', dataDir], { cwd: consumer });
+    expect(inspected.stdout).toContain('schema v1');
+    const usage = await run(bin, [], { cwd: consumer }).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: steward simulate') });
+  }, 60_000);
+
+  it('ships source maps that carry their sources', async () => {
+    const map = JSON.parse(await readFile(join(consumer, 'node_modules/steward/dist/src/index.js.map'), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+    expect(map.sourcesContent).toHaveLength(map.sources.length);
+    expect(map.sourcesContent?.[0]).toContain('export');
+  });
+});
