@@ -7,7 +7,7 @@
  * next snapshot in the background.
  */
 import { IndexedStore } from './indexed-store.js';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Clock } from '../runtime/ports/index.js';
 import { realClock } from '../runtime/ports/index.js';
@@ -19,17 +19,14 @@ import { CommitOutcomeUnknownError, PersistFailedError, StoreClosedError } from 
 import { fsyncDir } from './fs-durable.js';
 import type { JournalFaultPoint, JournalWrite } from './journal.js';
 import { encodeEntry, JournalWriter } from './journal.js';
+import { Compaction, type CompactionFields } from './lowdb-compaction.js';
 import type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store-options.js';
 import { targetVersion } from './migrations.js';
-import type { RecordIndex } from './record-index.js';
-import { journalPath, recover, SNAPSHOT_FILE } from './recover.js';
-import { writeSnapshotInChunks } from './snapshot.js';
+import { journalPath, recover } from './recover.js';
 import type { CommitResult, QueryOptions, StoredRecord, WriteOp } from './types.js';
 import { validateBatch } from './write-ops.js';
 
 export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store-options.js';
-
-const DEFAULT_COMPACT_BYTES = 4 * 1024 * 1024;
 
 /**
  * The durable, embedded {@link Store}.
@@ -48,44 +45,22 @@ export class LowdbStore extends IndexedStore {
   readonly #lock: DirectoryLock;
   readonly #schemaVersion: number;
   readonly #options: LowdbStoreOptions;
-  #journal: JournalWriter;
-  /** Journal files not yet absorbed by a snapshot, oldest first; the last is #journal. */
-  #journals: string[];
-  /** Bytes in the journals before #journal (what a compaction absorbs besides it). */
-  #olderJournalBytes: number;
+  readonly #compaction: Compaction;
   #sequence: number;
-  #snapshotBytes: number;
   #chain: Promise<unknown> = Promise.resolve();
-  #compaction: Promise<void> | undefined;
-  #compactions = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
   readonly #unusable = new Set<(error: LockLostError) => void>();
 
-  private constructor(fields: {
-    dir: string;
-    clock: Clock;
-    lock: DirectoryLock;
-    index: RecordIndex;
-    schemaVersion: number;
-    options: LowdbStoreOptions;
-    journal: JournalWriter;
-    journals: string[];
-    olderJournalBytes: number;
-    sequence: number;
-    snapshotBytes: number;
-  }) {
+  private constructor(fields: Omit<CompactionFields, 'emit'> & { readonly sequence: number }) {
     super(fields.index);
     this.dir = fields.dir;
     this.#clock = fields.clock;
     this.#lock = fields.lock;
     this.#schemaVersion = fields.schemaVersion;
     this.#options = fields.options;
-    this.#journal = fields.journal;
-    this.#journals = fields.journals;
-    this.#olderJournalBytes = fields.olderJournalBytes;
     this.#sequence = fields.sequence;
-    this.#snapshotBytes = fields.snapshotBytes;
+    this.#compaction = new Compaction({ ...fields, emit: (event) => this.#emit(event) });
   }
 
   /**
@@ -138,7 +113,7 @@ export class LowdbStore extends IndexedStore {
       store = opened;
       opened.#emit({ type: 'opened', records: recovered.index.size, replayed: recovered.replayed, migrated: recovered.migrated });
       // A long replay means the next open would replay it again: compact it away in the background.
-      if (recovered.journalBytes >= opened.#compactAfter()) opened.#chain = opened.#chain.then(() => opened.#rotate());
+      if (opened.#compaction.replayIsLong(recovered.journalBytes)) opened.#chain = opened.#chain.then(() => opened.#rotate());
       return opened;
     } catch (error) {
       await lock.release().catch(() => undefined);
@@ -153,9 +128,9 @@ export class LowdbStore extends IndexedStore {
       records: this.index.size,
       sequence: this.#sequence,
       schemaVersion: this.#schemaVersion,
-      journalBytes: this.#journal.size,
-      journals: this.#journals.length,
-      compactions: this.#compactions,
+      journalBytes: this.#compaction.journal.size,
+      journals: this.#compaction.journalCount,
+      compactions: this.#compaction.compactions,
     };
   }
 
@@ -204,7 +179,7 @@ export class LowdbStore extends IndexedStore {
    * the fdatasync after a full line (rolled back, but `ERR_COMMIT_OUTCOME_UNKNOWN`).
    */
   failNextCommit(point: JournalFaultPoint = 'sync'): void {
-    this.#journal.injectFault(point);
+    this.#compaction.journal.injectFault(point);
   }
 
   /** Starts a compaction now (unless one is running) and waits for it. */
@@ -213,7 +188,7 @@ export class LowdbStore extends IndexedStore {
     const rotated = this.#chain.then(() => this.#rotate());
     this.#chain = rotated.catch(() => undefined);
     await rotated;
-    await this.#compaction;
+    await this.#compaction.running;
   }
 
   /**
@@ -229,15 +204,10 @@ export class LowdbStore extends IndexedStore {
 
   async #closeNow(): Promise<void> {
     await this.#chain;
-    await this.#compaction;
+    await this.#compaction.running;
     const failures: unknown[] = [];
     try {
-      await this.#journal.close();
-      // An empty journal of ours holds nothing: leave no file per open.
-      if (this.#journal.size === 0 && !this.#lock.lost) {
-        await rm(this.#journal.path, { force: true });
-        await fsyncDir(this.dir);
-      }
+      await this.#compaction.closeJournal();
     } catch (error) {
       failures.push(new PersistFailedError(`Closing the journal of ${this.dir} failed (${codeOf(error)}); every acknowledged commit is on disk.`, { cause: error }));
     }
@@ -258,7 +228,7 @@ export class LowdbStore extends IndexedStore {
     const sequence = this.#sequence + 1;
     const writes = plan.changes.map(({ collection, key, record }): JournalWrite => (record ? [collection, key, record.revision, record.value] : [collection, key]));
     try {
-      await this.#journal.append(encodeEntry({ s: sequence, t: now, w: writes }));
+      await this.#compaction.journal.append(encodeEntry({ s: sequence, t: now, w: writes }));
     } catch (error) {
       const cause = (error as Error).cause ?? error;
       if (error instanceof CommitOutcomeUnknownError) {
@@ -274,75 +244,13 @@ export class LowdbStore extends IndexedStore {
     }
     this.applyChanges(plan.changes);
     this.#sequence = sequence;
-    if (this.#compaction === undefined && this.#olderJournalBytes + this.#journal.size >= this.#compactAfter()) await this.#rotate();
+    if (this.#compaction.due) await this.#rotate();
     return { revisions: plan.revisions, sequence };
   }
 
-  #compactAfter(): number {
-    return Math.max(this.#options.compactAfterBytes ?? DEFAULT_COMPACT_BYTES, this.#snapshotBytes);
-  }
-
-  /**
-   * Runs between two commits: starts a fresh journal (unless ours is still
-   * empty) and freezes the index, then lets the snapshot of everything before
-   * the fresh journal be written in the background while commits go on.
-   * A failure here leaves the old journals in use; the commit already succeeded.
-   */
-  async #rotate(): Promise<void> {
-    if (this.#compaction !== undefined || this.#lock.lost) return;
-    if (this.#journal.size > 0) {
-      let next: JournalWriter | undefined;
-      try {
-        next = await JournalWriter.create(journalPath(this.dir, this.#sequence + 1, this.#lock.owner.generation));
-        await fsyncDir(this.dir);
-      } catch (error) {
-        if (next) {
-          await next.close().catch(() => undefined);
-          await rm(next.path, { force: true }).catch(() => undefined);
-        }
-        this.#emit({ type: 'compaction-failed', error });
-        return;
-      }
-      const previous = this.#journal;
-      this.#journal = next;
-      this.#journals.push(next.path);
-      this.#olderJournalBytes += previous.size;
-      await previous.close().catch((error: unknown) => this.#emit({ type: 'compaction-failed', error }));
-    }
-    const absorbed = this.#journals.slice(0, -1);
-    if (absorbed.length === 0) return;
-    const absorbedBytes = this.#olderJournalBytes;
-    const frozen = this.index.freeze();
-    const sequence = this.#sequence;
-    this.#emit({ type: 'compaction-started', sequence, records: this.index.size });
-    const started = this.#clock.now();
-    // Only the owner may replace the snapshot or delete journals: a fenced one that did could undo a new owner's work.
-    const confirmLock = async (): Promise<void> => {
-      if (this.#lock.lost) throw this.#lock.lost;
-      if (!this.#lock.fresh) await this.#lock.renew();
-    };
-    this.#compaction = (async () => {
-      try {
-        const bytes = await writeSnapshotInChunks(resolve(this.dir, SNAPSHOT_FILE), { schemaVersion: this.#schemaVersion, sequence }, frozen, {
-          chunkRecords: this.#options.compactionChunkRecords,
-          maxBytes: this.#options.maxSnapshotBytes,
-          beforeRename: confirmLock,
-        });
-        await confirmLock();
-        for (const path of absorbed) await rm(path, { force: true });
-        await fsyncDir(this.dir);
-        this.#journals = this.#journals.filter((path) => !absorbed.includes(path));
-        this.#olderJournalBytes -= absorbedBytes;
-        this.#snapshotBytes = bytes;
-        this.#compactions += 1;
-        this.#emit({ type: 'compaction-finished', sequence, bytes, durationMs: this.#clock.now() - started });
-      } catch (error) {
-        // The journals are still there, so nothing is lost; the next rotation retries.
-        this.#emit({ type: 'compaction-failed', error });
-      } finally {
-        this.#compaction = undefined;
-      }
-    })();
+  /** Between two commits: a fresh journal, and the older ones compacted into a snapshot in the background. */
+  #rotate(): Promise<void> {
+    return this.#compaction.rotate(this.#sequence);
   }
 
   #lose(error: LockLostError, owner: LockOwner | undefined): void {
