@@ -21,50 +21,19 @@ import {
 } from './errors.js';
 import type { IndexPage, IndexQuery, IndexSpec } from './index-query.js';
 import { InvalidQueryError } from './index-query.js';
+import { currentState, planGroup } from './group-plan.js';
 import type { BatchPlan } from './record-index.js';
-import { planBatch } from './record-index.js';
-import type { RetryOptions } from './retry.js';
 import { withRetry } from './retry.js';
 import type { CommitResult, GroupOutcome, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
-import { recordId, validateBatch } from './write-ops.js';
+import { validateBatch } from './write-ops.js';
+import type { PersistenceOptions, PersistenceStats } from './persistence-options.js';
 
-/**
- * Options of {@link Persistence}.
- *
- * @example
- * ```ts
- * new Persistence(store, { clock: virtualClock, retry: { attempts: 3 }, closeStore: false });
- * ```
- */
-export interface PersistenceOptions {
-  /** Drives retry backoff. Default: the real clock. */
-  readonly clock?: Clock;
-  /** Retries of transient I/O errors (EAGAIN, EBUSY, EMFILE, …). */
-  readonly retry?: RetryOptions;
-  /** Close the store when the actor closes. Default true. */
-  readonly closeStore?: boolean;
-}
+export type { PersistenceOptions, PersistenceStats } from './persistence-options.js';
 
 interface Request {
   readonly ops: readonly WriteOp[];
   readonly resolve: (result: CommitResult) => void;
   readonly reject: (error: unknown) => void;
-}
-
-/**
- * Counters: how many requests and how many store commits carried them.
- *
- * @example
- * ```ts
- * const { requests, storeCommits } = persistence.stats;
- * console.log(`group commit factor ${(requests / storeCommits).toFixed(1)}`);
- * ```
- */
-export interface PersistenceStats {
-  readonly requests: number;
-  readonly storeCommits: number;
-  readonly conflicts: number;
-  readonly failedCommits: number;
 }
 
 /**
@@ -196,8 +165,8 @@ export class Persistence {
     let planned: Array<{ request: Request; plan: BatchPlan }>;
     const refused: Array<{ request: Request; error: unknown }> = [];
     try {
-      const state = this.#currentState(group);
-      planned = this.#plan(group, state instanceof Map ? state : await state, refused);
+      const state = currentState(this.#store, group);
+      planned = planGroup(group, state instanceof Map ? state : await state, this.#clock.now(), refused);
     } catch (error) {
       for (const request of group) request.reject(new PersistFailedError(`Could not read current revisions before committing; nothing was written.`, { cause: error }));
       return;
@@ -299,48 +268,6 @@ export class Persistence {
       this.#clock,
       this.#options.retry,
     );
-  }
-
-  /**
-   * The stored records a group touches: read synchronously where the store
-   * can (embedded stores), with one round trip per key otherwise.
-   */
-  #currentState(group: readonly Request[]): Map<string, StoredRecord | undefined> | Promise<Map<string, StoredRecord | undefined>> {
-    const state = new Map<string, StoredRecord | undefined>();
-    const reads: Array<Promise<void>> = [];
-    const store = this.#store;
-    for (const { ops } of group) {
-      for (const { collection, key } of ops) {
-        const id = recordId(collection, key);
-        if (state.has(id)) continue;
-        if (store.read) state.set(id, store.read(collection, key));
-        else {
-          state.set(id, undefined);
-          reads.push(store.get(collection, key).then((record) => void state.set(id, record)));
-        }
-      }
-    }
-    return reads.length === 0 ? state : Promise.all(reads).then(() => state);
-  }
-
-  /** Checks each request against the state the earlier ones leave; the ones that conflict go to `refused`. */
-  #plan(
-    group: readonly Request[],
-    state: Map<string, StoredRecord | undefined>,
-    refused: Array<{ request: Request; error: unknown }>,
-  ): Array<{ request: Request; plan: BatchPlan }> {
-    const now = this.#clock.now();
-    const planned: Array<{ request: Request; plan: BatchPlan }> = [];
-    for (const request of group) {
-      try {
-        const plan = planBatch(request.ops, (collection, key) => state.get(recordId(collection, key)), now);
-        for (const change of plan.changes) state.set(recordId(change.collection, change.key), change.record);
-        planned.push({ request, plan });
-      } catch (error) {
-        refused.push({ request, error });
-      }
-    }
-    return planned;
   }
 }
 
