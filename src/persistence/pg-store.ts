@@ -26,38 +26,12 @@ import { migrateSchema, quoteSchema } from './pg-schema.js';
 import type { PgStatements, RecordRow } from './pg-sql.js';
 import { pgStatements, toRecord } from './pg-sql.js';
 import { planGroup } from './pg-group.js';
+import { TickReads } from './pg-reads.js';
+import type { PgStoreOptions } from './pg-store-options.js';
 import type { CommitResult, GroupOutcome, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 import { recordId, validateBatch } from './write-ops.js';
 
-/**
- * Options of {@link PgStore.open}.
- *
- * @example
- * ```ts
- * await PgStore.open({ connectionString: 'postgres://app@db/steward', schema: 'orders', poolSize: 10 });
- * ```
- */
-export interface PgStoreOptions {
-  /** Where to connect, e.g. `postgres://user@host:5432/db`. Ignored when `pool` is given. */
-  readonly connectionString?: string;
-  /** A pool you own (the store never ends it). Default: a pool of `poolSize` the store ends on close. */
-  readonly pool?: Pool;
-  /** Connections of the store's own pool. Default 10. */
-  readonly poolSize?: number;
-  /** The PostgreSQL schema holding the store's tables (created if missing). Default `steward`. */
-  readonly schema?: string;
-  /** Stamps `updatedAt`, as in the embedded stores. Default: the real clock. */
-  readonly clock?: Clock;
-  /**
-   * PostgreSQL ends a commit's transaction left idle this long (its process
-   * frozen or cut off), releasing the commit lock for every other node. Keep
-   * it below the lease ttl. Default 5000 ms.
-   */
-  readonly transactionIdleTimeoutMs?: number;
-}
-
-/** Reads of one tick, sent as one query. */
-type PendingRead = { readonly collection: string; readonly key: string; readonly waiters: Array<(record: StoredRecord | undefined) => void>; readonly fail: Array<(error: unknown) => void> };
+export type { PgStoreOptions } from './pg-store-options.js';
 
 /**
  * A durable {@link Store} on PostgreSQL, shared safely by several processes.
@@ -80,7 +54,7 @@ export class PgStore implements Store {
   #closing: Promise<void> | undefined;
   /** Commits and reads under way; close waits for them. */
   readonly #inFlight = new Set<Promise<unknown>>();
-  #reads: Map<string, PendingRead> | undefined;
+  readonly #reads: TickReads;
   #failures = 0;
 
   private constructor(pool: Pool, ownsPool: boolean, schema: string, clock: Clock, idleTimeoutMs: number | undefined) {
@@ -88,6 +62,10 @@ export class PgStore implements Store {
     this.#ownsPool = ownsPool;
     this.#sql = pgStatements(quoteSchema(schema), idleTimeoutMs);
     this.#clock = clock;
+    this.#reads = new TickReads(
+      (collections, keys) => this.#pool.query<RecordRow>(this.#sql.select, [collections, keys]),
+      (work) => void this.#track(work),
+    );
   }
 
   /**
@@ -130,19 +108,7 @@ export class PgStore implements Store {
    */
   get<T = unknown>(collection: string, key: string): Promise<StoredRecord<T> | undefined> {
     if (this.#closed) return Promise.reject(closed());
-    return new Promise((resolve, reject) => {
-      let reads = this.#reads;
-      if (!reads) {
-        const gathering = (this.#reads = reads = new Map());
-        // Tracked from now, so a close in this tick still waits for these reads.
-        void this.#track(Promise.resolve().then(() => this.#sendReads(gathering)));
-      }
-      const id = recordId(collection, key);
-      let read = reads.get(id);
-      if (!read) reads.set(id, (read = { collection, key, waiters: [], fail: [] }));
-      read.waiters.push(resolve as (record: StoredRecord | undefined) => void);
-      read.fail.push(reject);
-    });
+    return this.#reads.read(collection, key) as Promise<StoredRecord<T> | undefined>;
   }
 
   async query<T = unknown>(collection: string, options: QueryOptions = {}): Promise<StoredRecord<T>[]> {
@@ -291,22 +257,6 @@ export class PgStore implements Store {
     } catch (error) {
       throw new PersistFailedError(`Could not reach PostgreSQL to commit ${writes} write(s); nothing was written.`, { cause: error });
     }
-  }
-
-  /** Sends the reads gathered this tick as one query and settles each waiter. */
-  #sendReads(gathered: Map<string, PendingRead>): Promise<void> {
-    if (this.#reads === gathered) this.#reads = undefined;
-    const reads = [...gathered.values()];
-    const sent = this.#pool.query<RecordRow>(this.#sql.select, [reads.map((read) => read.collection), reads.map((read) => read.key)]);
-    return sent.then(
-      ({ rows }) => {
-        const found = new Map(rows.map((row) => [recordId(row.collection, row.key), toRecord(row)]));
-        for (const read of reads) for (const resolve of read.waiters) resolve(found.get(recordId(read.collection, read.key)));
-      },
-      (error: unknown) => {
-        for (const read of reads) for (const reject of read.fail) reject(error);
-      },
-    );
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
