@@ -25,12 +25,11 @@ import type { LockOwner } from './lock-file.js';
 import { lockPath, publishOwner, readOwner, removeLeftovers, rewriteOwner, topGeneration } from './lock-file.js';
 import type { LivenessSocket } from './liveness-socket.js';
 import { listenLiveness, probeLiveness, removeSocket } from './liveness-socket.js';
+import { judgeOwner, PROCESS_STARTED_AT } from './lock-owner-liveness.js';
 
 export type { LockOwner } from './lock-file.js';
 
 const MAX_ATTEMPTS = 20;
-/** When this process started, to tell it from an earlier process that had the same pid. */
-const PROCESS_STARTED_AT = Math.round(performance.timeOrigin);
 
 /** Lock timing; the defaults suit production, tests shorten them. */
 export interface DirectoryLockOptions {
@@ -95,7 +94,7 @@ export class DirectoryLock {
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const top = await coded(`list ${dir}`, () => topGeneration(dir));
-        const previous = top > 0 ? await judge(dir, top, options.clock, staleAfterMs) : 'dead';
+        const previous = top > 0 ? await judgeOwner(dir, top, options.clock, staleAfterMs) : 'dead';
         if (previous === 'retry') continue;
         if (previous !== 'dead') throw lockedError(dir, previous);
         const elapsed = elapsedSource(options.clock);
@@ -232,44 +231,6 @@ export class DirectoryLock {
 /** Monotonic time on the real clock; the clock itself under a virtual one (tests drive it). */
 function elapsedSource(clock: Clock): () => number {
   return clock === realClock ? () => performance.now() : () => clock.now();
-}
-
-/**
- * Whether the owner of generation `top` is alive: its record when it is
- * (`ERR_STORE_LOCKED` names it), `dead`, or `retry` (the file went away).
- * An unreadable record or an inconclusive probe throws: locked, reason unknown.
- */
-async function judge(dir: string, top: number, clock: Clock, staleAfterMs: number): Promise<LockOwner | 'dead' | 'retry'> {
-  const read = await readOwner(dir, top);
-  if (read.kind === 'missing') return 'retry';
-  if (read.kind === 'unreadable') {
-    throw new StoreLockedError(`Data directory ${dir} may be locked: its lock file ${read.path} cannot be read (${read.errno}), so whether its owner lives is unknown. Fix the file's permissions or remove it once no runtime uses ${dir}.`);
-  }
-  const owner = read.owner;
-  if (owner.released) return 'dead';
-  const sameHost = owner.hostname === hostname();
-  if (sameHost && owner.pid === process.pid && owner.processStartedAt !== undefined && owner.processStartedAt !== PROCESS_STARTED_AT) return 'dead'; // an earlier incarnation of this pid
-  if (owner.socket !== undefined) {
-    const probe = await probeLiveness(owner.socket);
-    if (probe === 'alive') return owner;
-    if (probe !== 'gone') {
-      throw new StoreLockedError(`Data directory ${dir} may be locked by pid ${owner.pid} on host ${owner.hostname}: probing its socket ${owner.socket} failed (${probe.errno}), so whether it lives is unknown.`);
-    }
-    if (sameHost) return 'dead';
-  } else if (sameHost) {
-    return pidExists(owner.pid) ? owner : 'dead'; // a lock written before liveness sockets
-  }
-  // Another host: only its heartbeat can tell, against its own bound.
-  return clock.now() - owner.heartbeatAt > (owner.staleAfterMs ?? staleAfterMs) ? 'dead' : owner;
-}
-
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A new owner's chores: older generations, temp files and dead owners' socket files go. */
