@@ -1,10 +1,11 @@
 import { InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../errors.js';
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
-import { ActorCell } from './actor-cell.js';
+import type { ActorCell } from './actor-cell.js';
 import { ask } from './ask.js';
 import { registryKey } from './actor-id.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
+import { CellRegistry } from './cell-registry.js';
 import { realClock, type Clock } from './clock.js';
 import { deadLetter } from './dead-letters.js';
 import { Deadlines } from './deadlines.js';
@@ -14,7 +15,6 @@ import type { UserEnvelope } from './envelope.js';
 import { createEventBus, type RuntimeEventBus } from './events.js';
 import type { StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
-import { passivateLeastRecent, watchIdle } from './passivation.js';
 import { microtaskScheduler } from './scheduler.js';
 import { REMINDER_SERVICE_KEY, SystemReminders } from './reminders/system-reminders.js';
 import { simulationControl } from './simulation-hooks.js';
@@ -43,16 +43,13 @@ export class ActorSystem implements AsyncDisposable {
   readonly events: RuntimeEventBus;
   readonly clock: Clock;
   readonly random: Random;
-  readonly #cells = new Map<string, ActorCell>();
-  readonly #stopping = new Map<string, Promise<void>>();
+  readonly #cells: CellRegistry;
   readonly #definitions = new Map<string, ActorDefinition>();
   readonly #stateCollections = new Set<string>();
   readonly #reminders: SystemReminders;
   readonly #deathWatch: DeathWatch;
   readonly #deadlines: Deadlines;
   readonly #askTimeoutMs: number;
-  readonly #maxLiveActors: number;
-  readonly #host: CellHost;
   readonly #pools: Readonly<Record<string, TaskPoolPort>>;
   readonly #persistence: StatePort | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
@@ -65,7 +62,6 @@ export class ActorSystem implements AsyncDisposable {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? realRandom;
     this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;
-    this.#maxLiveActors = options.maxLiveActors ?? Infinity;
     this.#deathWatch = new DeathWatch(options.maxTombstones ?? DEFAULT_MAX_TOMBSTONES);
     this.#deadlines = new Deadlines(this.clock, { keepAlive: true }); // an awaited ask holds the process until it settles or times out
     this.#pools = options.pools ?? {};
@@ -76,7 +72,7 @@ export class ActorSystem implements AsyncDisposable {
       this.events.emit('persistence.lost', { code: (error as { code?: string }).code ?? 'unknown', message: error.message });
       void this.shutdown().catch(() => undefined);
     });
-    this.#host = {
+    const host: CellHost = {
       clock: this.clock,
       random: this.random,
       scheduler: options.scheduler ?? microtaskScheduler,
@@ -97,11 +93,12 @@ export class ActorSystem implements AsyncDisposable {
       isStateCollection: (collection) => this.#stateCollections.has(collection),
       remindersChanged: (earliestDue) => this.#reminders.changed(earliestDue),
       deadLetter: (cell, envelope, reason) => deadLetter(this.events, cell.definition.name, cell.key, envelope, reason),
-      stop: (cell, reason) => this.#stopCell(cell, reason),
+      stop: (cell, reason) => this.#cells.stop(cell, reason),
       stopped: (cell, reason) => this.#cellStopped(cell, reason),
       watch: (watcher, target) => this.#watch(watcher, target),
       unwatch: (watcher, target) => this.#deathWatch.unwatch(keyOf(watcher), keyOf(target)),
     };
+    this.#cells = new CellRegistry(host, this.clock, options.maxLiveActors ?? Infinity, this.#deathWatch, () => this.#phase === 'running');
     this.#inbound = options.inbound;
     this.#target = {
       // Outside messages may go straight to a live cell only while nothing stands in between.
@@ -109,7 +106,7 @@ export class ActorSystem implements AsyncDisposable {
       post: (ref, envelope) => this.#post(ref, envelope),
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
-    options.simulation?.attach(simulationControl(() => this.#cells.values()));
+    options.simulation?.attach(simulationControl(() => this.#cells.cells()));
     this.#reminders = new SystemReminders(options.reminders, this.#definitions, (service) => this.#makeRef(service, REMINDER_SERVICE_KEY, { trusted: true }, true).tell('wake', {}));
     if (options.reminders && !persistence) throw new InvalidConfigError('reminders are durable: pass `persistence` to new ActorSystem() as well');
     else if (options.reminders) this.#reminders.start();
@@ -155,12 +152,12 @@ export class ActorSystem implements AsyncDisposable {
   stop(ref: ActorRef<ActorDefinition>): Promise<void> {
     const id = keyOf(ref);
     const cell = this.#cells.get(id);
-    if (cell) return this.#stopCell(cell, 'stopped');
+    if (cell) return this.#cells.stop(cell, 'stopped');
     if (!this.#deathWatch.tombstone(id)) {
       this.#deathWatch.bury(id, 'stopped');
       this.#notifyWatchers(ref.type, ref.key, id, 'stopped');
     }
-    return this.#stopping.get(id) ?? Promise.resolve();
+    return this.#cells.stopping(id) ?? Promise.resolve();
   }
 
   /**
@@ -181,10 +178,10 @@ export class ActorSystem implements AsyncDisposable {
     this.#phase = 'shutting-down';
     this.#target.acceptsOutsideMessages = false;
     this.#shutdown = runShutdown(this.clock, options.deadlineMs ?? 5_000, {
-      cells: () => [...this.#cells.values()],
+      cells: () => [...this.#cells.cells()],
       pools: Object.values(this.#pools),
-      stop: (cell) => this.#stopCell(cell, 'shutdown'),
-      stopping: () => [...this.#stopping.values()],
+      stop: (cell) => this.#cells.stop(cell, 'shutdown'),
+      stopping: () => this.#cells.allStopping(),
       persistence: this.#persistence,
     }).finally(() => (this.#phase = 'stopped'));
     return this.#shutdown;
@@ -195,45 +192,12 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   #cellFor(ref: ActorRef<ActorDefinition>): ActorCell | undefined {
-    const id = keyOf(ref);
-    let cell = this.#cells.get(id);
-    if (cell) {
-      if (this.#maxLiveActors !== Infinity) {
-        this.#cells.delete(id); // re-insert: Map order is our recency order
-        this.#cells.set(id, cell);
-      }
-    } else {
-      if (this.#deathWatch.tombstone(id) || this.#phase !== 'running') return undefined;
-      cell = this.#spawn(ref.definition, ref.key, id);
-    }
-    // Refs cache their cell for the tell fast path, except when recency must be tracked for the live-actor cap.
-    if (this.#maxLiveActors === Infinity) ref.cell = cell;
-    return cell;
-  }
-
-  #spawn(definition: ActorDefinition, key: string, id: string): ActorCell {
-    const cell = new ActorCell(this.#host, definition, key, id);
-    this.#cells.set(id, cell);
-    cell.activate(this.#stopping.get(id));
-    const passivate = (idle: ActorCell) => void this.#stopCell(idle, 'passivated');
-    if (definition.passivation) watchIdle(this.clock, cell, definition.passivation.idleAfterMs, (live) => this.#cells.get(live.registryKey) === live, passivate);
-    if (this.#cells.size > this.#maxLiveActors) passivateLeastRecent(this.#cells, this.#maxLiveActors, cell, passivate);
-    return cell;
-  }
-
-  #stopCell(cell: ActorCell, reason: StopReason): Promise<void> {
-    if (cell.stopped) return cell.stopped;
-    const id = cell.registryKey;
-    if (this.#cells.get(id) === cell) this.#cells.delete(id);
-    if (reason !== 'passivated' && reason !== 'shutdown') this.#deathWatch.bury(id, reason);
-    const stopped = cell.stopWith(reason);
-    this.#stopping.set(id, stopped);
-    return stopped;
+    return this.#cells.cellFor(ref, keyOf(ref));
   }
 
   #cellStopped(cell: ActorCell, reason: StopReason): void {
     const id = cell.registryKey;
-    if (this.#stopping.get(id) === cell.stopped) this.#stopping.delete(id);
+    this.#cells.stopped(cell);
     this.events.emit('actor.stopped', { type: cell.definition.name, key: cell.key, reason });
     if (reason === 'passivated') return;
     this.#deathWatch.forgetWatcher(id);
