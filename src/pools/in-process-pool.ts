@@ -120,17 +120,7 @@ class InProcessBackend implements TaskBackend {
   execute(job: BackendJob, signal: StopSignal): Promise<TaskOutcome> {
     const ledger = this.ledger;
     const run = this.#start(job, signal, ledger);
-    if (!ledger) return run;
-    return run.then(
-      (outcome) => {
-        ledger.ended(job);
-        return outcome;
-      },
-      (error: unknown) => {
-        const recycled = ledger.ended(job);
-        throw recycled ? new TaskCrashedError(`${job.label} crashed: its thread was recycled because ${recycled.because}`, { cause: recycled }) : error;
-      },
-    );
+    return ledger ? ledger.settle(job, run) : run;
   }
 
   #start(job: BackendJob, signal: StopSignal, ledger: ThreadLedger | undefined): Promise<TaskOutcome> {

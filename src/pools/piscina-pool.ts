@@ -192,16 +192,7 @@ class PiscinaBackend implements TaskBackend {
     const ledger = this.#ledger;
     if (!ledger) return this.#run(job, stop, stop);
     stop.once('abort', () => ledger.stuck(job));
-    return this.#run(job, stop, null).then(
-      (outcome) => {
-        ledger.ended(job);
-        return outcome;
-      },
-      (error: unknown) => {
-        const recycled = ledger.ended(job);
-        throw recycled ? new TaskCrashedError(`${job.label} crashed: its thread was recycled because ${recycled.because}`, { cause: recycled }) : error;
-      },
-    );
+    return ledger.settle(job, this.#run(job, stop, null));
   }
 
   #run(job: BackendJob, stop: StopSignal, signal: StopSignal | null): Promise<TaskOutcome> {

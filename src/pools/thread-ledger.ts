@@ -10,7 +10,7 @@
  * @internal
  */
 import type { Clock, TimerHandle } from '../runtime/ports/index.js';
-import { ThreadRecycledError, type PoolIncident } from './errors.js';
+import { TaskCrashedError, ThreadRecycledError, type PoolIncident } from './errors.js';
 import type { BackendJob } from './dispatcher.js';
 import type { StopSignal } from './stop-signal.js';
 
@@ -102,6 +102,24 @@ export class ThreadLedger {
     if (state.jobs.size === 0) this.#threads.delete(thread as number);
     if (wasClosed && (state.jobs.size === 0 || !isClosed(state))) this.#closed--;
     return state.recycled;
+  }
+
+  /**
+   * Ends `job`'s entry once `run` (its thread's answer) settles: an outcome
+   * passes through; a failure of a task whose thread the ledger recycled
+   * becomes `ERR_TASK_CRASHED` saying why, the recycle as its cause.
+   */
+  settle<T>(job: BackendJob, run: Promise<T>): Promise<T> {
+    return run.then(
+      (outcome) => {
+        this.ended(job);
+        return outcome;
+      },
+      (error: unknown) => {
+        const recycled = this.ended(job);
+        throw recycled ? new TaskCrashedError(`${job.label} crashed: its thread was recycled because ${recycled.because}`, { cause: recycled }) : error;
+      },
+    );
   }
 
   /** Forgets every thread (the pool is destroyed) and cancels pending recycles. */
