@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,19 +43,11 @@ import { cookKey } from 'steward/cook';
 import { WorkerStatusSchema } from 'steward/jobs';
 import { safeSegment } from 'steward/media';
 
-const Account = defineActor({
-  name: 'account',
-  messages: { deposit: z.object({ amount: z.number().int().positive() }), balance: z.object({}) },
-  initialState: (_key: string) => ({ balance: 0 }),
-  persistence: { collection: 'accounts' },
-  handlers: {
-    deposit: async ({ amount }, ctx) => {
-      ctx.state.balance += amount;
-      await ctx.save();
-      return ctx.state.balance;
-    },
-    balance: (_payload, ctx) => ctx.state.balance,
-  },
+const Greeter = defineActor({
+  name: 'greeter',
+  messages: { greet: z.object({ name: z.string().min(1) }) },
+  initialState: (_key: string) => ({ greeted: 0 }),
+  handlers: { greet: ({ name }, ctx) => 'hello ' + name + ' (#' + ++ctx.state.greeted + ')' },
 });
 
 const dir = await mkdtemp(join(tmpdir(), 'steward-consumer-'));
@@ -63,13 +55,12 @@ try {
   const store = await LowdbStore.open({ dir });
   {
     await using system = new ActorSystem({ persistence: new Persistence(store) });
-    const alice = system.ref(Account, 'alice');
-    await Promise.all(Array.from({ length: 10 }, () => alice.ask('deposit', { amount: 1 })));
-    const balance: number = await alice.ask('balance', {});
-    console.log('balance', balance);
-    const refused = await alice.ask('deposit', { amount: -1 }).catch((error: unknown) => error);
+    const greeter = system.ref(Greeter, 'front-desk');
+    const greeting: string = await greeter.ask('greet', { name: 'ann' });
+    console.log(greeting);
+    const refused = await greeter.ask('greet', { name: '' }).catch((error: unknown) => error);
     if (refused instanceof InvalidMessageError) console.log('invalid', refused.code, refused.issues.length);
-    else throw new Error('a negative deposit was not refused');
+    else throw new Error('an empty name was not refused');
     console.log('steward error', refused instanceof StewardError);
   }
 
@@ -118,8 +109,13 @@ describe('the packed package, installed into a fresh project', () => {
     await writeFile(join(consumer, 'tsconfig.json'), JSON.stringify(await readmeTsconfig(), null, 2));
     await writeFile(join(consumer, 'src/main.ts'), CONSUMER);
     await writeFile(join(consumer, 'src/double.ts'), TASK);
+    await copyFile(join(ROOT, 'examples/quickstart.ts'), join(consumer, 'src/quickstart.ts'));
     // The registry is reachable, but the packages are already in npm's cache after the repo's own install.
     await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: consumer });
+    // Type-checks both programs against the shipped types; a type error fails every test here, with tsc's output.
+    await run(TSC, ['-p', 'tsconfig.json'], { cwd: consumer }).catch((error: { stdout?: string }) => {
+      throw new Error(`the consumer does not type-check against the package:\n${error.stdout ?? String(error)}`);
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -134,10 +130,9 @@ describe('the packed package, installed into a fresh project', () => {
   });
 
   it('type-checks a consumer program with the README tsconfig, and runs it on every entry point', async () => {
-    await run(TSC, ['-p', 'tsconfig.json'], { cwd: consumer });
     const { stdout } = await run(process.execPath, ['dist/main.js'], { cwd: consumer });
     expect(stdout.trim().split('\n')).toEqual([
-      'balance 10',
+      'hello ann (#1)',
       'invalid ERR_INVALID_MESSAGE 1',
       'steward error true',
       'task 42',
@@ -148,6 +143,11 @@ describe('the packed package, installed into a fresh project', () => {
       'jobs RUNNING',
       'media a-b-c14cddc0',
     ]);
+  }, 120_000);
+
+  it("runs the README's quickstart (examples/quickstart.ts) as a consumer compiles it", async () => {
+    const { stdout } = await run(process.execPath, ['dist/quickstart.js'], { cwd: consumer, env: { ...process.env, STEWARD_DATA_DIR: join(work, 'quickstart-data') } });
+    expect(stdout.trim()).toBe('alice has 100');
   }, 120_000);
 
   it('has a steward bin that runs simulate and inspect from the shipped JS', async () => {
