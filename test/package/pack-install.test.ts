@@ -104,7 +104,7 @@ describe('the packed package, installed into a fresh project', () => {
     await run('mkdir', ['-p', join(consumer, 'src')]);
     await writeFile(
       join(consumer, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { steward: `file:${join(work, packed.filename)}`, zod: '^4.0.0' }, devDependencies: { '@types/node': '^20.0.0' } }),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { steward: `file:${join(work, packed.filename)}`, zod: '^4.1.0' }, devDependencies: { '@types/node': '^20.0.0' } }),
     );
     await writeFile(join(consumer, 'tsconfig.json'), JSON.stringify(await readmeTsconfig(), null, 2));
     await writeFile(join(consumer, 'src/main.ts'), CONSUMER);
