@@ -5,9 +5,10 @@
  * invariants after every step and that each cook ends completed, or failed
  * with a reason.
  */
-import type { ActorRef } from '../../../index.js';
+import { ownedKey, type ActorRef } from '../../../index.js';
 import { defineScenario, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
 import { createCookActors, type CookDefinition } from '../cook-actor.js';
+import { COOK_COMPLETIONS, type CookCompletion } from '../completions.js';
 import { cookInvariantViolations } from '../invariants.js';
 import { cookKey, parseCookJobId } from '../keys.js';
 import { SimulatedGenerationService, type SimulatedServiceOptions } from './simulated-service.js';
@@ -123,6 +124,11 @@ function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
     ],
     invariants: {
       'cook invariants': ({ cook }, world) => cookInvariantViolations(world.peek(cook)).join('; ') || true,
+      // State and completion records land in one commit: in the store they always agree. Only jobs the service accepted can be counted.
+      'durable cook agrees with its completion records': ({ cook, service: svc }, world) => {
+        const completions = [...svc.ledger.accepted].flatMap((jobId) => world.store.read<CookCompletion>(COOK_COMPLETIONS, ownedKey(cook.key, jobId))?.value ?? []);
+        return cookInvariantViolations(world.durable(cook), completions).join('; ') || true;
+      },
       'running only after a successful submit': ({ cook, service: svc }, world) => {
         const early = Object.keys(world.peek(cook)?.running ?? {}).filter((jobId) => !svc.ledger.accepted.has(jobId));
         return early.length === 0 || `running before the service accepted: ${early.join(', ')}`;
