@@ -49,6 +49,7 @@ export type {
   StatePort,
   StateReader,
   StopInfo,
+  TaskPoolIncident,
   TaskPoolPort,
   StateOf,
   StopReason,

@@ -32,9 +32,12 @@ export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 /**
  * The queue an actor drains: FIFO, one message at a time, bounded, with a
  * system lane that overtakes everything and a self lane (outcomes of the
- * owner's own work) that overtakes user messages and that neither the
- * capacity nor the overflow policy touches. It knows nothing of actors,
- * errors or persistence: it queues, and hands messages to `driver.process`.
+ * owner's own work) that neither the capacity nor the overflow policy
+ * touches. Self and user messages are handed out in the order they arrived:
+ * were the self lane to overtake, an owner whose own outcomes keep coming
+ * (a repeating timer, a chain of piped work) would starve its callers until
+ * their asks time out. It knows nothing of actors, errors or persistence: it
+ * queues, and hands messages to `driver.process`.
  *
  * @example
  * ```ts
@@ -49,6 +52,11 @@ export class Mailbox<T> {
   readonly #user = new Queue<T>();
   #system: Queue<T> | undefined;
   #self: Queue<T> | undefined;
+  /** For each queued self message, how many user messages had been posted before it. */
+  #selfAfter: Queue<number> | undefined;
+  /** User messages posted, and taken out (handed out, dropped or taken all), since the mailbox was made. */
+  #userPosted = 0;
+  #userTaken = 0;
   readonly #driver: MailboxDriver<T>;
   readonly #capacity: number;
   readonly #overflow: OverflowPolicy;
@@ -85,11 +93,14 @@ export class Mailbox<T> {
     if (this.#user.length >= this.#capacity) {
       if (this.#overflow === 'reject' || this.#overflow === 'drop-newest') return { accepted: false, dropped: message };
       const dropped = this.#user.shift() as T;
+      this.#userTaken++;
       this.#user.push(message);
+      this.#userPosted++;
       this.#wake();
       return { accepted: true, dropped };
     }
     this.#user.push(message);
+    this.#userPosted++;
     this.#wake();
     return ACCEPTED;
   }
@@ -101,12 +112,13 @@ export class Mailbox<T> {
   }
 
   /**
-   * Queues a message on the self lane: after system messages, before user
-   * messages, never refused or dropped. Only for messages the owner caused
-   * itself (a bounded number: one per piece of work it started).
+   * Queues a message on the self lane: after system messages, in arrival
+   * order with user messages, never refused or dropped. Only for messages the
+   * owner caused itself (a bounded number: one per piece of work it started).
    */
   postSelf(message: T): void {
     (this.#self ??= new Queue<T>()).push(message);
+    (this.#selfAfter ??= new Queue<number>()).push(this.#userPosted);
     this.#wake();
   }
 
@@ -120,9 +132,24 @@ export class Mailbox<T> {
     this.#wake();
   }
 
-  /** Removes and returns every queued message, system lane first, then self, then user. */
+  /** Removes and returns every queued message, system lane first, then self and user in arrival order. */
   takeAll(): T[] {
-    return [...(this.#system?.takeAll() ?? []), ...(this.#self?.takeAll() ?? []), ...this.#user.takeAll()];
+    const taken = this.#system?.takeAll() ?? [];
+    for (let message = this.#nextOwnOrUser(); message !== undefined; message = this.#nextOwnOrUser()) taken.push(message);
+    return taken;
+  }
+
+  /** The older of the self lane's and the user lane's heads. */
+  #nextOwnOrUser(): T | undefined {
+    const self = this.#self;
+    // Its head is older than the user lane's once every user message posted before it was taken out.
+    if (self !== undefined && self.length > 0 && this.#userTaken >= (this.#selfAfter?.peek() as number)) {
+      this.#selfAfter?.shift();
+      return self.shift();
+    }
+    const message = this.#user.shift();
+    if (message !== undefined) this.#userTaken++;
+    return message;
   }
 
   #wake(): void {
@@ -134,7 +161,7 @@ export class Mailbox<T> {
   readonly #drain = (): void => {
     this.#scheduled = false;
     for (let processed = 0; processed < this.#budget && !this.#suspended && !this.#busy; processed++) {
-      const message = this.#system?.shift() ?? this.#self?.shift() ?? this.#user.shift();
+      const message = this.#system?.shift() ?? this.#nextOwnOrUser();
       if (message === undefined) return;
       const pending = this.#driver.process(message);
       if (pending && typeof pending.then === 'function') {

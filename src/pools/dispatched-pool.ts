@@ -23,9 +23,11 @@ export interface DispatchOptions {
 export abstract class DispatchedPool implements TaskPool {
   readonly name: string;
   readonly #dispatcher: TaskDispatcher;
+  readonly #incidents: IncidentChannel;
 
-  protected constructor(options: DispatchOptions, backend: TaskBackend) {
+  protected constructor(options: DispatchOptions, backend: TaskBackend, incidents: IncidentChannel) {
     this.name = options.name;
+    this.#incidents = incidents;
     this.#dispatcher = new TaskDispatcher(
       {
         name: options.name,
@@ -76,12 +78,35 @@ export abstract class DispatchedPool implements TaskPool {
     return this.#dispatcher.check(task);
   }
 
+  /** Hears this pool's incidents besides its `onIncident` option (an `ActorSystem` given the pool forwards them as `pool.incident`); returns the unsubscribe. */
+  onIncident(listener: (incident: PoolIncident) => void): () => void {
+    return this.#incidents.subscribe(listener);
+  }
+
   close(options?: ClosePoolOptions): Promise<void> {
     return this.#dispatcher.close(options);
   }
 }
 
-/** Where a pool reports incidents: `onIncident`, else a process warning, so none is ever swallowed. @internal */
-export function incidentReporter(onIncident: ((incident: PoolIncident) => void) | undefined): (incident: PoolIncident) => void {
-  return onIncident ?? ((incident) => process.emitWarning(incident));
+/**
+ * Where a pool reports incidents: its `onIncident` option and whoever
+ * subscribed (a system, which forwards them to its events); with neither, a
+ * process warning, so none is ever swallowed.
+ * @internal
+ */
+export class IncidentChannel {
+  readonly #listeners = new Set<(incident: PoolIncident) => void>();
+
+  constructor(private readonly option: ((incident: PoolIncident) => void) | undefined) {}
+
+  readonly report = (incident: PoolIncident): void => {
+    this.option?.(incident);
+    for (const listener of [...this.#listeners]) listener(incident);
+    if (!this.option && this.#listeners.size === 0) process.emitWarning(incident);
+  };
+
+  subscribe(listener: (incident: PoolIncident) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
 }

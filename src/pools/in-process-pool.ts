@@ -11,7 +11,7 @@
  * happen only when a {@link TaskGate} injects them.
  */
 import { realClock, type Clock } from '../runtime/ports/index.js';
-import { DispatchedPool, incidentReporter } from './dispatched-pool.js';
+import { DispatchedPool, IncidentChannel } from './dispatched-pool.js';
 import type { BackendJob, ChannelHandlers, TaskBackend } from './dispatcher.js';
 import type { TaskLoadFailure, TaskOutcome } from './envelope.js';
 import { ChannelClosedError, PoolClosedError, TaskCrashedError, type PoolIncident } from './errors.js';
@@ -77,6 +77,7 @@ export class InProcessPool extends DispatchedPool {
     const capacity = Math.max(1, options.concurrency ?? 1);
     const perThread = Math.max(1, options.concurrentTasksPerWorker ?? 1);
     const clock = options.clock ?? realClock;
+    const incidents = new IncidentChannel(options.onIncident);
     const backend = new InProcessBackend(options.gate ?? ((complete) => complete()), perThread, Math.ceil(capacity / perThread));
     if (perThread > 1) {
       backend.ledger = new ThreadLedger({
@@ -85,10 +86,10 @@ export class InProcessPool extends DispatchedPool {
         graceMs: options.recycleGraceMs ?? DEFAULT_RECYCLE_GRACE_MS,
         perThread,
         recycle: (thread) => backend.recycle(thread),
-        report: incidentReporter(options.onIncident),
+        report: incidents.report,
       });
     }
-    super({ ...options, clock, capacity }, backend);
+    super({ ...options, clock, capacity }, backend, incidents);
   }
 }
 

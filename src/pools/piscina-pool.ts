@@ -9,7 +9,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { realClock, type Clock } from '../runtime/ports/index.js';
-import { DispatchedPool, incidentReporter } from './dispatched-pool.js';
+import { DispatchedPool, IncidentChannel } from './dispatched-pool.js';
 import { exposeChannel } from './channel.js';
 import type { StopSignal } from './stop-signal.js';
 import type { BackendJob, TaskBackend } from './dispatcher.js';
@@ -95,7 +95,8 @@ export class PiscinaPool extends DispatchedPool {
   constructor(options: PiscinaPoolOptions) {
     const concurrent = Math.max(1, options.concurrentTasksPerWorker ?? 1);
     const clock = options.clock ?? realClock;
-    const report = incidentReporter(options.onIncident);
+    const incidents = new IncidentChannel(options.onIncident);
+    const report = incidents.report;
     const ledger =
       concurrent === 1
         ? undefined
@@ -124,7 +125,7 @@ export class PiscinaPool extends DispatchedPool {
       const err = error instanceof Error ? error : new Error(String(error));
       report(new PoolThreadError(`pool "${options.name}": a thread failed outside any task: ${err.name}: ${err.message}`, { cause: err }));
     });
-    super({ ...options, clock, capacity: piscina.maxThreads * concurrent }, new PiscinaBackend(piscina, ledger));
+    super({ ...options, clock, capacity: piscina.maxThreads * concurrent }, new PiscinaBackend(piscina, ledger), incidents);
     this.#piscina = piscina;
   }
 

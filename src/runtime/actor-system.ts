@@ -12,7 +12,7 @@ import { Deadlines } from './deadlines.js';
 import { DEFAULT_MAX_TOMBSTONES, DeathWatch, type FinalReason } from './death-watch.js';
 import type { ActorDefinition, StateOf, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
-import { createEventBus, type RuntimeEventBus } from './events.js';
+import { createEventBus, forwardPoolIncidents, type RuntimeEventBus } from './events.js';
 import type { StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
 import { microtaskScheduler } from './scheduler.js';
@@ -64,7 +64,7 @@ export class ActorSystem implements AsyncDisposable {
     this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;
     this.#deathWatch = new DeathWatch(options.maxTombstones ?? DEFAULT_MAX_TOMBSTONES);
     this.#deadlines = new Deadlines(this.clock, { keepAlive: true }); // an awaited ask holds the process until it settles or times out
-    this.#pools = options.pools ?? {};
+    forwardPoolIncidents((this.#pools = options.pools ?? {}), this.events);
     const persistence = options.persistence;
     this.#persistence = persistence;
     // A store that lost its directory lock serves nothing more: stop cleanly rather than let actors crash one by one.

@@ -1,5 +1,6 @@
 import mittModule, { type Emitter } from 'mitt';
 import type { StopReason } from './define-actor.js';
+import type { TaskPoolIncident, TaskPoolPort } from './ports/index.js';
 
 /**
  * Identifies one actor: its type name and key.
@@ -69,6 +70,8 @@ export type RuntimeEvents = {
   };
   'dead.letter': ActorAddress & { readonly messageType: string; readonly reason: DeadLetterReason };
   'mailbox.overflow': ActorAddress & { readonly messageType: string; readonly policy: string; readonly depth: number };
+  /** A pool of the system had an incident: a thread recycled (`ERR_THREAD_RECYCLED`), a thread failed outside any task (`ERR_POOL_THREAD_ERROR`). */
+  'pool.incident': { readonly pool: string; readonly code: string; readonly error: TaskPoolIncident };
 };
 
 /**
@@ -140,6 +143,21 @@ export function createEventBus(onListenerError: ListenerErrorHandler = warnListe
   };
   bus.emit = emit as RuntimeEventBus['emit'];
   return bus;
+}
+
+/**
+ * Forwards the incidents of `pools` that can report them to `events` as
+ * `pool.incident`; while nobody listens there, each becomes a process
+ * warning, as it would without a system, so none is swallowed.
+ * @internal
+ */
+export function forwardPoolIncidents(pools: Readonly<Record<string, TaskPoolPort>>, events: RuntimeEventBus): void {
+  for (const [pool, port] of Object.entries(pools)) {
+    port.onIncident?.((error) => {
+      if (events.all.get('pool.incident')?.length || events.all.get('*')?.length) events.emit('pool.incident', { pool, code: error.code, error });
+      else process.emitWarning(error);
+    });
+  }
 }
 
 function warnListenerError(error: unknown, event: keyof RuntimeEvents): void {

@@ -48,6 +48,53 @@ describe('Mailbox', () => {
     expect(seen).toEqual(['stop', 'user-1', 'user-2']);
   });
 
+  it('hands out self and user messages in the order they arrived: an owner busy with its own outcomes cannot starve its callers', async () => {
+    const { mailbox, seen } = recording();
+    mailbox.suspend();
+    mailbox.post('user-1');
+    mailbox.postSelf('self-1');
+    mailbox.post('user-2');
+    mailbox.postSelf('self-2');
+    mailbox.postSelf('self-3');
+    mailbox.post('user-3');
+    mailbox.postSystem('stop');
+    mailbox.resume();
+    await flush();
+    expect(seen).toEqual(['stop', 'user-1', 'self-1', 'user-2', 'self-2', 'self-3', 'user-3']);
+  });
+
+  it('keeps arrival order when drop-oldest or takeAll removed user messages', async () => {
+    const { mailbox, seen } = recording({ capacity: 1, overflow: 'drop-oldest' });
+    mailbox.suspend();
+    mailbox.post('a');
+    mailbox.postSelf('s1');
+    mailbox.post('b'); // drops 'a'
+    mailbox.postSelf('s2');
+    mailbox.resume();
+    await flush();
+    expect(seen).toEqual(['s1', 'b', 's2']);
+    mailbox.suspend();
+    mailbox.post('c');
+    mailbox.postSelf('s3');
+    expect(mailbox.takeAll()).toEqual(['c', 's3']);
+    mailbox.postSelf('s4');
+    mailbox.post('d');
+    mailbox.resume();
+    await flush();
+    expect(seen).toEqual(['s1', 'b', 's2', 's4', 'd']);
+  });
+
+  it('never bounds the self lane', () => {
+    const { mailbox } = recording({ capacity: 1, overflow: 'reject' });
+    mailbox.suspend();
+    mailbox.post('a');
+    mailbox.postSelf('s1');
+    mailbox.postSelf('s2');
+    expect(mailbox.post('b').accepted).toBe(false);
+    expect(mailbox.depth).toBe(3);
+    expect(mailbox.userDepth).toBe(1);
+  });
+
   it('reject: refuses the newest message when full', () => {
     const { mailbox } = recording({ capacity: 2, overflow: 'reject' });
     mailbox.suspend();

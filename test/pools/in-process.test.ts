@@ -1,5 +1,6 @@
 /** What only the in-process pool offers the simulator: a virtual clock and gated completions. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ActorSystem, type RuntimeEvents } from '../../src/index.js';
 import { VirtualClock } from '../../src/runtime/virtual-clock.js';
 import { InProcessPool } from '../../src/pools/index.js';
 import { RELEASE, STARTED, until } from './fixtures/gate.js';
@@ -95,5 +96,42 @@ describe('InProcessPool', () => {
     );
     await expect(next).resolves.toEqual({ doubled: 8 });
     expect(incidents).toEqual(['ERR_THREAD_RECYCLED']);
+  });
+  it("forwards incidents to the events of a system given the pool ('pool.incident'); with no listener there, a process warning", async () => {
+    const clock = new VirtualClock();
+    const pool = new InProcessPool({ name: 'sim', concurrency: 2, concurrentTasksPerWorker: 2, clock, recycleGraceMs: 500 });
+    const system = new ActorSystem({ clock, pools: { sim: pool } });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(String((warning as { code?: string }).code));
+    process.on('warning', onWarning);
+    try {
+      const recycle = async (): Promise<void> => {
+        const hungGate = newGate();
+        const neighbourGate = newGate();
+        const controller = new AbortController();
+        const hung = pool.run(waitTask, { gate: hungGate.gate, tag: 1 }, { signal: controller.signal });
+        const neighbour = pool.run(waitTask, { gate: neighbourGate.gate, tag: 2 });
+        await until(neighbourGate.view, STARTED, (started) => started === 1);
+        controller.abort();
+        await rejectionOf(hung);
+        clock.advance(500);
+        await rejectionOf(neighbour);
+        for (const gate of [hungGate, neighbourGate]) {
+          Atomics.store(gate.view, RELEASE, 1);
+          Atomics.notify(gate.view, RELEASE);
+        }
+      };
+      const heard: RuntimeEvents['pool.incident'][] = [];
+      system.events.on('pool.incident', (incident) => heard.push(incident));
+      await recycle();
+      expect(heard.map(({ pool: name, code }) => `${name} ${code}`)).toEqual(['sim ERR_THREAD_RECYCLED']);
+      system.events.all.clear();
+      await recycle();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual(['ERR_THREAD_RECYCLED']);
+    } finally {
+      process.off('warning', onWarning);
+      await system.shutdown();
+    }
   });
 });

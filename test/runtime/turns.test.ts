@@ -18,6 +18,31 @@ describe('turn-based handling', () => {
     expect([...replies].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   });
 
+  it("answers a caller while the actor keeps itself busy with its own outcomes (they do not overtake the caller's message)", async () => {
+    system = new ActorSystem();
+    const ROUNDS = 2_000;
+    const Spinner = defineActor({
+      name: 'spinner',
+      messages: { spin: z.object({}), read: z.object({}) },
+      initialState: (_key: string) => ({ rounds: 0 }),
+      handlers: {
+        // Each round pipes the next one and ends its turn only after that outcome is queued:
+        // the actor's own lane is never empty when it picks its next message.
+        spin: async (_p, ctx) => {
+          if (++ctx.state.rounds >= ROUNDS) return;
+          ctx.pipe(Promise.resolve(), () => ({ type: 'spin', payload: {} }));
+          await flush();
+        },
+        read: (_p, ctx) => ctx.state.rounds,
+      },
+    });
+    const spinner = system.ref(Spinner, 's');
+    spinner.tell('spin', {});
+    await flush();
+    const rounds = await spinner.ask('read', {});
+    expect(rounds).toBeLessThan(ROUNDS / 10);
+  });
+
   it('pipe-to-self keeps the mailbox flowing while the work runs', async () => {
     system = new ActorSystem();
     let finishWork!: (value: string) => void;

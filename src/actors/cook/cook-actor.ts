@@ -18,6 +18,7 @@ import {
   snapshotOf,
   standingOf,
 } from './cook-state.js';
+import { COOK_COMPLETIONS, readCookCompletions, type CookCompletion } from './completions.js';
 import { parseCookKey, cookJobId, parseCookJobId } from './keys.js';
 import { CollectionSchema, CookMessages, CookStateSchema, type CookState } from './messages.js';
 import { createCookPoller } from './poller-actor.js';
@@ -120,23 +121,28 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
     }
   };
 
-  /** A report that a job finished, from any path; counts each job once. */
+  const completions = (ctx: Ctx) => ctx.records<CookCompletion>(COOK_COMPLETIONS);
+
+  /** A report that a job finished, from any path; counts each job once: its completion record is written with the count. */
   const complete = async (ctx: Ctx, report: { jobId: string; success: boolean; error?: string | undefined; source: 'sync' | 'webhook' | 'poller' }) => {
     const state = ctx.state;
-    const standing = standingOf(state, report.jobId);
-    if (standing === 'counted' || standing === 'abandoned') {
-      state.stats.duplicatesAbsorbed++;
-      return 'duplicate' as const;
+    if (standingOf(state, report.jobId) === 'ended') {
+      if (await completions(ctx).get(report.jobId)) {
+        state.stats.duplicatesAbsorbed++;
+        return 'duplicate' as const;
+      }
+      return 'ignored' as const; // never issued by this cook
     }
     // A stopped or failed cook still records its late completions (counts stay true); it issues nothing new (fillAndSave issues only when running).
-    if (standing === 'unknown' || state.status === 'completed') return 'ignored' as const;
+    if (state.status === 'completed') return 'ignored' as const;
     const pieceIndex = releaseJob(state, report.jobId) as number;
     if (report.success) {
-      countCompletion(state, report.jobId, pieceIndex);
+      countCompletion(state);
+      completions(ctx).put(report.jobId, { pieceIndex, outcome: 'counted' });
       state.stats.completionsBySource[report.source]++;
     } else {
       state.stats.jobFailures++;
-      state.abandonedJobs.push(report.jobId);
+      completions(ctx).put(report.jobId, { pieceIndex, outcome: 'abandoned' });
       const generation = (parseCookJobId(report.jobId)?.generation ?? 0) + 1;
       if (generation >= maxJobAttempts) {
         failCook(state, `piece ${pieceIndex} failed ${generation} times at the service; last error: ${report.error ?? 'unknown'}`);
@@ -166,7 +172,7 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
       const { collectionId, userId } = parseCookKey(key);
       return initialCookState(collectionId, userId);
     },
-    persistence: { collection: COOKS, schema: CookStateSchema },
+    persistence: { collection: COOKS, schema: CookStateSchema, owns: [COOK_COMPLETIONS] },
     supervision: { strategy: 'restart', minBackoffMs: 50, maxRestarts: 10, withinMs: 60_000 },
     onStart: (ctx) => {
       // After a restart: what was pending may or may not have reached the service; ask it rather than guess.
@@ -189,7 +195,7 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
           if (total > collection.supply) throw new InvalidStateError(`cannot cook ${total} pieces: collection '${collection.id}' supplies ${collection.supply}`);
           state.total = total;
         } else {
-          beginNewRun(state, ctx.clock.now()); // stopped or failed: a new run, counting from persisted progress
+          beginNewRun(state, ctx.clock.now(), await readCookCompletions(ctx.persistence, ctx.key)); // stopped or failed: a new run, counting from persisted progress
         }
         Object.assign(state, { status: 'running', startedBy: requester, maxConcurrent });
         await fillAndSave(ctx);
@@ -219,7 +225,7 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
       },
       updateCollection: async ({ requester, supply }, ctx) => {
         const { revision, ...collection } = await authorize(ctx, requester);
-        applySupply(ctx.state, collection.supply, supply);
+        for (const { jobId, pieceIndex } of applySupply(ctx.state, collection.supply, supply)) completions(ctx).put(jobId, { pieceIndex, outcome: 'abandoned' });
         // The collection and the cook change in one commit: no moment where one knows the new supply and the other does not.
         await ctx.save([{ op: 'put', collection: COLLECTIONS, key: collection.id, value: { ...collection, supply }, expectedRevision: revision }]);
         scheduleTimers(ctx);

@@ -3,6 +3,7 @@
  * I/O. Keeping them pure keeps the actor's handlers short and the invariants
  * checkable anywhere (tests, simulator, demo).
  */
+import type { CookJobCompletion } from './completions.js';
 import { cookJobId, parseCookJobId } from './keys.js';
 import type { CookSnapshot, CookState, PieceJob } from './messages.js';
 
@@ -20,9 +21,6 @@ export function initialCookState(collectionId: string, userId: string): CookStat
     pending: {},
     running: {},
     retries: [],
-    completedJobs: [],
-    completedPieces: [],
-    abandonedJobs: [],
     failureReason: null,
     completionNote: null,
     stats: { duplicatesAbsorbed: 0, submitRetries: 0, jobFailures: 0, completionsBySource: { sync: 0, webhook: 0, poller: 0 } },
@@ -60,16 +58,14 @@ export function issuePieces(state: CookState, now: number): { jobId: string; job
   return issued;
 }
 
-/** Where a reported job stands for this cook. */
-export type JobStanding = 'pending' | 'running' | 'retrying' | 'counted' | 'abandoned' | 'unknown';
+/** Where a reported job stands in the cook's state; `ended` means: look for its completion record. */
+export type JobStanding = 'pending' | 'running' | 'retrying' | 'ended';
 
 export function standingOf(state: CookState, jobId: string): JobStanding {
   if (jobId in state.pending) return 'pending';
   if (jobId in state.running) return 'running';
-  if (state.completedJobs.includes(jobId)) return 'counted';
-  if (state.abandonedJobs.includes(jobId)) return 'abandoned';
   if (state.retries.some((retry) => retry.jobId === jobId)) return 'retrying';
-  return 'unknown';
+  return 'ended';
 }
 
 /** Removes a job from wherever it holds a slot or waits; returns its piece index. */
@@ -82,10 +78,8 @@ export function releaseJob(state: CookState, jobId: string): number | undefined 
   return job?.pieceIndex ?? parseCookJobId(jobId)?.pieceIndex;
 }
 
-/** Counts one successful piece; completes the cook when the last one lands. */
-export function countCompletion(state: CookState, jobId: string, pieceIndex: number): void {
-  state.completedJobs.push(jobId);
-  state.completedPieces.push(pieceIndex);
+/** Counts one successful piece (its completion record is written with it); completes the cook when the last one lands. */
+export function countCompletion(state: CookState): void {
   state.generatedCount++;
   if (state.generatedCount >= state.total) state.status = 'completed';
 }
@@ -97,16 +91,17 @@ export function failCook(state: CookState, reason: string): void {
 }
 
 /**
- * Begins a new run of a stopped or failed cook from its persisted progress:
- * each piece below `nextIndex` that is neither counted, in flight nor
- * waiting is issued again, under the next job generation of that piece.
+ * Begins a new run of a stopped or failed cook from its persisted progress
+ * (its state and its `completions`): each piece below `nextIndex` that is
+ * neither counted, in flight nor waiting is issued again, under the next job
+ * generation of that piece.
  */
-export function beginNewRun(state: CookState, now: number): void {
+export function beginNewRun(state: CookState, now: number, completions: readonly CookJobCompletion[]): void {
   const held = new Set([...Object.values(state.pending), ...Object.values(state.running), ...state.retries].map((job) => job.pieceIndex));
-  const counted = new Set(state.completedPieces);
+  const counted = new Set(completions.filter((completion) => completion.outcome === 'counted').map((completion) => completion.pieceIndex));
   const generations = new Map<number, number>();
-  for (const jobId of state.abandonedJobs) {
-    const job = parseCookJobId(jobId);
+  for (const completion of completions) {
+    const job = completion.outcome === 'abandoned' ? parseCookJobId(completion.jobId) : undefined;
     if (job) generations.set(job.pieceIndex, Math.max(generations.get(job.pieceIndex) ?? -1, job.generation));
   }
   for (let pieceIndex = 0; pieceIndex < state.nextIndex; pieceIndex++) {
@@ -123,19 +118,21 @@ export function beginNewRun(state: CookState, now: number): void {
  * issues a piece index at or past the supply: its total follows the supply
  * down (and up, if it was cooking the whole supply). Lowered below what was
  * already issued, it completes with what it has, and says why in
- * `completionNote`; the jobs in flight are abandoned (late reports of them
- * are absorbed as duplicates).
+ * `completionNote`; the jobs in flight are abandoned: returned, for their
+ * completion records (late reports of them are absorbed as duplicates).
  */
-export function applySupply(state: CookState, previous: number, supply: number): void {
-  if (state.status === 'idle' || state.status === 'completed') return;
+export function applySupply(state: CookState, previous: number, supply: number): { jobId: string; pieceIndex: number }[] {
+  if (state.status === 'idle' || state.status === 'completed') return [];
   if (supply < state.nextIndex) {
-    state.abandonedJobs.push(...Object.keys(state.pending), ...Object.keys(state.running), ...state.retries.map((retry) => retry.jobId));
+    const abandoned = [...Object.entries(state.pending), ...Object.entries(state.running)].map(([jobId, job]) => ({ jobId, pieceIndex: job.pieceIndex }));
+    abandoned.push(...state.retries.map(({ jobId, pieceIndex }) => ({ jobId, pieceIndex })));
     Object.assign(state, { pending: {}, running: {}, retries: [], status: 'completed', total: state.generatedCount });
     state.completionNote = `supply lowered to ${supply}, below the ${state.nextIndex} pieces already issued: completed with ${state.generatedCount}`;
-    return;
+    return abandoned;
   }
   state.total = state.total === previous ? supply : Math.min(state.total, supply);
   if (state.generatedCount >= state.total) state.status = 'completed';
+  return [];
 }
 
 /** Exponential backoff for the n-th failed submission (1-based), capped. */

@@ -3,6 +3,8 @@ export type { CookDefinition, CookOptions } from './cook-actor.js';
 export { createCookWebhook } from './webhook-routing.js';
 export { createCollection } from './collections.js';
 export { cookInvariantViolations } from './invariants.js';
+export { COOK_COMPLETIONS, CookCompletionSchema, readCookCompletions } from './completions.js';
+export type { CookCompletion, CookJobCompletion } from './completions.js';
 export { cookKey, cookJobId, parseCookJobId } from './keys.js';
 export { snapshotOf } from './cook-state.js';
 export {

@@ -125,7 +125,10 @@ export const CookStatsSchema = z.object({
 export type CookStats = z.infer<typeof CookStatsSchema>;
 
 /**
- * The cook's durable state: one record per (collection, user) in the `cooks` collection.
+ * The cook's durable state: one record per (collection, user) in the `cooks`
+ * collection. Counts only: which jobs were counted (or abandoned) is in the
+ * cook's completion records (`cook-completions`), so the record's size does
+ * not grow with progress.
  *
  * @example
  * ```ts
@@ -147,10 +150,6 @@ export const CookStateSchema = z.object({
   /** Jobs whose submission succeeded and that have not completed yet. */
   running: z.record(z.string(), PieceJobSchema),
   retries: z.array(RetrySchema),
-  completedJobs: z.array(z.string()),
-  completedPieces: z.array(z.number().int()),
-  /** Jobs that failed at the service and were replaced; late reports of them are duplicates. */
-  abandonedJobs: z.array(z.string()),
   failureReason: z.string().nullable(),
   /** Why a cook completed with fewer pieces than it set out to (its supply was lowered below what it had issued). */
   completionNote: z.string().nullable().default(null),

@@ -92,4 +92,24 @@ export interface TaskPoolPort {
     receiver: TaskReceiver<TResult>,
   ): void;
   close(options?: { readonly deadlineMs?: number }): Promise<void>;
+  /**
+   * Optional: hears the pool's incidents (a thread recycled because a task
+   * outlived its grace, a thread that failed outside any task). A system
+   * subscribes and forwards each one to its events as `pool.incident`.
+   * Returns the unsubscribe.
+   */
+  onIncident?(listener: (incident: TaskPoolIncident) => void): () => void;
+}
+
+/**
+ * What the runtime knows of a pool incident: an error with a stable code
+ * (`steward/pools` reports `ERR_THREAD_RECYCLED`, `ERR_POOL_THREAD_ERROR`).
+ *
+ * @example
+ * ```ts
+ * system.events.on('pool.incident', ({ pool, code }) => metrics.count(`${pool}.${code}`));
+ * ```
+ */
+export interface TaskPoolIncident extends Error {
+  readonly code: string;
 }

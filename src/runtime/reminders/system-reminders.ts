@@ -12,27 +12,35 @@ export const REMINDER_SERVICE_KEY = 'service';
 
 /** @internal */
 export class SystemReminders {
-  readonly #service: ReminderService;
+  #service: ReminderService | undefined;
 
   constructor(
-    options: ReminderOptions | undefined,
-    definitions: ReadonlyMap<string, ActorDefinition>,
+    private readonly options: ReminderOptions | undefined,
+    private readonly definitions: ReadonlyMap<string, ActorDefinition>,
     private readonly wake: (service: ActorDefinition) => void,
-  ) {
-    const listed = new Map((options?.actors ?? []).map((definition) => [definition.name, definition] as const));
-    this.#service = reminderService((type) => definitions.get(type) ?? listed.get(type), options);
+  ) {}
+
+  /** Made on first use: most systems never set a reminder, and a service's actor type costs a definition and its schemas. */
+  get #made(): ReminderService {
+    if (!this.#service) {
+      const listed = new Map((this.options?.actors ?? []).map((definition) => [definition.name, definition] as const));
+      this.#service = reminderService((type) => this.definitions.get(type) ?? listed.get(type), this.options);
+    }
+    return this.#service;
   }
 
   /** Starts the service (it fires what is already due, then sleeps until the next due time). */
   start(): void {
-    this.#service.sleepUntil = -Infinity;
-    this.wake(this.#service.definition);
+    const service = this.#made;
+    service.sleepUntil = -Infinity;
+    this.wake(service.definition);
   }
 
   /** A turn committed a reminder due at `earliestDue`. */
   changed(earliestDue: number): void {
-    if (earliestDue >= this.#service.sleepUntil) return;
-    this.#service.sleepUntil = earliestDue;
-    this.wake(this.#service.definition);
+    const service = this.#made;
+    if (earliestDue >= service.sleepUntil) return;
+    service.sleepUntil = earliestDue;
+    this.wake(service.definition);
   }
 }

@@ -41,8 +41,19 @@ export async function runOnRealRuntime<TCtx>(scenario: Scenario<TCtx>, seed = 1)
   const started = performance.now();
   const store = new MemoryStore();
   const persistence = new Persistence(store, { closeStore: false });
-  const pools = Object.fromEntries(Object.entries(scenario.pools ?? {}).map(([name, options]) => [name, new InProcessPool({ name, concurrency: options.concurrency ?? 1 })]));
-  const system = new ActorSystem({ persistence, pools, askTimeoutMs: scenario.askTimeoutMs ?? 5_000 });
+  const pools = Object.fromEntries(
+    Object.entries(scenario.pools ?? {}).map(([name, options]) => [
+      name,
+      new InProcessPool({
+        name,
+        concurrency: options.concurrency ?? 1,
+        ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
+        ...(options.concurrentTasksPerWorker === undefined ? {} : { concurrentTasksPerWorker: options.concurrentTasksPerWorker }),
+        ...(options.recycleGraceMs === undefined ? {} : { recycleGraceMs: options.recycleGraceMs }),
+      }),
+    ]),
+  );
+  const system = new ActorSystem({ persistence, pools, askTimeoutMs: scenario.askTimeoutMs ?? 5_000, ...(scenario.reminders ? { reminders: scenario.reminders } : {}) });
   const scratch = new Map<string, unknown>();
   const world: SimulationWorld = {
     seed,

@@ -1,3 +1,4 @@
+import type { ReminderOptions } from '../reminders/reminder-service.js';
 import type { SimulationWorld } from './world.js';
 
 /**
@@ -127,6 +128,10 @@ export interface CoverageThresholds {
 export interface SimulatedPoolOptions {
   readonly concurrency?: number;
   readonly defaultTimeoutMs?: number;
+  /** Tasks one thread runs at once (a thread that hangs holds its slots until it is recycled). Default 1. */
+  readonly concurrentTasksPerWorker?: number;
+  /** How long a thread with a timed-out or cancelled task may keep running before it is recycled (virtual ms). */
+  readonly recycleGraceMs?: number;
 }
 
 /**
@@ -172,6 +177,12 @@ export interface Scenario<TCtx, TSummary = unknown> {
   /** Default `ask` timeout of the simulated system. Default 5,000 ms (virtual). */
   readonly askTimeoutMs?: number;
   readonly pools?: Readonly<Record<string, SimulatedPoolOptions>>;
+  /**
+   * The reminder service of every system incarnation (`reminders` of
+   * `ActorSystemOptions`): list the actor types reminders target, so a
+   * reminder committed before a whole-system crash still fires after it.
+   */
+  readonly reminders?: ReminderOptions;
 }
 
 /**

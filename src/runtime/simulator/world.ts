@@ -180,6 +180,8 @@ export class World implements SimulationWorld {
           clock,
           concurrency: options.concurrency ?? 1,
           ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
+          ...(options.concurrentTasksPerWorker === undefined ? {} : { concurrentTasksPerWorker: options.concurrentTasksPerWorker }),
+          ...(options.recycleGraceMs === undefined ? {} : { recycleGraceMs: options.recycleGraceMs }),
           gate: (release, crash, step) =>
             alive.value &&
             this.operations.add({ kind: 'task', owner: `pool ${name}`, label: step === 'completion' ? `task ${name}` : `task ${name} ${step}`, run: release, fail: crash }),
@@ -195,6 +197,7 @@ export class World implements SimulationWorld {
       askTimeoutMs: this.scenario.askTimeoutMs ?? 5_000,
       pools,
       persistence: this.#persistence,
+      ...(this.scenario.reminders ? { reminders: this.scenario.reminders } : {}),
       simulation: { attach: (control) => (this.#control = control) },
       ...(this.scenario.faults?.includes('delay-message') ? { inbound: new Transit(this.operations, alive).send } : {}),
       scheduler: {

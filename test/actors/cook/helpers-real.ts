@@ -8,13 +8,16 @@
 import { TEST_WEBHOOK_SECRET } from './service/helpers.js';
 import { GenerationService, type GenerationServiceOptions } from '../../../demo/generation-service/index.js';
 import {
+  COOK_COMPLETIONS,
   COOKS,
   cookInvariantViolations,
   cookKey,
   createCookActors,
   createCookWebhook,
   createHttpSubmitter,
+  readCookCompletions,
   startWebhookServer,
+  type CookCompletion,
   type CookDefinition,
   type CookOptions,
   type CookState,
@@ -34,12 +37,16 @@ export interface CommittedCook {
 
 /**
  * A persistence port that passes everything through and, on every commit of
- * a cook state, checks its invariants and wakes whoever waits for progress.
+ * a cook state, checks its invariants (against the completion records
+ * committed so far, this commit's included) and wakes whoever waits for
+ * progress.
  */
 export class WatchedPersistence implements PersistencePort {
   readonly latest = new Map<string, CommittedCook>();
   /** `key: violation` for every committed cook state that broke an invariant. */
   readonly violations: string[] = [];
+  /** Completion records committed, by cook key, then job id. */
+  readonly #completions = new Map<string, Map<string, CookCompletion>>();
   commits = 0;
   statesChecked = 0;
   readonly #listeners = new Set<() => void>();
@@ -53,10 +60,15 @@ export class WatchedPersistence implements PersistencePort {
   async commit(batch: readonly WriteOp[]): Promise<CommitResult> {
     // Checked at request time: the actor is suspended in its turn until the commit resolves, so this is what becomes durable.
     for (const op of batch) {
+      if (op.op !== 'put' || op.collection !== COOK_COMPLETIONS) continue;
+      const split = op.key.indexOf('"/'); // ownedKey: the JSON-encoded cook key, '/', the job id
+      (await this.#completionsOf(JSON.parse(op.key.slice(0, split + 1)) as string)).set(op.key.slice(split + 2), op.value as CookCompletion);
+    }
+    for (const op of batch) {
       if (op.op !== 'put' || op.collection !== COOKS) continue;
       const state = op.value as CookState;
       this.statesChecked++;
-      for (const broken of cookInvariantViolations(state)) this.violations.push(`${op.key}: ${broken}`);
+      for (const broken of cookInvariantViolations(state, [...(await this.#completionsOf(op.key)).values()])) this.violations.push(`${op.key}: ${broken}`);
       this.latest.set(op.key, {
         status: state.status,
         generatedCount: state.generatedCount,
@@ -69,6 +81,17 @@ export class WatchedPersistence implements PersistencePort {
     this.commits++;
     for (const listener of [...this.#listeners]) listener();
     return result;
+  }
+
+  /** The completion records of cook `key`: first those an earlier runtime left in the store. */
+  async #completionsOf(key: string): Promise<Map<string, CookCompletion>> {
+    let completions = this.#completions.get(key);
+    if (!completions) {
+      const stored = await readCookCompletions(this.inner, key);
+      completions = this.#completions.get(key) ?? new Map(stored.map(({ jobId, ...completion }) => [jobId, completion]));
+      this.#completions.set(key, completions);
+    }
+    return completions;
   }
 
   /** Calls `listener` after every durable commit; returns the unsubscribe. */

@@ -72,3 +72,56 @@ describe('tasks under simulation', () => {
     expect([...seen].some((ending) => ending === 'ERR_TASK_CRASHED:1' || ending === 'ERR_TASK_CRASHED:2')).toBe(true);
   });
 });
+
+const Pair = defineActor({
+  name: 'pair',
+  messages: { start: z.object({}), ended: z.object({ task: z.string(), code: z.string() }) },
+  initialState: (_key: string) => ({ ended: {} as Record<string, string> }),
+  handlers: {
+    start: (_p, ctx) => {
+      for (const [task, timeoutMs] of [
+        ['short', 100],
+        ['long', 60_000],
+      ] as const) {
+        ctx.startTask('shared', workTask, { beats: 3 }, {
+          timeoutMs,
+          toMessage: (outcome) => ({ type: 'ended', payload: { task, code: outcome.ok ? 'ok' : String((outcome.error as { code?: string }).code) } }),
+        });
+      }
+    },
+    ended: ({ task, code }, ctx) => void (ctx.state.ended[task] = code),
+  },
+});
+
+describe('shared-thread pools under simulation', () => {
+  it("passes a scenario pool's concurrentTasksPerWorker and recycleGraceMs through: a hung neighbour's thread is recycled", async () => {
+    const endingsOfLong = new Set<string>();
+    const incidents = new Set<string>();
+    const scenario = defineScenario<{ pair: ActorRef<typeof Pair> }>({
+      name: 'shared-thread',
+      // Two tasks on one virtual thread: the short one times out while its work goes on, and holds the thread until recycled.
+      pools: { shared: { concurrency: 2, concurrentTasksPerWorker: 2, recycleGraceMs: 1_000 } },
+      setup: (world) => {
+        world.system.events.on('pool.incident', ({ pool, code, error }) => incidents.add(`${pool} ${code} ${error.message}`));
+        return { pair: world.system.ref(Pair, 'p') };
+      },
+      actions: [{ name: 'start', run: ({ pair }) => pair.tell('start', {}) }],
+      eventually: {
+        'both ended': ({ pair }, world) => {
+          const ended = world.peek(pair)?.ended ?? {};
+          if (ended.long === undefined || ended.short === undefined) return false;
+          endingsOfLong.add(ended.long);
+          return true;
+        },
+      },
+    });
+    const report = await explore(scenario, { schedules: 200, strategy: 'random', stopOnViolation: false });
+    expect(report.violations).toEqual([]);
+    expect(endingsOfLong).toContain('ok');
+    // No crash fault in this scenario: only a recycle of the shared thread crashes the long task.
+    expect(endingsOfLong).toContain('ERR_TASK_CRASHED');
+    // Each recycle reached the system's events (not a process warning).
+    expect([...incidents].every((incident) => /^shared ERR_THREAD_RECYCLED pool "shared" recycled a thread: task "work" #\d on pool "shared" still ran 1000 ms after it timed out$/.test(incident))).toBe(true);
+    expect(incidents.size).toBeGreaterThan(0);
+  });
+});
