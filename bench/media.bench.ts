@@ -10,6 +10,7 @@
  * Not yet measured: "every job durable" needs the job queue (issue 16), which
  * is not on main; these jobs run without a queue.
  */
+import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,7 @@ const group: BenchGroup = {
         const order = round % 2 === 0 ? (['pipeline', 'baseline', 'noThumbnail'] as const) : (['noThumbnail', 'baseline', 'pipeline'] as const);
         for (const side of order) {
           await rm(join(root, side), { recursive: true, force: true });
+          spawnSync('sync');
           const started = performance.now();
           await sides[side](round);
           time[side] += performance.now() - started;

@@ -4,10 +4,10 @@
  * cancel, a body shorter than its `Content-Length`, a broken connection),
  * the `.part` file is removed before the error is thrown.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { MediaError, TooLargeError, TransportError, TruncatedError, redactUrl } from './errors.js';
+import { MediaError, TooLargeError, TransportError, TruncatedError, UnsafePathError, redactUrl } from './errors.js';
+import { CREATE_NO_FOLLOW } from './safe-path.js';
 import { abortReason, fetchHttp } from './safe-url.js';
 import { timedSignal } from './timeout.js';
 
@@ -76,6 +76,11 @@ export const httpDownload: Downloader = async (request, { signal, onProgress }) 
       response.destroy();
       throw new TooLargeError(`${redactUrl(request.url)} is ${promised} bytes, over the ${request.maxBytes}-byte cap`);
     }
+    const file = await open(request.partPath, CREATE_NO_FOLLOW).catch((error: unknown) => {
+      response.destroy();
+      if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+      throw new UnsafePathError(`refused: ${request.partPath} is a symbolic link`, { cause: error });
+    });
     // an observer beside pipe's own 'data' listener: counting costs no extra stream stage
     const head: Buffer[] = [];
     response.on('data', (chunk: Buffer) => {
@@ -84,7 +89,7 @@ export const httpDownload: Downloader = async (request, { signal, onProgress }) 
       if (received > request.maxBytes) response.destroy(new TooLargeError(`${redactUrl(request.url)} sent more than the ${request.maxBytes}-byte cap`));
       else onProgress?.(received, promised);
     });
-    await pipeline(response, createWriteStream(request.partPath), { signal: timed.signal });
+    await pipeline(response, file.createWriteStream(), { signal: timed.signal });
     if (promised !== undefined && received < promised) {
       throw new TruncatedError(`${redactUrl(request.url)} ended after ${received} of ${promised} bytes`, { retryable: true });
     }

@@ -185,8 +185,7 @@ class MediaJobRun {
     this.log.info('account', `account ${account.platform}/${account.handle}, slug ${paths.relative(paths.slugDir)}`);
     this.report(50);
     await ensureDirUnder(options.downloadsDir, paths.slugDir);
-    // a previous incarnation killed mid-download leaves its .part behind
-    await rm(paths.part, { force: true });
+    // a previous incarnation killed mid-download left its .part behind: the download truncates it, a failure removes it
     this.written.add(paths.part).add(paths.output);
 
     // the thumbnail does not depend on the video: fetched beside the download, a job takes as long as its download
