@@ -1,6 +1,8 @@
 /** The media pipeline: extract, download, validate, strategies, thumbnail, as injectable steps. */
 export { createMediaPipeline, runMediaJob, MediaJobFailedError } from './pipeline.js';
 export type { MediaJobContext, MediaPipeline } from './pipeline.js';
+export { mediaQueueHandler } from './queue-handler.js';
+export type { MediaQueueHandler, MediaQueueHandlerOptions, MediaQueueJobContext } from './queue-handler.js';
 export { DEFAULT_MEDIA_STEPS } from './options.js';
 export type { MediaPipelineOptions, MediaRetryOptions, MediaSteps } from './options.js';
 export { httpExtractor, parsePostPage, pickCandidate, DEFAULT_EXTRACT_TIMEOUT_MS } from './extract.js';

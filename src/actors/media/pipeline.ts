@@ -40,6 +40,8 @@ export interface MediaJobContext {
   readonly signal?: AbortSignal;
   readonly progress?: (pct: number) => unknown;
   readonly heartbeat?: () => unknown;
+  /** The queue's attempt id, carried by every event of this run. */
+  readonly attemptId?: string;
 }
 
 /**
@@ -152,7 +154,7 @@ class MediaJobRun {
     options: MediaPipelineOptions,
   ) {
     this.options = resolveMediaOptions(options);
-    this.log = jobLog(this.options.log, payload.jobId, traceId);
+    this.log = jobLog(this.options.log, payload.jobId, traceId, context.attemptId);
     this.signal = context.signal ?? new AbortController().signal;
   }
 
