@@ -87,7 +87,7 @@ export class MediaJobFailedError extends StewardError {
  *
  * @example
  * ```ts
- * const pipeline = createMediaPipeline({ downloadsDir, steps: { cookieSource: (platform) => cookies.get(platform) } });
+ * const pipeline = createMediaPipeline({ downloadsDir, steps: { cookieSource: ({ platform }) => cookies.get(platform) } });
  * ```
  */
 export function createMediaPipeline(options: MediaPipelineOptions): MediaPipeline {

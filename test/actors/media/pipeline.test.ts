@@ -62,7 +62,7 @@ describe('the media pipeline', () => {
     it('authenticated: downloads again with the cookie source\'s cookie after a login wall served with 200', async () => {
       const asked: string[] = [];
       const outcome = completed(
-        await fx.pipeline({ steps: { cookieSource: (platform) => (asked.push(platform), MEDIA_HOST_COOKIE) } }).run({ jobId: 'j', postUrl: fx.host.postUrl('cookie') }),
+        await fx.pipeline({ steps: { cookieSource: ({ platform }) => (asked.push(platform), MEDIA_HOST_COOKIE) } }).run({ jobId: 'j', postUrl: fx.host.postUrl('cookie') }),
       );
       expect([outcome.via, asked]).toEqual(['authenticated', ['loopback']]);
       expect(fx.events.some((e) => e.step === 'validate' && e.message.includes('text/html'))).toBe(true);
