@@ -131,6 +131,14 @@ function route(req: IncomingMessage, res: ServerResponse, url: URL, context: Rou
     case '/media/flaky.mp4':
       if (context.bump(`flaky:${q.get('key')}`) <= Number(q.get('fail') ?? 2)) return void res.writeHead(Number(q.get('status') ?? 503), { 'content-type': 'text/plain' }).end('try later');
       return sendMp4();
+    case '/media/chunked.mp4':
+      // no Content-Length: only counting the bytes can enforce a size cap
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      return void res.end(mp4Bytes(size));
+    case '/media/reset.mp4':
+      // the connection dies before any answer: a transport error
+      if (context.bump(`reset:${q.get('key')}`) <= Number(q.get('fail') ?? 1)) return void req.socket.destroy();
+      return sendMp4();
     case '/media/redirect':
       return void res.writeHead(302, { location: q.get('to') ?? '/' }).end();
     case '/image/thumb.jpg': {
