@@ -91,7 +91,7 @@ function realRootOf(root: string): Promise<string> {
   let real = realRoots.get(root);
   if (real === undefined) {
     real = realpath(root);
-    real.catch(() => realRoots.delete(root));
+    void real.catch(() => realRoots.delete(root));
     realRoots.set(root, real);
   }
   return real;
