@@ -5,7 +5,10 @@
  * file-type validation, thumbnail) through `mediaQueueHandler`, and every
  * job is durable: its `running` record and then its outcome are committed
  * through the persistence actor to a LowdbStore (journal append + fdatasync,
- * group commit) before the job counts, as a queue does around its handler.
+ * group commit) before the job counts, as a queue does around its handler:
+ * the claim is durable before the job runs; the outcome commits while the
+ * worker slot takes its next job, and a round ends only once every outcome
+ * is durable.
  * The baseline only streams the media URL to a file.
  *
  * The host runs in a child process (a CDN does not share your event loop).
@@ -60,18 +63,21 @@ const group: BenchGroup = {
       let failed = 0;
       const sides = {
         async durable(round: number) {
+          const completions: Promise<unknown>[] = [];
           await pool(JOBS_PER_ROUND, CONCURRENCY, async (i) => {
             const jobId = `job-${round}-${i}`;
             const record = (status: string, expectedRevision: number, extra: object = {}) =>
               persistence.commit([{ op: 'put', collection: 'media-jobs', key: jobId, value: { status, ...extra }, expectedRevision }]);
-            await record('running', 0);
+            await record('running', 0); // the claim is durable before the job runs
             const outcome = await handlers.durable({ jobId, postUrl }, context(`${jobId}/1`)).then(
               (result) => ({ status: 'completed', outputPath: result.outputPath, thumbnailPath: result.thumbnailPath }),
               (error: unknown) => ({ status: 'failed', error: String(error) }),
             );
             if (outcome.status !== 'completed') failed++;
-            await record(outcome.status, 1, outcome);
+            // the slot takes its next job while the outcome commits (a crash before it re-runs the job); the round waits for all
+            completions.push(record(outcome.status, 1, outcome));
           });
+          await Promise.all(completions);
         },
         async notDurable(round: number) {
           await pool(JOBS_PER_ROUND, CONCURRENCY, async (i) => {
