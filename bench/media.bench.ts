@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
@@ -112,6 +112,7 @@ const group: BenchGroup = {
         return performance.now() - started;
       };
       for (const side of ['durable', 'notDurable', 'baseline'] as const) await timed(side, -1); // warm up every path
+      const loadBefore = loadavg()[0]!;
       const total = { durable: 0, notDurable: 0, baseline: 0 };
       const ratios = { durable: [] as number[], notDurable: [] as number[] };
       for (let round = 0; round < ROUNDS; round++) {
@@ -128,6 +129,7 @@ const group: BenchGroup = {
       const mb = (jobs * SIZE) / (1024 * 1024);
       const { requests, storeCommits } = persistence.stats;
       console.log(`  ${jobs} jobs of 1 MB per side at concurrency ${CONCURRENCY}, ${ROUNDS} rounds; durable side: ${requests} job records in ${storeCommits} fsynced commits`);
+      console.log(`  machine load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (wall-clock ratios drift with it; the CPU ratio much less)`);
       console.log(`  per-round durable/baseline ratios: min ${percentile(ratios.durable, 0).toFixed(2)}, median ${percentile(ratios.durable, 50).toFixed(2)}, max ${percentile(ratios.durable, 100).toFixed(2)}`);
       report({ name: 'media.mb_per_sec', value: mb / (total.durable / 1000), unit: 'MB/s' });
       report({ name: 'media.baseline_mb_per_sec', value: mb / (total.baseline / 1000), unit: 'MB/s' });
