@@ -69,6 +69,11 @@ export const POSTS: Record<string, (request: PostRequest) => HostPost> = {
     candidates: [{ url: `/media/flaky.mp4?size=${size(query)}&fail=${query.get('fail') ?? '2'}&key=${query.get('key') ?? 'k'}&status=${query.get('status') ?? '503'}` }],
     account: { platform: 'loopback', handle: 'flaky' },
   }),
+  chunked: ({ query }) => ({ candidates: [{ url: `/media/chunked.mp4?size=${size(query)}` }], account: { platform: 'loopback', handle: 'chunked' } }),
+  reset: ({ query }) => ({
+    candidates: [{ url: `/media/reset.mp4?size=${size(query)}&fail=${query.get('fail') ?? '1'}&key=${query.get('key') ?? 'k'}` }],
+    account: { platform: 'loopback', handle: 'reset' },
+  }),
   missing: () => ({ candidates: [{ url: '/media/missing.mp4' }], account: { platform: 'loopback', handle: 'gone' } }),
   redirect: ({ query }) => ({ candidates: [{ url: `/media/redirect?to=${encodeURIComponent(query.get('to') ?? '/media/ok.mp4?size=65536')}` }], account: { platform: 'loopback', handle: 'moved' } }),
   unsafe: ({ query }) => ({ candidates: [{ url: query.get('to') ?? 'file:///etc/passwd' }], account: { platform: 'loopback', handle: 'unsafe' } }),

@@ -25,6 +25,8 @@ export interface MediaHost {
   postUrl(id: string, query?: Record<string, string | number>): string;
   /** How many requests a path (without query) has had. */
   hits(pathname: string): number;
+  /** The `Cookie` header of the last request to a path, `''` when it had none. */
+  lastCookie(pathname: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export interface MediaHost {
 export async function startMediaHost(options: MediaHostOptions = {}): Promise<MediaHost> {
   const now = options.now ?? (() => Date.now());
   const hits = new Map<string, number>();
+  const cookies = new Map<string, string>();
   const counters = new Map<string, number>();
   const bump = (key: string) => {
     const n = (counters.get(key) ?? 0) + 1;
@@ -50,6 +53,7 @@ export async function startMediaHost(options: MediaHostOptions = {}): Promise<Me
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    cookies.set(url.pathname, req.headers.cookie ?? '');
     try {
       route(req, res, url, { now, bump });
     } catch (error) {
@@ -66,6 +70,7 @@ export async function startMediaHost(options: MediaHostOptions = {}): Promise<Me
       return `${base}/post/${encodeURIComponent(id)}${search ? `?${search}` : ''}`;
     },
     hits: (pathname) => hits.get(pathname) ?? 0,
+    lastCookie: (pathname) => cookies.get(pathname),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -125,6 +130,14 @@ function route(req: IncomingMessage, res: ServerResponse, url: URL, context: Rou
     }
     case '/media/flaky.mp4':
       if (context.bump(`flaky:${q.get('key')}`) <= Number(q.get('fail') ?? 2)) return void res.writeHead(Number(q.get('status') ?? 503), { 'content-type': 'text/plain' }).end('try later');
+      return sendMp4();
+    case '/media/chunked.mp4':
+      // no Content-Length: only counting the bytes can enforce a size cap
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      return void res.end(mp4Bytes(size));
+    case '/media/reset.mp4':
+      // the connection dies before any answer: a transport error
+      if (context.bump(`reset:${q.get('key')}`) <= Number(q.get('fail') ?? 1)) return void req.socket.destroy();
       return sendMp4();
     case '/media/redirect':
       return void res.writeHead(302, { location: q.get('to') ?? '/' }).end();

@@ -4,10 +4,9 @@
  * cancel, a body shorter than its `Content-Length`, a broken connection),
  * the `.part` file is removed before the error is thrown.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { MediaError, TooLargeError, TransportError, TruncatedError, redactUrl } from './errors.js';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { MediaError, TooLargeError, TransportError, TruncatedError, UnsafePathError, redactUrl } from './errors.js';
+import { CREATE_NO_FOLLOW } from './safe-path.js';
 import { abortReason, fetchHttp } from './safe-url.js';
 import { timedSignal } from './timeout.js';
 
@@ -76,15 +75,33 @@ export const httpDownload: Downloader = async (request, { signal, onProgress }) 
       response.destroy();
       throw new TooLargeError(`${redactUrl(request.url)} is ${promised} bytes, over the ${request.maxBytes}-byte cap`);
     }
-    // an observer beside pipe's own 'data' listener: counting costs no extra stream stage
-    const head: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => {
-      if (received < HEAD_BYTES) head.push(chunk.subarray(0, HEAD_BYTES - received));
-      received += chunk.byteLength;
-      if (received > request.maxBytes) response.destroy(new TooLargeError(`${redactUrl(request.url)} sent more than the ${request.maxBytes}-byte cap`));
-      else onProgress?.(received, promised);
+    const file = await open(request.partPath, CREATE_NO_FOLLOW).catch((error: unknown) => {
+      response.destroy();
+      if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+      throw new UnsafePathError(`refused: ${request.partPath} is a symbolic link`, { cause: error });
     });
-    await pipeline(response, createWriteStream(request.partPath), { signal: timed.signal });
+    const head: Buffer[] = [];
+    try {
+      // chunks go down in batches: one write per WRITE_BATCH_BYTES instead of one per socket read
+      let batch: Buffer[] = [];
+      let batched = 0;
+      for await (const chunk of response as AsyncIterable<Buffer>) {
+        if (received < HEAD_BYTES) head.push(chunk.subarray(0, HEAD_BYTES - received));
+        received += chunk.byteLength;
+        if (received > request.maxBytes) throw new TooLargeError(`${redactUrl(request.url)} sent more than the ${request.maxBytes}-byte cap`);
+        batch.push(chunk);
+        batched += chunk.byteLength;
+        if (batched >= WRITE_BATCH_BYTES) {
+          await writeAll(file, batch, batched);
+          batch = [];
+          batched = 0;
+        }
+        onProgress?.(received, promised);
+      }
+      if (batched > 0) await writeAll(file, batch, batched);
+    } finally {
+      await file.close();
+    }
     if (promised !== undefined && received < promised) {
       throw new TruncatedError(`${redactUrl(request.url)} ended after ${received} of ${promised} bytes`, { retryable: true });
     }
@@ -97,6 +114,13 @@ export const httpDownload: Downloader = async (request, { signal, onProgress }) 
     timed.dispose();
   }
 };
+
+const WRITE_BATCH_BYTES = 512 * 1024;
+
+async function writeAll(file: FileHandle, chunks: readonly Buffer[], bytes: number): Promise<void> {
+  const { bytesWritten } = await file.writev(chunks);
+  if (bytesWritten !== bytes) throw new Error(`short write: ${bytesWritten} of ${bytes} bytes`);
+}
 
 function classify(error: unknown, signal: AbortSignal, url: string, received: number, promised: number | undefined): Error {
   if (signal.aborted) return abortReason(signal);

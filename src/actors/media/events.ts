@@ -8,6 +8,8 @@
 export interface MediaEvent {
   readonly jobId: string;
   readonly traceId: string;
+  /** The queue's attempt id, when the run was started by one. */
+  readonly attemptId?: string;
   readonly level: 'info' | 'warn' | 'error';
   /** The step or branch, e.g. `extract`, `download`, `strategy:authenticated`. */
   readonly step: string;
@@ -26,10 +28,11 @@ export interface JobLog {
 }
 
 /** @internal */
-export function jobLog(sink: MediaLog, jobId: string, traceId: string): JobLog {
+export function jobLog(sink: MediaLog, jobId: string, traceId: string, attemptId?: string): JobLog {
+  const ids = attemptId === undefined ? { jobId, traceId } : { jobId, traceId, attemptId };
   const emit = (level: MediaEvent['level'], step: string, message: string, data?: MediaEvent['data']) => {
     try {
-      sink(data === undefined ? { jobId, traceId, level, step, message } : { jobId, traceId, level, step, message, data });
+      sink(data === undefined ? { ...ids, level, step, message } : { ...ids, level, step, message, data });
     } catch {
       // a broken log sink must not fail the download
     }

@@ -1,6 +1,8 @@
 /** The media pipeline: extract, download, validate, strategies, thumbnail, as injectable steps. */
 export { createMediaPipeline, runMediaJob, MediaJobFailedError } from './pipeline.js';
 export type { MediaJobContext, MediaPipeline } from './pipeline.js';
+export { mediaQueueHandler } from './queue-handler.js';
+export type { MediaQueueHandler, MediaQueueHandlerOptions, MediaQueueJobContext } from './queue-handler.js';
 export { DEFAULT_MEDIA_STEPS } from './options.js';
 export type { MediaPipelineOptions, MediaRetryOptions, MediaSteps } from './options.js';
 export { httpExtractor, parsePostPage, pickCandidate, DEFAULT_EXTRACT_TIMEOUT_MS } from './extract.js';
@@ -12,7 +14,9 @@ export type { DownloadContext, DownloadedFile, DownloadRequest, Downloader } fro
 export { validateVideo, DEFAULT_MIN_BYTES } from './validate.js';
 export type { Validation, ValidationRequest, Validator } from './validate.js';
 export { authenticatedStrategy, alternativeStrategy, reExtractStrategy, DEFAULT_STRATEGIES } from './strategies.js';
-export type { AlternativePicker, CookieSource, MediaStrategy, StrategyContext } from './strategies.js';
+export type { AlternativePicker, MediaStrategy, StrategyContext } from './strategies.js';
+export { cookiesByPlatform, NO_COOKIES } from './cookie-source.js';
+export type { CookieRequest, CookieSource } from './cookie-source.js';
 export { httpThumbnail } from './thumbnail.js';
 export type { ThumbnailOutcome, ThumbnailRequest, Thumbnailer } from './thumbnail.js';
 export { poolSteps, mediaDownloadTask, mediaValidateTask, mediaThumbnailTask } from './pool-steps.js';

@@ -9,7 +9,8 @@ import { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_MAX_BYTES, httpDownload, type Down
 import type { MediaLog } from './events.js';
 import { DEFAULT_EXTRACT_TIMEOUT_MS, httpExtractor, type Extractor } from './extract.js';
 import { DEFAULT_EXPIRY_MARGIN_MS } from './signed-url.js';
-import { DEFAULT_STRATEGIES, type CookieSource, type MediaStrategy } from './strategies.js';
+import { NO_COOKIES, type CookieSource } from './cookie-source.js';
+import { DEFAULT_STRATEGIES, type MediaStrategy } from './strategies.js';
 import { httpThumbnail, type Thumbnailer } from './thumbnail.js';
 import { DEFAULT_MIN_BYTES, validateVideo, type Validator } from './validate.js';
 
@@ -26,7 +27,7 @@ export interface MediaRetryOptions {
  *
  * @example
  * ```ts
- * const steps: Partial<MediaSteps> = { extract: myPlatformExtractor, cookieSource: (platform) => vault.cookieFor(platform) };
+ * const steps: Partial<MediaSteps> = { extract: myPlatformExtractor, cookieSource: ({ platform }) => vault.cookieFor(platform) };
  * ```
  */
 export interface MediaSteps {
@@ -36,6 +37,7 @@ export interface MediaSteps {
   readonly validate: Validator;
   readonly strategies: readonly MediaStrategy[];
   readonly thumbnail: Thumbnailer;
+  /** The `Cookie` header for the authenticated strategy; default {@link NO_COOKIES}. */
   readonly cookieSource: CookieSource;
   /** Waits between retries; injectable so tests and the simulator need not sleep. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -107,7 +109,7 @@ export const DEFAULT_MEDIA_STEPS: MediaSteps = Object.freeze({
   validate: validateVideo,
   strategies: DEFAULT_STRATEGIES,
   thumbnail: httpThumbnail,
-  cookieSource: () => undefined,
+  cookieSource: NO_COOKIES,
   sleep,
   now: () => realClock.now(),
   random: () => realRandom.next(),

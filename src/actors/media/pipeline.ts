@@ -40,6 +40,8 @@ export interface MediaJobContext {
   readonly signal?: AbortSignal;
   readonly progress?: (pct: number) => unknown;
   readonly heartbeat?: () => unknown;
+  /** The queue's attempt id, carried by every event of this run. */
+  readonly attemptId?: string;
 }
 
 /**
@@ -85,7 +87,7 @@ export class MediaJobFailedError extends StewardError {
  *
  * @example
  * ```ts
- * const pipeline = createMediaPipeline({ downloadsDir, steps: { cookieSource: (platform) => cookies.get(platform) } });
+ * const pipeline = createMediaPipeline({ downloadsDir, steps: { cookieSource: ({ platform }) => cookies.get(platform) } });
  * ```
  */
 export function createMediaPipeline(options: MediaPipelineOptions): MediaPipeline {
@@ -152,7 +154,7 @@ class MediaJobRun {
     options: MediaPipelineOptions,
   ) {
     this.options = resolveMediaOptions(options);
-    this.log = jobLog(this.options.log, payload.jobId, traceId);
+    this.log = jobLog(this.options.log, payload.jobId, traceId, context.attemptId);
     this.signal = context.signal ?? new AbortController().signal;
   }
 
@@ -185,8 +187,7 @@ class MediaJobRun {
     this.log.info('account', `account ${account.platform}/${account.handle}, slug ${paths.relative(paths.slugDir)}`);
     this.report(50);
     await ensureDirUnder(options.downloadsDir, paths.slugDir);
-    // a previous incarnation killed mid-download leaves its .part behind
-    await rm(paths.part, { force: true });
+    // a previous incarnation killed mid-download left its .part behind: the download truncates it, a failure removes it
     this.written.add(paths.part).add(paths.output);
 
     // the thumbnail does not depend on the video: fetched beside the download, a job takes as long as its download

@@ -8,6 +8,7 @@
  * hostile names never collide on one file.
  */
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { UnsafePathError } from './errors.js';
@@ -73,12 +74,36 @@ export function pathUnder(root: string, ...segments: string[]): string {
  */
 export async function ensureDirUnder(root: string, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const [realRoot, realDir] = await Promise.all([realpath(root), realpath(dir)]);
+  const [realRoot, realDir] = await Promise.all([realRootOf(root), realpath(dir)]);
   const rel = relative(realRoot, realDir);
   if (rel.startsWith('..') || isAbsolute(rel)) {
     throw new UnsafePathError(`refused: ${dir} resolves outside the downloads directory`);
   }
 }
+
+/**
+ * The root's own realpath is resolved once: the root is configuration, not
+ * input. If it is later swapped for a link elsewhere, every directory under
+ * it resolves outside the remembered path and is refused (fails closed).
+ */
+const realRoots = new Map<string, Promise<string>>();
+function realRootOf(root: string): Promise<string> {
+  let real = realRoots.get(root);
+  if (real === undefined) {
+    real = realpath(root);
+    void real.catch(() => realRoots.delete(root));
+    realRoots.set(root, real);
+  }
+  return real;
+}
+
+/**
+ * Flags for creating a file in a checked directory: write, create, truncate,
+ * and refuse a symlink planted at the name itself (`O_NOFOLLOW`), which the
+ * directory check cannot see.
+ * @internal
+ */
+export const CREATE_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /** Where one job's files go, all relative to the downloads root. */
 export interface MediaPaths {

@@ -38,7 +38,9 @@ export interface FetchHttpOptions {
 }
 
 /**
- * GET with every redirect hop checked by {@link assertHttpUrl}; a transport
+ * GET with every redirect hop checked by {@link assertHttpUrl} (and the
+ * `Cookie` / `Authorization` headers dropped once a hop leaves the origin
+ * they were given for); a transport
  * failure becomes a retryable `ERR_MEDIA_TRANSPORT`, a non-2xx answer an
  * `ERR_MEDIA_HTTP_STATUS` (retryable when 5xx), with the body discarded.
  * Built on `node:http` rather than `fetch`: the body is a Node stream that
@@ -53,14 +55,18 @@ export interface FetchHttpOptions {
  */
 export async function fetchHttp(url: string, options: FetchHttpOptions = {}): Promise<IncomingMessage> {
   let current = assertHttpUrl(url);
+  let hopOptions = options;
   for (let hop = 0; ; hop++) {
-    const response = await get(current, options);
+    const response = await get(current, hopOptions);
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
     if (status >= 300 && status < 400 && location !== undefined) {
       response.resume();
       if (hop >= MAX_REDIRECTS) throw new TransportError(`GET ${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
-      current = assertHttpUrl(location, current.href);
+      const next = assertHttpUrl(location, current.href);
+      // credentials are for the origin they were given for, as browsers and fetch do
+      if (next.origin !== current.origin) hopOptions = withoutCredentials(hopOptions);
+      current = next;
       continue;
     }
     if (status < 200 || status >= 300) {
@@ -69,6 +75,14 @@ export async function fetchHttp(url: string, options: FetchHttpOptions = {}): Pr
     }
     return response;
   }
+}
+
+const CREDENTIAL_HEADERS = new Set(['cookie', 'authorization', 'proxy-authorization']);
+
+function withoutCredentials(options: FetchHttpOptions): FetchHttpOptions {
+  if (options.headers === undefined) return options;
+  const headers = Object.fromEntries(Object.entries(options.headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())));
+  return { ...options, headers };
 }
 
 function get(url: URL, { signal, headers }: FetchHttpOptions): Promise<IncomingMessage> {

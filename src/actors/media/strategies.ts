@@ -4,13 +4,11 @@
  * an alternative download path, and a fresh extraction. Each is an injectable
  * function; the pipeline runs them in order until one yields a valid file.
  */
+import type { CookieSource } from './cookie-source.js';
 import type { DownloadedFile } from './download.js';
 import type { JobLog } from './events.js';
 import { pickCandidate } from './extract.js';
 import type { Extraction, MediaCandidate } from './messages.js';
-
-/** The cookie header for a platform, or `undefined` when there are none. Injectable until the cookie domain lands. */
-export type CookieSource = (platform: string, url: string) => Promise<string | undefined> | string | undefined;
 
 /** What a strategy may use. */
 export interface StrategyContext {
@@ -36,7 +34,9 @@ export interface MediaStrategy {
 }
 
 /**
- * Download the same URL again with the platform's cookies, when the cookie source has some.
+ * Download the same URL again with the platform's cookies, when the cookie
+ * source has some (see {@link CookieSource} for its contract). A source that
+ * fails is logged by its error's code only and the strategy is skipped.
  *
  * @example
  * ```ts
@@ -46,8 +46,21 @@ export interface MediaStrategy {
 export const authenticatedStrategy: MediaStrategy = {
   name: 'authenticated',
   async run(context) {
-    const cookie = await context.cookieSource(context.extraction.account.platform, context.url);
-    if (cookie === undefined || cookie === '') return undefined;
+    const { platform } = context.extraction.account;
+    let cookie: string | undefined;
+    try {
+      cookie = await context.cookieSource({ platform, url: context.url, signal: context.signal });
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      // its message may quote the secret it failed on: the code only
+      const code = (error as { code?: unknown }).code;
+      context.log.warn('strategy:authenticated', `the cookie source failed (${typeof code === 'string' ? code : 'no code'}): skipped`);
+      return undefined;
+    }
+    if (cookie === undefined || cookie === '') {
+      context.log.info('strategy:authenticated', `no cookies for ${platform}: skipped`);
+      return undefined;
+    }
     return context.attempt(context.url, { cookie });
   },
 };

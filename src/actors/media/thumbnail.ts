@@ -6,7 +6,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { fileTypeFromBuffer } from 'file-type';
 import { TooLargeError, redactUrl } from './errors.js';
-import { ensureDirUnder, mediaPaths } from './safe-path.js';
+import { CREATE_NO_FOLLOW, ensureDirUnder, mediaPaths } from './safe-path.js';
 import { fetchHttp } from './safe-url.js';
 import { timedSignal } from './timeout.js';
 
@@ -57,7 +57,7 @@ export const httpThumbnail: Thumbnailer = async (request, { signal }) => {
       const target = paths.thumbnail(type.ext);
       const temp = `${target}.part`;
       try {
-        await writeFile(temp, bytes);
+        await writeFile(temp, bytes, { flag: CREATE_NO_FOLLOW });
         await rename(temp, target);
       } catch (error) {
         await rm(temp, { force: true });

@@ -1,7 +1,7 @@
 /**
  * `kill -9` mid-download: the process dies with its `.part` file on disk; the
- * next attempt of the same job (what the queue's recovery will start) removes
- * it before downloading and completes with only the finished file left.
+ * next attempt of the same job (what the queue's recovery will start) opens
+ * it truncated, downloads into it, and completes with only the finished file left.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,9 +21,10 @@ afterEach(async () => {
   await fx.close();
 });
 
-it('kill -9 mid-download leaves a .part that the next attempt of the job cleans before completing', async () => {
+/** Runs the job in a child process and kills it with SIGKILL once the download is under way on disk. */
+async function crashMidDownload(jobId: string): Promise<void> {
   const script = fileURLToPath(new URL('../../../dist/test/actors/media/fixtures/crash-child.js', import.meta.url));
-  const child = spawn(process.execPath, [script, fx.root, 'job-crash', fx.host.postUrl('slow', { size: 4_000_000, delay: 20 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, fx.root, jobId, fx.host.postUrl('slow', { size: 4_000_000, delay: 20 })], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   child.stdout.setEncoding('utf8');
   let seen = '';
@@ -32,13 +33,24 @@ it('kill -9 mid-download leaves a .part that the next attempt of the job cleans 
     seen += chunk;
     if (/progress (5[5-9]|[6-9]\d)/.test(seen)) break;
   }
-  const part = join(fx.root, 'loopback-slow', 'job-crash.mp4.part');
-  await access(part); // the download is under way, on disk
+  await access(join(fx.root, 'loopback-slow', `${jobId}.mp4.part`)); // the download is under way, on disk
   child.kill('SIGKILL');
   await once(child, 'exit');
-  expect(await filesUnder(fx.root)).toEqual(['loopback-slow/job-crash.mp4.part']);
+}
 
-  const outcome = await fx.pipeline().run({ jobId: 'job-crash', postUrl: fx.host.postUrl('slow', { size: 200_000, delay: 1 }) });
+const retryUrl = () => fx.host.postUrl('slow', { size: 200_000, delay: 1 });
+
+it('kill -9 mid-download leaves a .part that the next attempt of the job downloads over, completing with only the finished file', async () => {
+  await crashMidDownload('job-crash');
+  expect(await filesUnder(fx.root)).toEqual(['loopback-slow/job-crash.mp4.part']);
+  const outcome = await fx.pipeline().run({ jobId: 'job-crash', postUrl: retryUrl() });
   expect(outcome).toMatchObject({ status: 'completed', outputPath: 'loopback-slow/job-crash.mp4', bytes: 200_000 });
   expect(await filesUnder(fx.root)).toEqual(['loopback-slow/job-crash.mp4']);
+});
+
+it('a next attempt that fails removes the stale .part too', async () => {
+  await crashMidDownload('job-crash');
+  const outcome = await fx.pipeline({ maxBytes: 1000 }).run({ jobId: 'job-crash', postUrl: retryUrl() });
+  expect(outcome).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_TOO_LARGE' });
+  expect(await filesUnder(fx.root)).toEqual([]);
 });

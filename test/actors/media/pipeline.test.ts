@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jpegBytes, MEDIA_HOST_COOKIE, mp4Bytes } from '../../../demo/media-host/index.js';
-import { MediaJobFailedError, type MediaJobOutcome, type MediaJobResult } from '../../../src/actors/media/index.js';
+import { DEFAULT_STRATEGIES, MediaJobFailedError, type MediaJobOutcome, type MediaJobResult } from '../../../src/actors/media/index.js';
 import { filesUnder, mediaFixture, type MediaFixture } from './helpers.js';
 
 let fx: MediaFixture;
@@ -62,7 +62,7 @@ describe('the media pipeline', () => {
     it('authenticated: downloads again with the cookie source\'s cookie after a login wall served with 200', async () => {
       const asked: string[] = [];
       const outcome = completed(
-        await fx.pipeline({ steps: { cookieSource: (platform) => (asked.push(platform), MEDIA_HOST_COOKIE) } }).run({ jobId: 'j', postUrl: fx.host.postUrl('cookie') }),
+        await fx.pipeline({ steps: { cookieSource: ({ platform }) => (asked.push(platform), MEDIA_HOST_COOKIE) } }).run({ jobId: 'j', postUrl: fx.host.postUrl('cookie') }),
       );
       expect([outcome.via, asked]).toEqual(['authenticated', ['loopback']]);
       expect(fx.events.some((e) => e.step === 'validate' && e.message.includes('text/html'))).toBe(true);
@@ -78,6 +78,27 @@ describe('the media pipeline', () => {
       const outcome = completed(await fx.pipeline().run({ jobId: 'j', postUrl: fx.host.postUrl('reextract') }));
       expect(outcome.via).toBe('re-extract');
       expect(fx.host.hits('/post/reextract')).toBe(2);
+    });
+
+    it('runs authenticated → alternative → re-extract in that order, each after the bad file was deleted', async () => {
+      const filesWhenTried: string[][] = [];
+      const strategies = DEFAULT_STRATEGIES.map((strategy) => ({
+        name: strategy.name,
+        run: async (context: Parameters<typeof strategy.run>[0]) => {
+          filesWhenTried.push(await filesUnder(fx.root));
+          return strategy.run(context);
+        },
+      }));
+      const outcome = await fx.pipeline({ steps: { strategies, cookieSource: () => 'session=wrong' } }).run({ jobId: 'j', postUrl: fx.host.postUrl('html') });
+      expect(outcome).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_INVALID' });
+      expect(fx.events.filter((e) => e.step.startsWith('strategy:') && e.message === 'trying').map((e) => e.step)).toEqual([
+        'strategy:authenticated',
+        'strategy:alternative',
+        'strategy:re-extract',
+      ]);
+      expect(filesWhenTried).toEqual([[], [], []]);
+      expect(fx.host.hits('/media/html.mp4')).toBe(2); // direct and with the cookie; the fresh extraction offers nothing untried
+      expect(fx.host.hits('/post/html')).toBe(2);
     });
 
     it('fails with ERR_MEDIA_INVALID when every strategy still gets HTML (also served as video/mp4), and deletes every bad file', async () => {
@@ -112,6 +133,12 @@ describe('the media pipeline', () => {
       const outcome = await fx.pipeline().run({ jobId: 'j', postUrl: fx.host.postUrl('flaky', { fail: 10, key: 'b' }) });
       expect(outcome).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_HTTP_STATUS', retryable: true });
       expect(fx.host.hits('/media/flaky.mp4')).toBe(3);
+    });
+
+    it('retries a transport error (connection reset before any answer) and succeeds', async () => {
+      const outcome = completed(await fx.pipeline().run({ jobId: 'j', postUrl: fx.host.postUrl('reset', { fail: 2, key: 'r' }) }));
+      expect([outcome.attempts, fx.host.hits('/media/reset.mp4')]).toEqual([3, 3]);
+      expect(fx.events.filter((e) => e.message.includes('ERR_MEDIA_TRANSPORT'))).toHaveLength(2);
     });
 
     it('does not retry a 404 (nor a 400)', async () => {

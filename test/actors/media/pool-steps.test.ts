@@ -47,4 +47,14 @@ describe('media steps on a PiscinaPool', () => {
     expect(outcome).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_CANCELLED' });
     expect(await filesUnder(fx.root)).toEqual([]);
   });
+
+  it('runs 100 jobs at once on two threads, each to its own file, no .part left', async () => {
+    const pipeline = fx.pipeline({ steps: poolSteps(pool) });
+    const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) => pipeline.run({ jobId: `job-${i}`, postUrl: fx.host.postUrl('ok', { size: 30_000 + i }) })));
+    expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 100 }, () => 'completed'));
+    for (const [i, o] of outcomes.entries()) expect((o as MediaJobResult).bytes).toBe(30_000 + i);
+    const files = await filesUnder(fx.root);
+    expect([files.filter((f) => f.endsWith('.mp4')).length, files.filter((f) => f.endsWith('.jpg')).length]).toEqual([100, 100]);
+    expect(files.filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
 });

@@ -114,4 +114,16 @@ describe('security', () => {
     expect(outcome).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_UNSAFE_PATH' });
     expect(await readdir(join(sandbox, 'outside'))).toEqual([]);
   });
+
+  it('refuses a symlink planted at the .part name itself (O_NOFOLLOW), leaving its target untouched', async () => {
+    const { readFile, symlink } = await import('node:fs/promises');
+    const outside = join(sandbox, 'outside.txt');
+    await writeFile(outside, 'precious');
+    await mkdir(join(root, 'loopback-alice'));
+    await symlink(outside, join(root, 'loopback-alice', 'j.mp4.part'));
+    const outcome = await createMediaPipeline({ downloadsDir: root }).run({ jobId: 'j', postUrl: host.postUrl('ok') });
+    expect(outcome).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_UNSAFE_PATH', retryable: false });
+    expect(await readFile(outside, 'utf8')).toBe('precious');
+    expect(await readdir(join(root, 'loopback-alice'))).not.toContain('j.mp4.part'); // the planted link is removed, not followed
+  });
 });

@@ -103,6 +103,14 @@ describe('3. download', () => {
     expect(await filesUnder(fx.root)).toEqual([]);
   });
 
+  it('refuses a body without Content-Length once it streams past the cap, and leaves no file', async () => {
+    const error = await rejection(httpDownload(request(fx, `${fx.host.url}/media/chunked.mp4?size=500000`, { maxBytes: 100_000 }), { signal: never }));
+    expect([error.code, error.retryable]).toEqual(['ERR_MEDIA_TOO_LARGE', false]);
+    expect(await filesUnder(fx.root)).toEqual([]);
+    const file = await httpDownload(request(fx, `${fx.host.url}/media/chunked.mp4?size=90000`, { maxBytes: 100_000 }), { signal: never });
+    expect([file.bytes, (await readFile(file.path)).equals(mp4Bytes(90_000))]).toEqual([90_000, true]);
+  });
+
   it('times out a slow body with a retryable ERR_MEDIA_TIMEOUT and no file', async () => {
     const error = await rejection(httpDownload(request(fx, `${fx.host.url}/media/slow.mp4?size=1048576&delay=50`, { timeoutMs: 150 }), { signal: never }));
     expect([error.code, error.retryable]).toEqual(['ERR_MEDIA_TIMEOUT', true]);
