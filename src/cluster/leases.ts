@@ -148,6 +148,16 @@ export class Leases {
     return lost;
   }
 
+  /** The lease on `(type, key)` this node believes it holds, whatever its own clock says of it now. */
+  lease(type: string, key: string): Lease | undefined {
+    return this.#held.get(entityId(type, key));
+  }
+
+  /** Drops the lease on `(type, key)` at `token` from this node's view without a statement (a fenced write proved it gone). */
+  forget(type: string, key: string, token: number): void {
+    if (this.#held.get(entityId(type, key))?.token === token) this.#held.delete(entityId(type, key));
+  }
+
   /** The current lease of `(type, key)` if this node still holds it by its own clock; throws `ERR_LEASE_EXPIRED` otherwise. */
   valid(type: string, key: string): Lease {
     const lease = this.#held.get(entityId(type, key));

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_TOMBSTONES, DeathWatch, type FinalReason } from './death-wa
 import type { ActorDefinition, StateOf, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import { createEventBus, type RuntimeEventBus } from './events.js';
-import type { StatePort, TaskPoolPort } from './ports/index.js';
+import type { OwnershipPort, StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
 import { passivateLeastRecent, watchIdle } from './passivation.js';
 import { microtaskScheduler } from './scheduler.js';
@@ -55,6 +55,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly #host: CellHost;
   readonly #pools: Readonly<Record<string, TaskPoolPort>>;
   readonly #persistence: StatePort | undefined;
+  readonly #ownership: OwnershipPort | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
   readonly #inbound: InboundTransit | undefined;
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
@@ -83,6 +84,7 @@ export class ActorSystem implements AsyncDisposable {
       events: this.events,
       messagesPerTurn: options.messagesPerTurn ?? 64,
       stopWaitMs: this.#askTimeoutMs,
+      ownership: options.ownership,
       shuttingDown: () => this.#phase !== 'running',
       ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
       pool: (name) => {
@@ -109,6 +111,8 @@ export class ActorSystem implements AsyncDisposable {
       post: (ref, envelope) => this.#post(ref, envelope),
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
+    this.#ownership = options.ownership;
+    this.#ownership?.attach({ deactivate: (type, key, code) => this.#deactivate(type, key, code) });
     options.simulation?.attach(simulationControl(() => this.#cells.values()));
     this.#reminders = new SystemReminders(options.reminders, this.#definitions, (service) => this.#makeRef(service, REMINDER_SERVICE_KEY, { trusted: true }, true).tell('wake', {}));
     if (options.reminders && !persistence) throw new InvalidConfigError('reminders are durable: pass `persistence` to new ActorSystem() as well');
@@ -231,8 +235,17 @@ export class ActorSystem implements AsyncDisposable {
     return stopped;
   }
 
+  /** The ownership port lost `(type, key)`: its live actor passivates; the next message activates it wherever it is owned then. */
+  #deactivate(type: string, key: string, code: string): Promise<void> {
+    const cell = this.#cells.get(registryKey(type, key));
+    if (!cell) return Promise.resolve();
+    this.events.emit('actor.deactivated', { type, key, code });
+    return this.#stopCell(cell, 'passivated');
+  }
+
   #cellStopped(cell: ActorCell, reason: StopReason): void {
     const id = cell.registryKey;
+    if (cell.fence) this.#ownership?.release(cell.fence);
     if (this.#stopping.get(id) === cell.stopped) this.#stopping.delete(id);
     this.events.emit('actor.stopped', { type: cell.definition.name, key: cell.key, reason });
     if (reason === 'passivated') return;
