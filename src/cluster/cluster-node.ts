@@ -46,6 +46,12 @@ export interface ClusterNodeOptions {
   readonly leaseMarginMs?: number;
   /** Bound of every tell and ask through {@link ClusterNode.ref}, forwarding and takeover waits included. Default 5,000 ms. */
   readonly askTimeoutMs?: number;
+  /**
+   * Longest wait for the owner's answer to one forwarded message; past it
+   * the caller gets `ERR_FORWARD_FAILED` (the owner may be frozen: whether it
+   * handled the message is unknown, so it is not resent). Default: the lease ttl.
+   */
+  readonly forwardTimeoutMs?: number;
   /** The rest of the system's options (its persistence and ownership are the node's). */
   readonly system?: Omit<ActorSystemOptions, 'persistence' | 'ownership'>;
 }
@@ -102,7 +108,7 @@ export class ClusterNode {
     const registry = new NodeRegistry({ pool, schema, node: id, ttlMs });
     const client = new ForwardClient();
     const definitions = new Map(options.actors.map((definition) => [definition.name, definition]));
-    const router = new Router({ node: id, system, leases, ownership, registry, client, definitions });
+    const router = new Router({ node: id, system, leases, ownership, registry, client, definitions, forwardTimeoutMs: options.forwardTimeoutMs ?? ttlMs });
     const { server, address } = await listenForForwards(options.host ?? '127.0.0.1', options.port ?? 0, (request) => router.serve(request));
     await registry.register(address);
     const heartbeat = setInterval(() => void registry.heartbeat().catch(() => undefined), ttlMs / 3);

@@ -24,6 +24,8 @@ export interface RouterParts {
   readonly registry: NodeRegistry;
   readonly client: ForwardClient;
   readonly definitions: ReadonlyMap<string, ActorDefinition>;
+  /** Longest wait for one forward's answer (an owner frozen with it cannot hold the caller to its whole deadline). */
+  readonly forwardTimeoutMs: number;
 }
 
 type Delivery = { readonly delivered: true; readonly value: unknown } | { readonly delivered: false };
@@ -56,7 +58,7 @@ export class Router {
         owner = lease.owner;
         wait = lease.remainingMs;
       }
-      const request: ForwardRequest = { type: definition.name, key, message, payload, mode, timeoutMs: Math.max(1, Math.ceil(remaining)) };
+      const request: ForwardRequest = { type: definition.name, key, message, payload, mode, timeoutMs: Math.max(1, Math.ceil(Math.min(remaining, this.parts.forwardTimeoutMs))) };
       const answer = await this.#forward(owner, request);
       if (answer) {
         this.#owners.set(entity, owner);
