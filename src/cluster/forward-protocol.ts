@@ -29,7 +29,7 @@ export type WireError = z.infer<typeof wireError>;
  * @internal
  */
 export const forwardResponse = z.discriminatedUnion('outcome', [
-  z.strictObject({ outcome: z.literal('reply'), reply: z.unknown() }),
+  z.strictObject({ outcome: z.literal('reply'), reply: z.unknown().optional() }), // undefined (a tell, a void reply) is left out by JSON
   z.strictObject({ outcome: z.literal('error'), error: wireError }),
   z.strictObject({ outcome: z.literal('not-owner'), owner: z.string() }),
 ]);

@@ -76,9 +76,10 @@ export class Router {
   async serve(request: ForwardRequest): Promise<ForwardResponse> {
     const definition = this.parts.definitions.get(request.type);
     if (!definition) return { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `No actor type '${request.type}' on ${this.parts.node}.` } };
+    // This node cannot tell whether it owns the entity (its database unreachable): not delivered, so the sender may look again.
+    const lease = await this.#take(request.type, request.key).catch(() => undefined);
+    if (!lease?.local) return { outcome: 'not-owner', owner: lease?.owner ?? 'none' };
     try {
-      const lease = await this.#take(request.type, request.key);
-      if (!lease.local) return { outcome: 'not-owner', owner: lease.owner };
       const delivery = await this.#local(definition, request.key, request.message, request.payload, request.mode, request.timeoutMs);
       return delivery.delivered ? { outcome: 'reply', reply: delivery.value } : { outcome: 'not-owner', owner: 'none' };
     } catch (error) {

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ClusterNode } from '../../src/cluster/index.js';
+import { ClusterNode, Leases } from '../../src/cluster/index.js';
 import { defineActor, ForbiddenError } from '../../src/index.js';
 import { PgStore } from '../../src/persistence/index.js';
 import { dropSchema, PG_URL, randomSchema, skipPg } from '../persistence/pg-env.js';
@@ -82,5 +82,32 @@ describe.skipIf(skipPg)('forwarding between nodes', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('cut off from PostgreSQL, a node deactivates its actors by its own clock before PostgreSQL could give them to another node', async () => {
+    const schema = randomSchema();
+    schemas.push(schema);
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 3 });
+    pool.on('error', () => undefined);
+    const a = await ClusterNode.start({ pool, schema, nodeId: 'node-a', actors: [Account], leaseTtlMs: 2_000 });
+    const b = await ClusterNode.start({ connectionString: PG_URL, schema, nodeId: 'node-b', actors: [Account], leaseTtlMs: 2_000 });
+    nodes.push(b);
+    await a.ref(Account, 'acc-1').ask('deposit', { amount: 5, by: 'ann' });
+    const probe = new pg.Pool({ connectionString: PG_URL, max: 1 });
+    await probe.query('SELECT 1'); // connected before the partition: the check below costs one round trip
+    const deactivated = new Promise<string>((resolve) => a.system.events.on('actor.deactivated', ({ code }) => resolve(code)));
+    await pool.end(); // the partition: every statement of node-a fails from now on
+    expect(await deactivated).toBe('ERR_LEASE_EXPIRED');
+    // At that moment PostgreSQL still has node-a's lease live: nobody else could own acc-1 yet.
+    try {
+      const outcome = await new Leases({ pool: probe, schema, node: 'node-probe', ttlMs: 1_000 }).acquire('account', 'acc-1');
+      expect(outcome).toMatchObject({ held: false, owner: 'node-a' });
+    } finally {
+      await probe.end();
+    }
+    expect(a.system.liveActors).toBe(0);
+    // Once it expires by PostgreSQL's clock, node-b takes acc-1 over with everything node-a acknowledged.
+    expect(await b.ref(Account, 'acc-1').ask('deposit', { amount: 1, by: 'ann' })).toBe(6);
+    await a.system.shutdown();
   });
 });
