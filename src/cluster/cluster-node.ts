@@ -44,6 +44,13 @@ export interface ClusterNodeOptions {
   readonly leaseTtlMs?: number;
   /** How much sooner this node gives a lease up by its own clock. Default ttl / 5. */
   readonly leaseMarginMs?: number;
+  /**
+   * PostgreSQL ends a commit transaction this node leaves idle this long
+   * (frozen or cut off mid-commit), so it cannot hold every node's commits
+   * past its lease. Too short for a loaded machine fails slow commits
+   * (`ERR_PERSIST_FAILED`). Default ttl / 2.
+   */
+  readonly transactionIdleTimeoutMs?: number;
   /** Bound of every tell and ask through {@link ClusterNode.ref}, forwarding and takeover waits included. Default 5,000 ms. */
   readonly askTimeoutMs?: number;
   /**
@@ -100,7 +107,7 @@ export class ClusterNode {
     const marginMs = options.leaseMarginMs ?? ttlMs / 5;
     const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
     if (!options.pool) pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
-    const store = await PgStore.open({ pool, schema, transactionIdleTimeoutMs: Math.max(1, Math.floor(ttlMs / 3)) });
+    const store = await PgStore.open({ pool, schema, transactionIdleTimeoutMs: options.transactionIdleTimeoutMs ?? Math.max(1, Math.floor(ttlMs / 2)) });
     const persistence = new Persistence(store);
     const leases = new Leases({ pool, schema, node: id, ttlMs, marginMs });
     const ownership = new LeaseOwnership(leases, { renewEveryMs: ttlMs / 3, checkEveryMs: Math.max(1, marginMs / 2) });

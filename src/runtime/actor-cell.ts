@@ -68,15 +68,17 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
   /** Loads the state and runs `onStart`, holding messages until both are done. */
   activate(predecessor: Promise<void> | undefined): void {
     this.mailbox.suspend();
-    (predecessor ?? Promise.resolve())
-      .then(() => this.#claim())
-      .then((owned) => (owned ? this.loadAndStart().then(() => true) : false))
-      .then(
-        (started) => {
-          if (started && this.status === 'activating') this.started('actor.started');
-        },
-        (error: unknown) => this.fail(error, undefined, 'starting'),
-      );
+    const ready = predecessor ?? Promise.resolve();
+    // Without an ownership port the chain is exactly load-then-start (the simulator's schedules depend on its length).
+    const loaded = this.host.ownership
+      ? ready.then(() => this.#claim()).then((owned) => owned && this.loadAndStart().then(() => true))
+      : ready.then(() => this.loadAndStart());
+    loaded.then(
+      (started) => {
+        if (started !== false && this.status === 'activating') this.started('actor.started');
+      },
+      (error: unknown) => this.fail(error, undefined, 'starting'),
+    );
   }
 
   /**

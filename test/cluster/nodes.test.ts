@@ -12,7 +12,7 @@ import { PgStore } from '../../src/persistence/index.js';
 import { NodeProcesses, type NodeProcess } from './node-processes.js';
 import { auditOwnership } from './ownership-audit.js';
 
-const TTL_MS = 1_000;
+const TTL_MS = 2_000;
 const KEYS = 1_000;
 const LOAD_MS = Number(process.env['STEWARD_CLUSTER_LOAD_MS'] ?? 5_000);
 const CONCURRENCY = 8;
