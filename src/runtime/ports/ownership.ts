@@ -35,7 +35,14 @@ export interface CommitOptions {
   readonly fence?: Fence;
 }
 
-/** What the system lets its ownership port do to it. */
+/**
+ * What the system lets its ownership port do to it (handed over in `attach`).
+ *
+ * @example
+ * ```ts
+ * attach(control) { leases.onLost((lease) => void control.deactivate(lease.type, lease.key, 'ERR_LEASE_EXPIRED')); }
+ * ```
+ */
 export interface OwnershipControl {
   /** Takes the live actor `(type, key)` out of service (its lease is gone); the next message activates it again, wherever it is owned then. */
   deactivate(type: string, key: string, code: string): Promise<void>;
