@@ -4,6 +4,7 @@
  * proves the lease gone, so its actor is deactivated before it can do more.
  */
 import type { CommitOptions, CommitResult, IndexPage, IndexQuery, IndexSpec, QueryOptions, StatePort, StoredRecord, WriteOp } from '../runtime/ports/index.js';
+import { InvalidConfigError } from '../index.js';
 import type { LeaseOwnership } from './lease-ownership.js';
 
 /** @internal */
@@ -22,11 +23,11 @@ export class FencedStatePort implements StatePort {
   }
 
   defineIndex(collection: string, spec: IndexSpec): Promise<void> {
-    return this.port.defineIndex ? this.port.defineIndex(collection, spec) : Promise.reject(new Error('the state port has no secondary indexes'));
+    return this.port.defineIndex ? this.port.defineIndex(collection, spec) : Promise.reject(noIndexes());
   }
 
   queryIndex<T = unknown>(collection: string, index: string, query?: IndexQuery): Promise<IndexPage<T>> {
-    return this.port.queryIndex ? this.port.queryIndex<T>(collection, index, query) : Promise.reject(new Error('the state port has no secondary indexes'));
+    return this.port.queryIndex ? this.port.queryIndex<T>(collection, index, query) : Promise.reject(noIndexes());
   }
 
   async commit(batch: readonly WriteOp[], options?: CommitOptions): Promise<CommitResult> {
@@ -45,4 +46,8 @@ export class FencedStatePort implements StatePort {
   onUnusable(listener: (error: Error) => void): void {
     this.port.onUnusable?.(listener);
   }
+}
+
+function noIndexes(): InvalidConfigError {
+  return new InvalidConfigError('the state port has no secondary indexes (defineIndex / queryIndex)');
 }

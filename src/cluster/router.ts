@@ -28,6 +28,9 @@ export interface RouterParts {
   readonly forwardTimeoutMs: number;
 }
 
+/** Most owners remembered; past it the oldest is forgotten (it costs one lease look-up to find again). */
+const MAX_KNOWN_OWNERS = 10_000;
+
 type Delivery = { readonly delivered: true; readonly value: unknown } | { readonly delivered: false };
 const AGAIN: Delivery = { delivered: false };
 
@@ -61,7 +64,7 @@ export class Router {
       const request: ForwardRequest = { type: definition.name, key, message, payload, mode, timeoutMs: Math.max(1, Math.ceil(Math.min(remaining, this.parts.forwardTimeoutMs))) };
       const answer = await this.#forward(owner, request);
       if (answer) {
-        this.#owners.set(entity, owner);
+        this.#remember(entity, owner);
         if (answer.outcome === 'reply') return answer.reply;
         if (answer.outcome === 'error') throw new RemoteError(answer.error, owner);
       }
@@ -75,6 +78,7 @@ export class Router {
   /** A message forwarded by another node: delivered here if this node owns the entity (or can take it), never forwarded again. */
   async serve(request: ForwardRequest): Promise<ForwardResponse> {
     const definition = this.parts.definitions.get(request.type);
+    if (!this.parts.system.running) return { outcome: 'not-owner', owner: 'none' }; // closing: its leases are about to be released
     if (!definition) return { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `No actor type '${request.type}' on ${this.parts.node}.` } };
     // This node cannot tell whether it owns the entity (its database unreachable): not delivered, so the sender may look again.
     const lease = await this.#take(request.type, request.key).catch(() => undefined);
@@ -85,6 +89,12 @@ export class Router {
     } catch (error) {
       return { outcome: 'error', error: toWire(error) };
     }
+  }
+
+  #remember(entity: string, owner: string): void {
+    this.#owners.delete(entity);
+    this.#owners.set(entity, owner);
+    if (this.#owners.size > MAX_KNOWN_OWNERS) this.#owners.delete(this.#owners.keys().next().value as string);
   }
 
   /** This node's live lease on the entity, taken if free; else who owns it and for how long. */
