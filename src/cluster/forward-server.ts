@@ -29,7 +29,7 @@ export async function listenForForwards(host: string, port: number, serve: (requ
         return;
       }
       answer(200, await serve(parsed.data));
-    });
+    }).catch(() => res.destroy()); // serve answers its own errors; this is a broken connection
   });
   // Longer than the client's keep-alive, so the client always closes an idle connection first (never a request on a closing socket).
   server.keepAliveTimeout = 60_000;
