@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { BenchFigure, BenchGroup } from './harness.js';
 import { collectGarbage } from './harness.js';
+import { forwardedAsk, takeover } from './cluster-nodes.js';
 import { commitsPerSecond, persistenceUpdatesPerSecond, pgDriver, postgresDriver } from './pg-drivers.js';
 import { Persistence, PgStore } from '../src/persistence/index.js';
 
@@ -23,6 +24,8 @@ const MEASURE_MS = 3_000;
 const DRIVER_MS = 2_000;
 const DRIVER_CALLERS = 4;
 const ROUNDS = 2;
+const ASK_SAMPLES = 2_000;
+const TAKEOVER_TTL_MS = 1_000;
 
 async function seed(store: PgStore): Promise<void> {
   const batch = Array.from({ length: RECORDS }, (_, i) => ({ op: 'put' as const, collection: 'jobs', key: `job-${i}`, value: { owner: 'seed', progress: 0 } }));
@@ -61,6 +64,8 @@ const group: BenchGroup = {
     let steward = 0;
     let naive = 0;
     const drivers = { pg: 0, postgres: 0, pgNoFlush: 0, postgresNoFlush: 0 };
+    let asks = { forwarded: 0, local: 0 };
+    let takeoverMs = 0;
     try {
       await seed(store);
       await persistenceUpdatesPerSecond(persistence, 500, WRITERS, RECORDS); // warm-up
@@ -76,6 +81,9 @@ const group: BenchGroup = {
         drivers.pgNoFlush += (await pgDriver(URL, schema, DRIVER_MS, DRIVER_CALLERS, { durable: false })) / ROUNDS;
         drivers.postgresNoFlush += (await postgresDriver(URL, schema, DRIVER_MS, DRIVER_CALLERS, { durable: false })) / ROUNDS;
       }
+      collectGarbage();
+      asks = await forwardedAsk(URL, schema, ASK_SAMPLES);
+      takeoverMs = await takeover(URL, schema, TAKEOVER_TTL_MS);
       const { requests, storeCommits } = persistence.stats;
       console.log(`  group commit: ${requests} requests in ${storeCommits} transactions (${(requests / storeCommits).toFixed(1)} per transaction)`);
     } finally {
@@ -87,6 +95,11 @@ const group: BenchGroup = {
     report({ name: 'cluster.pg_commits_per_sec', value: steward, unit: `durable updates/s (${WRITERS} writers, Persistence on PgStore)` });
     report({ name: 'cluster.pg_naive_updates_per_sec', value: naive, unit: `updates/s (${WRITERS} writers, read-then-update, pool of ${POOL})` });
     report({ name: 'cluster.pg_vs_naive', value: steward / naive, unit: 'x', target: '>= 5' });
+    report({ name: 'cluster.forwarded_ask_p50_ms', value: asks.forwarded, unit: 'ms (ask A -> owner B -> A, HTTP on loopback, undici keep-alive)', target: '<= 1' });
+    report({ name: 'cluster.local_ask_p50_ms', value: asks.local, unit: 'ms (the same ask on the owner itself: the baseline)' });
+    report({ name: 'cluster.forwarded_vs_local_ask', value: asks.forwarded / asks.local, unit: 'x (forwarding cost)' });
+    report({ name: 'cluster.takeover_ms', value: takeoverMs, unit: `ms from SIGKILL of the owner to the successor's first answer (lease ttl ${TAKEOVER_TTL_MS} ms)` });
+    report({ name: 'cluster.takeover_vs_ttl', value: takeoverMs / TAKEOVER_TTL_MS, unit: 'x the lease ttl' });
     report({ name: 'cluster.driver_pg_commits_per_sec', value: drivers.pg, unit: `one-record commits/s (${DRIVER_CALLERS} callers, node-postgres)` });
     report({ name: 'cluster.driver_postgres_commits_per_sec', value: drivers.postgres, unit: `one-record commits/s (${DRIVER_CALLERS} callers, porsager postgres)` });
     report({ name: 'cluster.driver_pg_vs_postgres', value: drivers.pg / drivers.postgres, unit: 'x (durable commits)' });

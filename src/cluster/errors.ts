@@ -1,7 +1,7 @@
 /**
  * Errors of the ownership layer. Each has a fixed `name` and a literal `code`.
  */
-import { errorClass } from '../errors.js';
+import { errorClass, StewardError } from '../errors.js';
 
 /**
  * This node's own clock says its lease on an entity has run out (send time +
@@ -15,3 +15,49 @@ import { errorClass } from '../errors.js';
  * ```
  */
 export class LeaseExpiredError extends errorClass('LeaseExpiredError', 'ERR_LEASE_EXPIRED') {}
+
+/**
+ * Another live node owns the entity: this node may not activate it (its
+ * messages go to the owner instead).
+ *
+ * @example
+ * ```ts
+ * await ownership.claim('cook', 'c-1').catch((error) => error.code); // 'ERR_NOT_OWNER'
+ * ```
+ */
+export class NotOwnerError extends errorClass('NotOwnerError', 'ERR_NOT_OWNER') {}
+
+/**
+ * A message could not be carried to its owner within its bound (owner
+ * unreachable and no takeover in time, or the owner's answer lost). Whether
+ * an ask forwarded before this error was handled is unknown.
+ *
+ * @example
+ * ```ts
+ * await node.ref(Cook, 'c-1').ask('status', {}).catch((error) => error.code); // 'ERR_FORWARD_FAILED'
+ * ```
+ */
+export class ForwardFailedError extends errorClass('ForwardFailedError', 'ERR_FORWARD_FAILED') {}
+
+/**
+ * The error the owner node answered a forwarded message with, with its
+ * `name`, `code` and message as the owner raised it (an instanceof check of
+ * the original class does not cross the wire: switch on `code`).
+ *
+ * @example
+ * ```ts
+ * await node.ref(Cook, 'c-1').ask('start', { userId }).catch((error) => error.code === 'ERR_FORBIDDEN');
+ * ```
+ */
+export class RemoteError extends StewardError {
+  readonly code: string;
+  /** The node that raised it. */
+  readonly node: string;
+
+  constructor(remote: { readonly name: string; readonly code: string; readonly message: string }, node: string) {
+    super(remote.message);
+    this.code = remote.code;
+    this.node = node;
+    Object.defineProperty(this, 'name', { value: remote.name, enumerable: false });
+  }
+}

@@ -1,5 +1,12 @@
 export type { AcquireOutcome, Lease, LeasesOptions } from './leases.js';
 export { Leases } from './leases.js';
-export { LeaseExpiredError } from './errors.js';
+export type { LeaseOwnershipOptions } from './lease-ownership.js';
+export { LeaseOwnership } from './lease-ownership.js';
+export type { NodeRegistryOptions } from './node-registry.js';
+export { NodeRegistry } from './node-registry.js';
+export type { ClusterNodeOptions } from './cluster-node.js';
+export { ClusterNode } from './cluster-node.js';
+export { ClusterRef } from './cluster-ref.js';
+export { ForwardFailedError, LeaseExpiredError, NotOwnerError, RemoteError } from './errors.js';
 export type { Fence, PgCommitOptions } from '../persistence/pg-fence.js';
 export { FencedError } from '../persistence/pg-fence.js';

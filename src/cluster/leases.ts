@@ -77,6 +77,8 @@ export class Leases {
   readonly #marginMs: number;
   readonly #now: () => number;
   readonly #held = new Map<string, Lease>();
+  /** Acquisitions under way: a second one for the same entity joins the first (each would add one to the token). */
+  readonly #acquiring = new Map<string, Promise<AcquireOutcome>>();
 
   constructor(options: LeasesOptions) {
     this.#pool = options.pool;
@@ -92,8 +94,17 @@ export class Leases {
     return [...this.#held.values()];
   }
 
-  /** Takes `(type, key)` if it is free, released or expired (by PostgreSQL's clock), with the next token. */
-  async acquire(type: string, key: string): Promise<AcquireOutcome> {
+  /** Takes `(type, key)` if it is free, released or expired (by PostgreSQL's clock), with the next token. Concurrent calls for one entity share one statement. */
+  acquire(type: string, key: string): Promise<AcquireOutcome> {
+    const id = entityId(type, key);
+    const under = this.#acquiring.get(id);
+    if (under) return under;
+    const acquiring = this.#acquire(type, key).finally(() => this.#acquiring.delete(id));
+    this.#acquiring.set(id, acquiring);
+    return acquiring;
+  }
+
+  async #acquire(type: string, key: string): Promise<AcquireOutcome> {
     const sent = this.#now();
     const { rows } = await this.#pool.query<{ token: string }>(
       `INSERT INTO ${this.#table} AS l (actor_type, actor_key, node_id, token, expires_at)
@@ -146,6 +157,16 @@ export class Leases {
       }
     }
     return lost;
+  }
+
+  /** The lease on `(type, key)` this node believes it holds, whatever its own clock says of it now. */
+  lease(type: string, key: string): Lease | undefined {
+    return this.#held.get(entityId(type, key));
+  }
+
+  /** Drops the lease on `(type, key)` at `token` from this node's view without a statement (a fenced write proved it gone). */
+  forget(type: string, key: string, token: number): void {
+    if (this.#held.get(entityId(type, key))?.token === token) this.#held.delete(entityId(type, key));
   }
 
   /** The current lease of `(type, key)` if this node still holds it by its own clock; throws `ERR_LEASE_EXPIRED` otherwise. */

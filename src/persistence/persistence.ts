@@ -7,7 +7,7 @@
  * request that caused it, and only once the group's commit has settled: a
  * caller told "conflict" re-reads the winner's durable revision, never the old one.
  */
-import type { Clock } from '../runtime/ports/index.js';
+import type { Clock, CommitOptions, Fence } from '../runtime/ports/index.js';
 import { realClock } from '../runtime/ports/index.js';
 import { nextMicrotask } from '../runtime/ports/index.js';
 import {
@@ -32,6 +32,8 @@ export type { PersistenceOptions, PersistenceStats } from './persistence-options
 
 interface Request {
   readonly ops: readonly WriteOp[];
+  /** The lease the writes are made under: the store checks it in the commit's transaction. */
+  readonly fence: Fence | undefined;
   readonly resolve: (result: CommitResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -79,18 +81,23 @@ export class Persistence {
    * `ERR_RECORD_NOT_FOUND` (this batch only), `ERR_PERSIST_FAILED` (the store
    * commit failed; nothing written), `ERR_COMMIT_OUTCOME_UNKNOWN` (it may have
    * been written; never retried), `ERR_LOCK_LOST` or `ERR_STORE_CLOSED`.
+   * With `options.fence`, `ERR_FENCED` (this batch only) if that lease no
+   * longer stands; a store that cannot check fences (an embedded one)
+   * refuses fenced batches with `ERR_INVALID_WRITE`.
    */
-  commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+  commit(batch: readonly WriteOp[], options: CommitOptions = {}): Promise<CommitResult> {
     if (this.#closed) return Promise.reject(new StoreClosedError('The persistence actor is closed; no more commits are accepted.'));
+    const fence = options.fence;
     let ops: WriteOp[];
     try {
       ops = validateBatch(batch);
+      if (fence && !this.#store.commitGroup) throw new InvalidWriteError(`This store cannot check fences: a batch fenced by ${fence.node}'s lease on ${fence.type}/${fence.key} needs a PgStore.`);
     } catch (error) {
       return Promise.reject(error);
     }
     this.#stats.requests += 1;
     return new Promise<CommitResult>((resolve, reject) => {
-      this.#queue.push({ ops, resolve, reject });
+      this.#queue.push({ ops, fence, resolve, reject });
       if (this.#flushing) return;
       this.#flushing = true;
       // One microtask first, so requests made in the same tick share the first commit too.
@@ -160,7 +167,8 @@ export class Persistence {
   };
 
   async #commitGroup(group: readonly Request[]): Promise<void> {
-    if (group.length === 1) return this.#commitAlone(group[0] as Request);
+    const fenced = group.some((request) => request.fence !== undefined);
+    if (group.length === 1 && !fenced) return this.#commitAlone(group[0] as Request);
     if (this.#store.commitGroup) return this.#commitInStore(group, this.#store.commitGroup.bind(this.#store));
     let planned: Array<{ request: Request; plan: BatchPlan }>;
     const refused: Array<{ request: Request; error: unknown }> = [];
@@ -235,7 +243,10 @@ export class Persistence {
         (tries) => {
           this.#tries = tries;
           this.#stats.storeCommits += 1;
-          return commitGroup(group.map((request) => request.ops));
+          return commitGroup(
+            group.map((request) => request.ops),
+            group.map((request) => request.fence),
+          );
         },
         this.#clock,
         this.#options.retry,

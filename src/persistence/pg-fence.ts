@@ -7,20 +7,9 @@
  */
 import { errorClass } from '../errors.js';
 
-/**
- * The lease a fenced commit is made under: entity, holder and its token.
- *
- * @example
- * ```ts
- * await store.commit(batch, { fence: { type: 'cook', key: 'c-1', node: 'node-a', token: 7 } });
- * ```
- */
-export interface Fence {
-  readonly type: string;
-  readonly key: string;
-  readonly node: string;
-  readonly token: number;
-}
+import type { Fence } from '../runtime/ports/index.js';
+
+export type { Fence } from '../runtime/ports/index.js';
 
 /**
  * Options of a PostgreSQL store commit.

@@ -18,6 +18,9 @@
  * - `steward_leases (actor_type, actor_key, node_id, token, expires_at)`:
  *   which node owns an entity until when (PostgreSQL's clock), and the
  *   fencing token a fenced commit is checked against (`steward/cluster`).
+ * - `steward_nodes (node_id, address, started_at, expires_at)`: the live
+ *   nodes of a cluster and where they take forwarded messages; a node's row
+ *   is live while its heartbeat keeps `expires_at` ahead of `now()`.
  * @internal
  */
 import type { PoolClient } from 'pg';
@@ -65,6 +68,17 @@ export const PG_SCHEMA_MIGRATIONS: readonly PgSchemaMigration[] = [
         PRIMARY KEY (actor_type, actor_key)
       );
       CREATE INDEX steward_leases_by_node ON {schema}.steward_leases (node_id) WHERE node_id IS NOT NULL;`,
+  },
+  {
+    version: 3,
+    name: 'cluster nodes and their addresses',
+    sql: `
+      CREATE TABLE {schema}.steward_nodes (
+        node_id text COLLATE "C" PRIMARY KEY,
+        address text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );`,
   },
 ];
 

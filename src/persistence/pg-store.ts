@@ -28,6 +28,8 @@ import { pgStatements, toRecord } from './pg-sql.js';
 import { planGroup } from './pg-group.js';
 import { TickReads } from './pg-reads.js';
 import type { PgStoreOptions } from './pg-store-options.js';
+import { PgIndexes } from './pg-index.js';
+import type { IndexPage, IndexQuery, IndexSpec } from './index-query.js';
 import type { CommitResult, GroupOutcome, QueryOptions, Store, StoredRecord, WriteOp } from './types.js';
 import { recordId, validateBatch } from './write-ops.js';
 
@@ -48,6 +50,7 @@ export class PgStore implements Store {
   readonly #pool: Pool;
   readonly #ownsPool: boolean;
   readonly #sql: PgStatements;
+  readonly #indexes: PgIndexes;
   readonly #clock: Clock;
   #closed = false;
   /** The one close in progress or done: every call to close returns it. */
@@ -61,6 +64,7 @@ export class PgStore implements Store {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.#sql = pgStatements(quoteSchema(schema), idleTimeoutMs);
+    this.#indexes = new PgIndexes(pool, quoteSchema(schema));
     this.#clock = clock;
     this.#reads = new TickReads(
       (collections, keys) => this.#pool.query<RecordRow>(this.#sql.select, [collections, keys]),
@@ -116,6 +120,18 @@ export class PgStore implements Store {
     const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
     const result = await this.#track(this.#pool.query<RecordRow>(this.#sql.query, [collection, options.prefix ?? null, options.after ?? null, limit]));
     return result.rows.map(toRecord) as StoredRecord<T>[];
+  }
+
+  /** Declares a secondary index: a partial expression index PostgreSQL keeps in each commit's transaction (pg-index.ts). */
+  defineIndex(collection: string, spec: IndexSpec): Promise<void> {
+    if (this.#closed) return Promise.reject(closed());
+    return this.#track(this.#indexes.define(collection, spec));
+  }
+
+  /** One page of `collection` in the order of its index `index` (declared on this store object). */
+  queryIndex<T = unknown>(collection: string, index: string, query?: IndexQuery): Promise<IndexPage<T>> {
+    if (this.#closed) return Promise.reject(closed());
+    return this.#track(this.#indexes.query<T>(collection, index, query));
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import type { IndexPage, IndexQuery, IndexSpec } from './index-query.js';
 
-import type { CommitResult, QueryOptions, StoredRecord, WriteOp } from '../runtime/ports/index.js';
+import type { CommitResult, Fence, QueryOptions, StoredRecord, WriteOp } from '../runtime/ports/index.js';
 
 export type { CommitResult, QueryOptions, RevisionEntry, StoredRecord, WriteOp } from '../runtime/ports/index.js';
 export { revisionOf } from '../runtime/ports/index.js';
@@ -45,8 +45,10 @@ export interface Store {
    * Rejects only if the whole commit failed. Optional: the persistence actor
    * uses it where a plan made from an earlier read could be stale by commit
    * time (a database other nodes write too), and plans itself otherwise.
+   * `fences[i]`, when given, is the lease request `i` is written under: a
+   * request whose lease no longer stands is refused alone (`ERR_FENCED`).
    */
-  commitGroup?(requests: ReadonlyArray<readonly WriteOp[]>): Promise<GroupOutcome[]>;
+  commitGroup?(requests: ReadonlyArray<readonly WriteOp[]>, fences?: ReadonlyArray<Fence | undefined>): Promise<GroupOutcome[]>;
   /** Waits for pending work and closes; every call returns the same promise. */
   close(): Promise<void>;
   /**

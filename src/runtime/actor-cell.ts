@@ -68,14 +68,35 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
   /** Loads the state and runs `onStart`, holding messages until both are done. */
   activate(predecessor: Promise<void> | undefined): void {
     this.mailbox.suspend();
-    (predecessor ?? Promise.resolve())
-      .then(() => this.loadAndStart())
-      .then(
-        () => {
-          if (this.status === 'activating') this.started('actor.started');
-        },
-        (error: unknown) => this.fail(error, undefined, 'starting'),
-      );
+    const ready = predecessor ?? Promise.resolve();
+    // Without an ownership port the chain is exactly load-then-start (the simulator's schedules depend on its length).
+    const loaded = this.host.ownership
+      ? ready.then(() => this.#claim()).then((owned) => owned && this.loadAndStart().then(() => true))
+      : ready.then(() => this.loadAndStart());
+    loaded.then(
+      (started) => {
+        if (started !== false && this.status === 'activating') this.started('actor.started');
+      },
+      (error: unknown) => this.fail(error, undefined, 'starting'),
+    );
+  }
+
+  /**
+   * Claims the entity through the system's ownership port (if it has one)
+   * and keeps the fence its writes carry. A refused claim (owned elsewhere
+   * now) is not a failure of this actor: it passivates, and what was queued
+   * for it goes as dead letters.
+   */
+  async #claim(): Promise<boolean> {
+    const ownership = this.host.ownership;
+    if (!ownership) return true;
+    try {
+      this.fence = await ownership.claim(this.definition.name, this.key);
+      return true;
+    } catch {
+      void this.host.stop(this, 'passivated');
+      return false;
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { TaskPoolPort as TaskPool } from './ports/index.js';
-import type { StatePort } from './ports/index.js';
+import type { OwnershipPort, StatePort } from './ports/index.js';
 import type { SimulationHooks } from './simulation-hooks.js';
 import type { Clock } from './clock.js';
 import type { ListenerErrorHandler } from './events.js';
@@ -38,6 +38,13 @@ export interface ActorSystemOptions {
   readonly pools?: Readonly<Record<string, TaskPool>>;
   /** The persistence actor (sole writer) actors read and commit through. The system closes it last when it shuts down. */
   readonly persistence?: StatePort;
+  /**
+   * Who owns entities when several processes share one store
+   * (`steward/cluster`): each actor's entity is claimed before it activates,
+   * its writes carry the claim's fence, and it is released when the actor
+   * stops. Default: this process owns every actor it runs.
+   */
+  readonly ownership?: OwnershipPort;
   /**
    * What carries a message from outside the system (through a ref from
    * {@link ActorSystem.ref}) to its actor. Default: it arrives at once. The

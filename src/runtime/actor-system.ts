@@ -13,7 +13,7 @@ import { DEFAULT_MAX_TOMBSTONES, DeathWatch, type FinalReason } from './death-wa
 import type { ActorDefinition, StateOf, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import { createEventBus, forwardPoolIncidents, type RuntimeEventBus } from './events.js';
-import type { StatePort, TaskPoolPort } from './ports/index.js';
+import type { OwnershipPort, StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
 import { microtaskScheduler } from './scheduler.js';
 import { REMINDER_SERVICE_KEY, SystemReminders } from './reminders/system-reminders.js';
@@ -52,6 +52,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly #askTimeoutMs: number;
   readonly #pools: Readonly<Record<string, TaskPoolPort>>;
   readonly #persistence: StatePort | undefined;
+  readonly #ownership: OwnershipPort | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
   readonly #inbound: InboundTransit | undefined;
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
@@ -79,6 +80,7 @@ export class ActorSystem implements AsyncDisposable {
       events: this.events,
       messagesPerTurn: options.messagesPerTurn ?? 64,
       stopWaitMs: this.#askTimeoutMs,
+      ownership: options.ownership,
       shuttingDown: () => this.#phase !== 'running',
       ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
       pool: (name) => {
@@ -106,6 +108,8 @@ export class ActorSystem implements AsyncDisposable {
       post: (ref, envelope) => this.#post(ref, envelope),
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
+    this.#ownership = options.ownership;
+    this.#ownership?.attach({ deactivate: (type, key, code) => this.#deactivate(type, key, code) });
     options.simulation?.attach(simulationControl(() => this.#cells.cells()));
     this.#reminders = new SystemReminders(options.reminders, this.#definitions, (service) => this.#makeRef(service, REMINDER_SERVICE_KEY, { trusted: true }, true).tell('wake', {}));
     if (options.reminders && !persistence) throw new InvalidConfigError('reminders are durable: pass `persistence` to new ActorSystem() as well');
@@ -195,8 +199,17 @@ export class ActorSystem implements AsyncDisposable {
     return this.#cells.cellFor(ref, keyOf(ref));
   }
 
+  /** The ownership port lost `(type, key)`: its live actor passivates; the next message activates it wherever it is owned then. */
+  #deactivate(type: string, key: string, code: string): Promise<void> {
+    const cell = this.#cells.get(registryKey(type, key));
+    if (!cell) return Promise.resolve();
+    this.events.emit('actor.deactivated', { type, key, code });
+    return this.#cells.stop(cell, 'passivated');
+  }
+
   #cellStopped(cell: ActorCell, reason: StopReason): void {
     const id = cell.registryKey;
+    if (cell.fence) this.#ownership?.release(cell.fence);
     this.#cells.stopped(cell);
     this.events.emit('actor.stopped', { type: cell.definition.name, key: cell.key, reason });
     if (reason === 'passivated') return;

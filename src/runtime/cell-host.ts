@@ -4,7 +4,7 @@ import type { Clock } from './clock.js';
 import type { ActorDefinition, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import type { DeadLetterReason, RuntimeEventBus } from './events.js';
-import type { StatePort, TaskPoolPort } from './ports/index.js';
+import type { OwnershipPort, StatePort, TaskPoolPort } from './ports/index.js';
 import type { Random } from './random.js';
 import type { TurnScheduler } from './scheduler.js';
 
@@ -23,6 +23,8 @@ export interface CellHost {
   readonly messagesPerTurn: number;
   /** How long a stop waits for the turn in hand before `onStop` runs anyway. */
   readonly stopWaitMs: number;
+  /** Claims each actor's entity before it activates (several processes on one store); absent: this process owns them all. */
+  readonly ownership: OwnershipPort | undefined;
   /** True once system shutdown has begun. */
   shuttingDown(): boolean;
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;

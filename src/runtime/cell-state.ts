@@ -1,7 +1,7 @@
 import { InvalidConfigError, StateWriteRefusedError } from '../errors.js';
 import type { ActorDefinition } from './define-actor.js';
 import { commitStaged, type TurnWrites } from './reminders/turn-writes.js';
-import { revisionOf, type CommitResult, type IndexPage, type IndexQuery, type IndexSpec, type QueryOptions, type StatePort, type StateReader, type StoredRecord, type WriteOp } from './ports/index.js';
+import { revisionOf, type CommitOptions, type CommitResult, type Fence, type IndexPage, type IndexQuery, type IndexSpec, type QueryOptions, type StatePort, type StateReader, type StoredRecord, type WriteOp } from './ports/index.js';
 
 /** What loading and saving an actor's state record needs of its cell. @internal */
 export interface StatefulCell {
@@ -16,6 +16,13 @@ export interface StatefulCell {
   readonly host: { persistence(): StatePort; isStateCollection(collection: string): boolean; remindersChanged(earliestDue: number): void };
   /** Reminder and child-record writes of the current turn, staged until `save()` or the turn's end. */
   readonly writes: TurnWrites | undefined;
+  /** The claim this incarnation writes under, when the system has an ownership port. */
+  readonly fence: Fence | undefined;
+}
+
+/** The commit options of `cell`'s writes: its fence, if it has one. @internal */
+function fenced(cell: StatefulCell): CommitOptions | undefined {
+  return cell.fence && { fence: cell.fence };
 }
 
 /** The actor's state from the store (a private copy), or `undefined` if it has no record or no persistence. @internal */
@@ -48,7 +55,7 @@ export async function saveState(cell: StatefulCell, alsoWrite: readonly WriteOp[
     { op: 'put', collection: options.collection, key: cell.key, value: cell.state, expectedRevision: cell.revision },
     ...alsoWrite,
     ...(staged?.ops ?? []),
-  ]);
+  ], fenced(cell));
   if (cell.incarnation === incarnation) cell.revision = revisionOf(result, options.collection, cell.key) ?? cell.revision;
   if (staged?.reminders) cell.host.remindersChanged(staged.earliestDue);
   return result;
@@ -62,7 +69,7 @@ export async function saveState(cell: StatefulCell, alsoWrite: readonly WriteOp[
 export function commitTurnWrites(cell: StatefulCell): Promise<void> | undefined {
   if (!cell.writes?.size) return undefined;
   const persistence = cell.host.persistence();
-  return commitStaged(cell.writes, (ops) => persistence.commit(ops), (due) => cell.host.remindersChanged(due));
+  return commitStaged(cell.writes, (ops) => persistence.commit(ops, fenced(cell)), (due) => cell.host.remindersChanged(due));
 }
 
 /**
@@ -101,7 +108,7 @@ export class GuardedStatePort implements StateReader {
     } catch (error) {
       return Promise.reject(error);
     }
-    return port.commit(batch);
+    return port.commit(batch, fenced(this.cell));
   }
 }
 

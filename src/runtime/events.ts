@@ -55,6 +55,8 @@ export type RuntimeEvents = {
   /** The store became unusable for good (its directory lock was lost, `ERR_LOCK_LOST`); the system shuts itself down. */
   'persistence.lost': { readonly code: string; readonly message: string };
   'actor.stopped': ActorAddress & { readonly reason: StopReason };
+  /** The system's ownership port lost the actor's entity (`code`: why, e.g. `ERR_FENCED`, `ERR_LEASE_EXPIRED`); the actor passivates. */
+  'actor.deactivated': ActorAddress & { readonly code: string };
   'actor.crashed': ActorAddress & { readonly messageType: string | undefined; readonly error: unknown };
   'actor.restarted': ActorAddress & { readonly attempt: number; readonly delayMs: number };
   /** A task the actor started ended in failure (timeout, crash, a throw, a refusal); not sent for the actor's own cancels. */

@@ -9,7 +9,7 @@ import { CellTasks } from './cell-tasks.js';
 import type { Clock } from './clock.js';
 import type { ActorDefinition, MessageOf, MessageSchemas } from './define-actor.js';
 import type { Envelope } from './envelope.js';
-import type { CommitResult, TaskDescriptor, WriteOp } from './ports/index.js';
+import type { CommitResult, Fence, TaskDescriptor, WriteOp } from './ports/index.js';
 import type { Random } from './random.js';
 import { ownedRecords, type OwnedRecords } from './records/owned-records.js';
 import { listReminders, stageCancel, stageReminder } from './reminders/actor-reminders.js';
@@ -32,6 +32,8 @@ export abstract class HandlerContext implements ActorContext<unknown, MessageSch
   state: unknown = undefined;
   revision = 0;
   incarnation = 0;
+  /** The claim on this actor's entity, from the system's ownership port (none without one). */
+  fence: Fence | undefined = undefined;
   /** Piped promises not yet settled: the actor is waiting for their messages, so it is not idle. */
   protected inFlight = 0;
   /** Set by the first stop request, before the stop itself runs. */

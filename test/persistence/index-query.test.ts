@@ -1,10 +1,15 @@
-/** The index-query contract on the embedded stores (memory and lowdb). */
+/** The index-query contract on every store: memory, lowdb and PostgreSQL. */
 import { afterEach } from 'vitest';
-import { LowdbStore, MemoryStore } from '../../src/persistence/index.js';
+import { LowdbStore, MemoryStore, PgStore } from '../../src/persistence/index.js';
 import { cleanup, tempDir } from './helpers.js';
 import { indexQueryContract } from './index-query-contract.js';
+import { dropSchema, PG_URL, randomSchema, skipPg } from './pg-env.js';
 
+const schemas: string[] = [];
 afterEach(cleanup);
+afterEach(async () => {
+  await Promise.all(schemas.splice(0).map(dropSchema));
+});
 
 indexQueryContract('MemoryStore', async () => {
   const store = new MemoryStore();
@@ -23,3 +28,19 @@ indexQueryContract('LowdbStore', async () => {
     },
   };
 });
+
+if (!skipPg) {
+  indexQueryContract('PgStore', async () => {
+    const schema = randomSchema();
+    schemas.push(schema);
+    const store = await PgStore.open({ connectionString: PG_URL, schema, poolSize: 4 });
+    return {
+      store,
+      failNext: () => store.failNextCommit(),
+      reopen: async () => {
+        await store.close();
+        return PgStore.open({ connectionString: PG_URL, schema, poolSize: 4 });
+      },
+    };
+  });
+}

@@ -43,6 +43,7 @@ describe.skipIf(skipPg)('PgStore', () => {
     expect(rows).toEqual([
       { version: 1, name: 'records and the commit sequence' },
       { version: 2, name: 'entity leases with fencing tokens' },
+      { version: 3, name: 'cluster nodes and their addresses' },
     ]);
   });
 
@@ -54,7 +55,7 @@ describe.skipIf(skipPg)('PgStore', () => {
     await sql(`INSERT INTO "${schema}".steward_migrations (version, name) VALUES (7, 'from the future')`);
     const refused = PgStore.open({ connectionString: PG_URL, schema });
     await expect(refused).rejects.toMatchObject({ code: 'ERR_SCHEMA_TOO_NEW', name: 'SchemaTooNewError' });
-    await expect(refused).rejects.toThrow(`PostgreSQL schema ${schema} has schema version 7, newer than this code's 2; upgrade steward instead of opening it with older code.`);
+    await expect(refused).rejects.toThrow(`PostgreSQL schema ${schema} has schema version 7, newer than this code's 3; upgrade steward instead of opening it with older code.`);
     const { rows } = await sql(`SELECT count(*)::int AS n FROM "${schema}".steward_records`);
     expect(rows[0]).toEqual({ n: 1 });
   });

@@ -1,3 +1,5 @@
+import type { CommitOptions } from './ownership.js';
+
 /**
  * One record as stored. `revision` starts at 1 on creation and grows by one on
  * every write; a record that does not exist has revision 0.
@@ -165,7 +167,8 @@ export interface StateReader {
  * see `commit`: they write through `ctx.save()`.
  */
 export interface StatePort extends StateReader {
-  commit(batch: readonly WriteOp[]): Promise<CommitResult>;
+  /** With `options.fence`, refused whole (`ERR_FENCED`) unless that lease still stands. */
+  commit(batch: readonly WriteOp[], options?: CommitOptions): Promise<CommitResult>;
   close(): Promise<void>;
   /** Optional: subscribe to the port becoming unusable for good (its store lost its lock); the system then shuts down. */
   onUnusable?(listener: (error: Error) => void): void;

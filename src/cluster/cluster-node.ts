@@ -1,0 +1,157 @@
+/**
+ * One node of a cluster: an `ActorSystem` on a shared PostgreSQL schema,
+ * whose actors run only under leases this node holds, whose writes are
+ * fenced, and which takes messages forwarded by the other nodes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { ActorSystem, type ActorDefinition, type ActorSystemOptions } from '../index.js';
+import { Persistence, PgStore } from '../persistence/index.js';
+import { ClusterRef } from './cluster-ref.js';
+import { FencedStatePort } from './fenced-state.js';
+import { ForwardClient } from './forward-client.js';
+import { listenForForwards } from './forward-server.js';
+import { LeaseOwnership } from './lease-ownership.js';
+import { Leases } from './leases.js';
+import { NodeRegistry } from './node-registry.js';
+import { Router } from './router.js';
+
+/**
+ * Options of {@link ClusterNode.start}.
+ *
+ * @example
+ * ```ts
+ * await ClusterNode.start({ connectionString: process.env.DATABASE_URL, actors: [Cook], leaseTtlMs: 10_000 });
+ * ```
+ */
+export interface ClusterNodeOptions {
+  /** Where PostgreSQL is. Ignored when `pool` is given. */
+  readonly connectionString?: string;
+  /** A pool you own (the node never ends it). */
+  readonly pool?: pg.Pool;
+  /** The schema every node of the cluster shares. Default `steward`. */
+  readonly schema?: string;
+  /** Unique per process incarnation. Default `<hostname>-<pid>-<random>`. */
+  readonly nodeId?: string;
+  /** Every actor type a message may be forwarded to this node for. */
+  readonly actors: readonly ActorDefinition[];
+  /** Where the forwarding endpoint listens. Default `127.0.0.1`, port 0 (any free port). */
+  readonly host?: string;
+  readonly port?: number;
+  /** Lease length by PostgreSQL's clock; a dead node's entities move after at most this long. Default 10,000 ms. */
+  readonly leaseTtlMs?: number;
+  /** How much sooner this node gives a lease up by its own clock. Default ttl / 5. */
+  readonly leaseMarginMs?: number;
+  /**
+   * PostgreSQL ends a commit transaction this node leaves idle this long
+   * (frozen or cut off mid-commit), so it cannot hold every node's commits
+   * past its lease. Too short for a loaded machine fails slow commits
+   * (`ERR_PERSIST_FAILED`). Default ttl / 2.
+   */
+  readonly transactionIdleTimeoutMs?: number;
+  /** Bound of every tell and ask through {@link ClusterNode.ref}, forwarding and takeover waits included. Default 5,000 ms. */
+  readonly askTimeoutMs?: number;
+  /**
+   * Longest wait for the owner's answer to one forwarded message; past it
+   * the caller gets `ERR_FORWARD_FAILED` (the owner may be frozen: whether it
+   * handled the message is unknown, so it is not resent). Default: the lease ttl.
+   */
+  readonly forwardTimeoutMs?: number;
+  /** The rest of the system's options (its persistence and ownership are the node's). */
+  readonly system?: Omit<ActorSystemOptions, 'persistence' | 'ownership'>;
+}
+
+/**
+ * A node: start one per process on the shared schema, and send through {@link ClusterNode.ref}.
+ *
+ * @example
+ * ```ts
+ * const node = await ClusterNode.start({ connectionString: 'postgres://127.0.0.1/app', actors: [Counter] });
+ * console.log(await node.ref(Counter, 'user-1').ask('add', { by: 1 }));
+ * await node.close();
+ * ```
+ */
+export class ClusterNode {
+  #closing: Promise<void> | undefined;
+
+  private constructor(
+    /** This node's id, as in its leases and its `steward_nodes` row. */
+    readonly id: string,
+    /** Where other nodes forward messages to (`http://host:port`). */
+    readonly address: string,
+    /** The node's actor system (its own refs bypass routing: use {@link ClusterNode.ref} for cluster entities). */
+    readonly system: ActorSystem,
+    /** The node's PostgreSQL store. */
+    readonly store: PgStore,
+    private readonly parts: {
+      readonly pool: pg.Pool;
+      readonly ownsPool: boolean;
+      readonly leases: Leases;
+      readonly ownership: LeaseOwnership;
+      readonly registry: NodeRegistry;
+      readonly client: ForwardClient;
+      readonly router: Router;
+      readonly server: Server;
+      readonly heartbeat: NodeJS.Timeout;
+      readonly askTimeoutMs: number;
+    },
+  ) {}
+
+  /** Opens the store (migrating the schema), starts the endpoint and registers the node. */
+  static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
+    const schema = options.schema ?? 'steward';
+    const id = options.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const ttlMs = options.leaseTtlMs ?? 10_000;
+    const marginMs = options.leaseMarginMs ?? ttlMs / 5;
+    const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
+    if (!options.pool) pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
+    const store = await PgStore.open({ pool, schema, transactionIdleTimeoutMs: options.transactionIdleTimeoutMs ?? Math.max(1, Math.floor(ttlMs / 2)) });
+    const persistence = new Persistence(store);
+    const leases = new Leases({ pool, schema, node: id, ttlMs, marginMs });
+    const ownership = new LeaseOwnership(leases, { renewEveryMs: ttlMs / 3, checkEveryMs: Math.max(1, marginMs / 2) });
+    const system = new ActorSystem({ ...options.system, persistence: new FencedStatePort(persistence, ownership), ownership });
+    const registry = new NodeRegistry({ pool, schema, node: id, ttlMs });
+    const client = new ForwardClient();
+    const definitions = new Map(options.actors.map((definition) => [definition.name, definition]));
+    const router = new Router({ node: id, system, leases, ownership, registry, client, definitions, forwardTimeoutMs: options.forwardTimeoutMs ?? ttlMs });
+    const { server, address } = await listenForForwards(options.host ?? '127.0.0.1', options.port ?? 0, (request) => router.serve(request));
+    await registry.register(address);
+    const heartbeat = setInterval(() => void registry.heartbeat().catch(() => undefined), ttlMs / 3);
+    heartbeat.unref();
+    ownership.start();
+    const askTimeoutMs = options.askTimeoutMs ?? 5_000;
+    return new ClusterNode(id, address, system, store, { pool, ownsPool: !options.pool, leases, ownership, registry, client, router, server, heartbeat, askTimeoutMs });
+  }
+
+  /** A ref to `(definition, key)` wherever it is owned. `definition` must be one of the node's `actors`. */
+  ref<TDef extends ActorDefinition>(definition: TDef, key: string): ClusterRef<TDef> {
+    return new ClusterRef(definition, key, this.parts.router, this.parts.askTimeoutMs);
+  }
+
+  /** The leases this node holds now. */
+  owned(): Array<{ readonly type: string; readonly key: string; readonly token: number }> {
+    return this.parts.leases.held().map(({ type, key, token }) => ({ type, key, token }));
+  }
+
+  /** Stops taking forwards, shuts the system down, releases every lease and leaves the registry. Every call returns the same promise. */
+  close(): Promise<void> {
+    return (this.#closing ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
+    const { server, ownership, leases, registry, client, pool, ownsPool, heartbeat } = this.parts;
+    clearInterval(heartbeat);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await this.system.shutdown();
+    ownership.stop();
+    await leases.releaseAll().catch(() => undefined);
+    await registry.deregister().catch(() => undefined);
+    server.closeAllConnections();
+    await closed;
+    await client.close();
+    if (ownsPool) await pool.end();
+  }
+}

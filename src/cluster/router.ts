@@ -1,0 +1,145 @@
+/**
+ * Where a message for `(type, key)` goes: to the local actor when this node
+ * holds (or can take) the entity's lease, otherwise to the owner node over
+ * HTTP. A message for an entity whose owner is gone waits for its lease to
+ * run out and is then delivered once, here or at the new owner. Every try is
+ * bounded by the message's own deadline; only tries that cannot have been
+ * handled are made again.
+ * @internal
+ */
+import type { ActorDefinition, ActorSystem } from '../index.js';
+import { ForwardFailedError, RemoteError } from './errors.js';
+import type { ForwardClient } from './forward-client.js';
+import { toWire, type ForwardRequest, type ForwardResponse } from './forward-protocol.js';
+import type { LeaseOwnership } from './lease-ownership.js';
+import type { Lease, Leases } from './leases.js';
+import type { NodeRegistry } from './node-registry.js';
+
+/** What a router works with. @internal */
+export interface RouterParts {
+  readonly node: string;
+  readonly system: ActorSystem;
+  readonly leases: Leases;
+  readonly ownership: LeaseOwnership;
+  readonly registry: NodeRegistry;
+  readonly client: ForwardClient;
+  readonly definitions: ReadonlyMap<string, ActorDefinition>;
+  /** Longest wait for one forward's answer (an owner frozen with it cannot hold the caller to its whole deadline). */
+  readonly forwardTimeoutMs: number;
+}
+
+/** Most owners remembered; past it the oldest is forgotten (it costs one lease look-up to find again). */
+const MAX_KNOWN_OWNERS = 10_000;
+
+type Delivery = { readonly delivered: true; readonly value: unknown } | { readonly delivered: false };
+const AGAIN: Delivery = { delivered: false };
+
+/** @internal */
+export class Router {
+  /** The last owner seen per entity, so a forward to a stable owner costs no database round trip. */
+  readonly #owners = new Map<string, string>();
+
+  constructor(private readonly parts: RouterParts) {}
+
+  /** Delivers a tell or ask from this node's callers, wherever its entity is owned. */
+  async route(definition: ActorDefinition, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown> {
+    const started = performance.now();
+    let pause = 5;
+    for (;;) {
+      const remaining = timeoutMs - (performance.now() - started);
+      if (remaining <= 0) throw new ForwardFailedError(`No owner of ${definition.name}/${key} took '${message}' within ${timeoutMs} ms.`);
+      const entity = `${definition.name}/${key}`;
+      let owner = this.#owners.get(entity);
+      let wait = 0;
+      if (owner === undefined) {
+        const lease = await this.#take(definition.name, key);
+        if (lease.local) {
+          const delivery = await this.#local(definition, key, message, payload, mode, remaining);
+          if (delivery.delivered) return delivery.value;
+          continue;
+        }
+        owner = lease.owner;
+        wait = lease.remainingMs;
+      }
+      const request: ForwardRequest = { type: definition.name, key, message, payload, mode, timeoutMs: Math.max(1, Math.ceil(Math.min(remaining, this.parts.forwardTimeoutMs))) };
+      const answer = await this.#forward(owner, request);
+      if (answer) {
+        this.#remember(entity, owner);
+        if (answer.outcome === 'reply') return answer.reply;
+        if (answer.outcome === 'error') throw new RemoteError(answer.error, owner);
+      }
+      this.#owners.delete(entity);
+      // The owner is gone or gave the entity up: look again once its lease can have run out (bounded by the deadline).
+      await sleep(Math.min(Math.max(pause, answer ? 0 : Math.min(wait, 100)), remaining));
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+
+  /** A message forwarded by another node: delivered here if this node owns the entity (or can take it), never forwarded again. */
+  async serve(request: ForwardRequest): Promise<ForwardResponse> {
+    const definition = this.parts.definitions.get(request.type);
+    if (!this.parts.system.running) return { outcome: 'not-owner', owner: 'none' }; // closing: its leases are about to be released
+    if (!definition) return { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `No actor type '${request.type}' on ${this.parts.node}.` } };
+    // This node cannot tell whether it owns the entity (its database unreachable): not delivered, so the sender may look again.
+    const lease = await this.#take(request.type, request.key).catch(() => undefined);
+    if (!lease?.local) return { outcome: 'not-owner', owner: lease?.owner ?? 'none' };
+    try {
+      const delivery = await this.#local(definition, request.key, request.message, request.payload, request.mode, request.timeoutMs);
+      return delivery.delivered ? { outcome: 'reply', reply: delivery.value } : { outcome: 'not-owner', owner: 'none' };
+    } catch (error) {
+      return { outcome: 'error', error: toWire(error) };
+    }
+  }
+
+  #remember(entity: string, owner: string): void {
+    this.#owners.delete(entity);
+    this.#owners.set(entity, owner);
+    if (this.#owners.size > MAX_KNOWN_OWNERS) this.#owners.delete(this.#owners.keys().next().value as string);
+  }
+
+  /** This node's live lease on the entity, taken if free; else who owns it and for how long. */
+  async #take(type: string, key: string): Promise<{ local: true; lease: Lease } | { local: false; owner: string; remainingMs: number }> {
+    const live = this.parts.ownership.live(type, key);
+    if (live) return { local: true, lease: live };
+    const outcome = await this.parts.leases.acquire(type, key);
+    return outcome.held ? { local: true, lease: outcome.lease } : { local: false, owner: outcome.owner, remainingMs: outcome.remainingMs };
+  }
+
+  /** Hands the message to the local actor; not delivered (try again) if the lease went while it waited, so it was never handled. */
+  async #local(definition: ActorDefinition, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<Delivery> {
+    const ref = this.parts.system.ref(definition, key);
+    const before = this.parts.ownership.live(definition.name, key);
+    const send = ref as unknown as { tell(type: string, payload: unknown): void; ask(type: string, payload: unknown, options: { timeoutMs: number }): Promise<unknown> };
+    if (mode === 'tell') {
+      send.tell(message, payload);
+      return { delivered: true, value: undefined };
+    }
+    try {
+      return { delivered: true, value: await send.ask(message, payload, { timeoutMs }) };
+    } catch (error) {
+      if (neverHandled(error) && this.parts.ownership.live(definition.name, key) !== before) return AGAIN;
+      throw error;
+    }
+  }
+
+  /** The owner's answer, or undefined if the owner could not be reached before sending (it may be dead). */
+  async #forward(owner: string, request: ForwardRequest): Promise<ForwardResponse | undefined> {
+    if (owner === this.parts.node || owner === 'none') return undefined;
+    const address = await this.parts.registry.address(owner);
+    if (!address) return undefined;
+    const result = await this.parts.client.send(address, request);
+    if (result.sent) return result.response;
+    this.parts.registry.forget(owner);
+    return undefined;
+  }
+}
+
+/** A message dead-lettered because its actor was deactivated, or whose write was fenced: nothing of it is durable. */
+function neverHandled(error: unknown): boolean {
+  const e = error as { code?: unknown; cause?: { code?: unknown } };
+  return e.code === 'ERR_ACTOR_STOPPED' || (e.code === 'ERR_HANDLER_FAILED' && e.cause?.code === 'ERR_FENCED');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
