@@ -187,8 +187,19 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
     void this.host.stop(this, 'failed');
   }
 
-  /** Runs one turn; a returned promise keeps the mailbox waiting until it settles. */
+  /** Runs one turn, timed if anyone measures turns. */
   #run(envelope: UserEnvelope | undefined, handler: Handler, payload: unknown, phase: FailurePhase): void | Promise<void> {
+    const observer = this.host.turnObserver();
+    if (!observer) return this.#handle(envelope, handler, payload, phase);
+    const startedAt = performance.now();
+    const ended = () => observer(this.definition.name, this.key, envelope?.type, performance.now() - startedAt);
+    const turn = this.#handle(envelope, handler, payload, phase);
+    if (!turn) return ended();
+    return turn.then(ended);
+  }
+
+  /** Runs one turn; a returned promise keeps the mailbox waiting until it settles. */
+  #handle(envelope: UserEnvelope | undefined, handler: Handler, payload: unknown, phase: FailurePhase): void | Promise<void> {
     this.turns++;
     this.#current = envelope;
     let result: unknown;

@@ -2,7 +2,7 @@ import { InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../erro
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 import { ActorCell } from './actor-cell.js';
 import { ask } from './ask.js';
-import { registryKey } from './actor-id.js';
+import { keyOf } from './actor-id.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
 import { realClock, type Clock } from './clock.js';
@@ -12,6 +12,7 @@ import { DEFAULT_MAX_TOMBSTONES, DeathWatch, type FinalReason } from './death-wa
 import type { ActorDefinition, StateOf, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import { createEventBus, type RuntimeEventBus } from './events.js';
+import { SystemInstruments, type SystemMetrics } from './instruments.js';
 import type { StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
 import { passivateLeastRecent, watchIdle } from './passivation.js';
@@ -19,6 +20,7 @@ import { microtaskScheduler } from './scheduler.js';
 import { REMINDER_SERVICE_KEY, SystemReminders } from './reminders/system-reminders.js';
 import { simulationControl } from './simulation-hooks.js';
 import { runShutdown } from './system-shutdown.js';
+import { poolNamed, requirePersistence } from './system-ports.js';
 
 /**
  * The actor runtime. Look actors up by `(definition, key)` with
@@ -57,11 +59,13 @@ export class ActorSystem implements AsyncDisposable {
   readonly #persistence: StatePort | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
   readonly #inbound: InboundTransit | undefined;
+  readonly #instruments: SystemInstruments;
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: ActorSystemOptions = {}) {
-    this.events = createEventBus(options.onListenerError);
+    this.#instruments = new SystemInstruments(options);
+    this.events = createEventBus(this.#instruments.onListenerError, this.#instruments.observe);
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? realRandom;
     this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;
@@ -69,7 +73,7 @@ export class ActorSystem implements AsyncDisposable {
     this.#deathWatch = new DeathWatch(options.maxTombstones ?? DEFAULT_MAX_TOMBSTONES);
     this.#deadlines = new Deadlines(this.clock, { keepAlive: true }); // an awaited ask holds the process until it settles or times out
     this.#pools = options.pools ?? {};
-    const persistence = options.persistence;
+    const persistence = options.persistence && this.#instruments.timedPort(options.persistence);
     this.#persistence = persistence;
     // A store that lost its directory lock serves nothing more: stop cleanly rather than let actors crash one by one.
     persistence?.onUnusable?.((error) => {
@@ -84,16 +88,10 @@ export class ActorSystem implements AsyncDisposable {
       messagesPerTurn: options.messagesPerTurn ?? 64,
       stopWaitMs: this.#askTimeoutMs,
       shuttingDown: () => this.#phase !== 'running',
+      turnObserver: () => this.#instruments.turnObserver(),
       ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
-      pool: (name) => {
-        const pool = Object.hasOwn(this.#pools, name) ? this.#pools[name] : undefined;
-        if (!pool) throw new InvalidConfigError(`no task pool named '${name}' (known: ${Object.keys(this.#pools).join(', ') || 'none'})`);
-        return pool;
-      },
-      persistence: () => {
-        if (!persistence) throw new InvalidConfigError('this actor system has no persistence: pass `persistence` to new ActorSystem()');
-        return persistence;
-      },
+      pool: (name) => poolNamed(this.#pools, name),
+      persistence: () => requirePersistence(persistence),
       isStateCollection: (collection) => this.#stateCollections.has(collection),
       remindersChanged: (earliestDue) => this.#reminders.changed(earliestDue),
       deadLetter: (cell, envelope, reason) => deadLetter(this.events, cell.definition.name, cell.key, envelope, reason),
@@ -118,6 +116,11 @@ export class ActorSystem implements AsyncDisposable {
   /** Number of live (activating, running or restarting) actors. */
   get liveActors(): number {
     return this.#cells.size;
+  }
+
+  /** A snapshot of actors, mailboxes, timings, event counts and pools (see {@link SystemMetrics}). */
+  metrics(): SystemMetrics {
+    return this.#instruments.metrics(this.clock.now(), this.#cells.values(), this.#pools);
   }
 
   /** True until shutdown begins. */
@@ -294,8 +297,4 @@ export class ActorSystem implements AsyncDisposable {
       this.#cellFor(watcher)?.mailbox.postSystem({ kind: 'terminated', notice: { type, key, reason } });
     }
   }
-}
-
-function keyOf(ref: ActorRef<ActorDefinition>): string {
-  return registryKey(ref.type, ref.key);
 }

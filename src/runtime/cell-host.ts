@@ -5,6 +5,7 @@ import type { ActorDefinition, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import type { DeadLetterReason, RuntimeEventBus } from './events.js';
 import type { StatePort, TaskPoolPort } from './ports/index.js';
+import type { TurnObserver } from './instruments.js';
 import type { Random } from './random.js';
 import type { TurnScheduler } from './scheduler.js';
 
@@ -23,6 +24,8 @@ export interface CellHost {
   readonly messagesPerTurn: number;
   /** How long a stop waits for the turn in hand before `onStop` runs anyway. */
   readonly stopWaitMs: number;
+  /** Who measures turns now, or undefined (then a turn reads no clock). */
+  turnObserver(): TurnObserver | undefined;
   /** True once system shutdown has begun. */
   shuttingDown(): boolean;
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;

@@ -92,4 +92,21 @@ export interface TaskPoolPort {
     receiver: TaskReceiver<TResult>,
   ): void;
   close(options?: { readonly deadlineMs?: number }): Promise<void>;
+  /** Optional: the pool's queue now, for `system.metrics()` and dashboards. */
+  stats?(): TaskPoolStats;
+}
+
+/**
+ * What a pool reports of its queue: tasks waiting, tasks running, and how many can run at once.
+ *
+ * @example
+ * ```ts
+ * const { queued, running, capacity } = pool.stats();
+ * if (running === capacity && queued > 100) log.warn({ pool: pool.name, queued }, 'pool saturated');
+ * ```
+ */
+export interface TaskPoolStats {
+  readonly queued: number;
+  readonly running: number;
+  readonly capacity: number;
 }
