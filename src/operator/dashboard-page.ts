@@ -14,7 +14,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
   h1 { font-size: 1.3rem; margin: 0 0 .3rem; } h2 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
   .status { color: #5a6272; } .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: .6rem; }
   .card { background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: .6rem .8rem; }
-  .card b { display: block; font-size: 1.4rem; } table { border-collapse: collapse; background: #fff; margin-bottom: .6rem; }
+  .card b { display: block; font-size: 1.4rem; } .card b.timing { font-size: .95rem; } table { border-collapse: collapse; background: #fff; margin-bottom: .6rem; }
   th, td { border: 1px solid #dde1e8; padding: .2rem .6rem; text-align: left; } th { background: #eef1f5; }
   .alert { color: #9b1c1c; font-weight: 600; } .muted { color: #8a91a0; }
 </style>
@@ -41,7 +41,7 @@ function table(columns, rows) {
   return t;
 }
 function fill(id, ...nodes) { document.getElementById(id).replaceChildren(...nodes); }
-function card(label, value, id) { const c = el('div', undefined, 'card'); const b = el('b', value); if (id) b.id = id; c.append(b, el('span', label)); return c; }
+function card(label, value, id, cls) { const c = el('div', undefined, 'card'); const b = el('b', value, cls); if (id) b.id = id; c.append(b, el('span', label)); return c; }
 const ms = (t) => t.timed ? t.count + ' · mean ' + t.meanMs.toFixed(2) + ' ms · p99 ≤ ' + (t.p99Ms ?? '?') + ' ms' : 'off (recordTimings)';
 function render(s) {
   document.getElementById('tick').textContent = String(s.tick);
@@ -49,7 +49,7 @@ function render(s) {
   const dead = Object.values(s.events.deadLetters).reduce((a, b) => a + b, 0);
   fill('cards', card('live actors', s.actors.live, 'live-actors'), card('queued messages', s.mailboxes.queued, 'queued'),
     card('turns timed', s.turns.count, 'turns'), card('dead letters', dead, 'dead-letters'), card('crashes', s.events.crashes, 'crashes'),
-    card('commits', ms(s.commits)), card('turns', ms(s.turns)));
+    card('commit timings', ms(s.commits), 'commit-timings', 'timing'), card('turn timings', ms(s.turns), 'turn-timings', 'timing'));
   fill('actors', table(['type', 'live', 'queued'], Object.entries(s.actors.byType).map(([t, n]) => [t, n, s.mailboxes.byType[t] ?? 0])));
   fill('mailboxes', table(['actor', 'depth'], s.mailboxes.deepest.map((m) => [m.type + '/' + m.key, m.depth])));
   fill('pools', table(['pool', 'queued', 'running', 'capacity', 'utilization'], Object.entries(s.pools).map(([p, m]) => [p, m.queued, m.running, m.capacity, Math.round(m.utilization * 100) + ' %'])));
