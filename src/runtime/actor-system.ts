@@ -88,7 +88,7 @@ export class ActorSystem implements AsyncDisposable {
       messagesPerTurn: options.messagesPerTurn ?? 64,
       stopWaitMs: this.#askTimeoutMs,
       shuttingDown: () => this.#phase !== 'running',
-      turnObserver: () => this.#instruments.turnObserver(),
+      instruments: this.#instruments,
       ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
       pool: (name) => poolNamed(this.#pools, name),
       persistence: () => requirePersistence(persistence),

@@ -5,7 +5,7 @@ import type { ActorDefinition, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import type { DeadLetterReason, RuntimeEventBus } from './events.js';
 import type { StatePort, TaskPoolPort } from './ports/index.js';
-import type { TurnObserver } from './instruments.js';
+import type { SystemInstruments } from './instruments.js';
 import type { Random } from './random.js';
 import type { TurnScheduler } from './scheduler.js';
 
@@ -24,8 +24,8 @@ export interface CellHost {
   readonly messagesPerTurn: number;
   /** How long a stop waits for the turn in hand before `onStop` runs anyway. */
   readonly stopWaitMs: number;
-  /** Who measures turns now, or undefined (then a turn reads no clock). */
-  turnObserver(): TurnObserver | undefined;
+  /** What the system observes of itself: a turn is timed only while `timings` is on or the turn channel has subscribers. */
+  readonly instruments: SystemInstruments;
   /** True once system shutdown has begun. */
   shuttingDown(): boolean;
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;

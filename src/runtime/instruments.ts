@@ -24,9 +24,6 @@ export interface EventCounts {
   readonly deadLetters: Readonly<Record<DeadLetterReason, number>>;
 }
 
-/** Told of one finished turn. @internal */
-export type TurnObserver = (type: string, key: string, messageType: string | undefined, durationMs: number) => void;
-
 /** @internal */
 export class SystemInstruments {
   readonly turns = new TimingHistogram();
@@ -72,15 +69,11 @@ export class SystemInstruments {
     if (this.#logger) logRuntimeEvent(this.#logger, event, payload);
   };
 
-  /** The observer of this turn, or undefined when no one measures turns (then a turn reads no clock). */
-  turnObserver(): TurnObserver | undefined {
-    return this.timings || turnChannel.hasSubscribers ? this.#onTurn : undefined;
-  }
-
-  readonly #onTurn: TurnObserver = (type, key, messageType, durationMs) => {
+  /** A timed turn ended: into the histogram (with timings on) and onto the turn channel (while it has subscribers). */
+  turnEnded(type: string, key: string, messageType: string | undefined, durationMs: number): void {
     if (this.timings) this.turns.record(durationMs);
     if (turnChannel.hasSubscribers) turnChannel.publish({ type, key, messageType, durationMs } satisfies TurnMessage);
-  };
+  }
 
   /** `port`, its commits timed and counted. */
   timedPort(port: StatePort): StatePort {
