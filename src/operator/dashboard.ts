@@ -85,9 +85,17 @@ export function dashboard(options: DashboardOptions): Dashboard {
     };
   };
 
+  let broadcasting = false;
+  // A tick that finds the last one still reading (a slow store) is skipped: ticks never stack.
   const broadcast = async (): Promise<void> => {
-    const data = `data: ${JSON.stringify(await snapshot())}\n\n`;
-    for (const stream of streams) stream.write(data);
+    if (broadcasting) return;
+    broadcasting = true;
+    try {
+      const data = `data: ${JSON.stringify(await snapshot())}\n\n`;
+      for (const stream of streams) stream.write(data);
+    } finally {
+      broadcasting = false;
+    }
   };
   const startTicking = () => {
     timer ??= setInterval(() => void broadcast().catch(() => undefined), intervalMs);
@@ -136,10 +144,13 @@ export function dashboard(options: DashboardOptions): Dashboard {
     if (path === '/events') return stream(request, response);
     if (path === '/snapshot.json') return void snapshot().then((body) => reply(response, 200, body), () => reply(response, 500, { code: 'ERR_SNAPSHOT_FAILED' }));
     if (path === '/metrics') {
-      void (reader ? readDomains(domains, reader, { now: system.clock.now() }) : Promise.resolve([])).then((views) => {
-        response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
-        response.end(prometheusText(system.metrics(), views));
-      });
+      void (reader ? readDomains(domains, reader, { now: system.clock.now() }) : Promise.resolve([])).then(
+        (views) => {
+          response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
+          response.end(prometheusText(system.metrics(), views));
+        },
+        () => reply(response, 500, { code: 'ERR_SNAPSHOT_FAILED' }),
+      );
       return;
     }
     reply(response, 404, { code: 'ERR_NOT_FOUND', message: `no page ${path}` });
