@@ -1,40 +1,47 @@
 /**
- * `npm run inspect [-- DIR]`: what a data directory holds — schema version,
- * commit sequence, journal size, collections with record counts, and each
- * cook at a glance. Prints ids, counts and statuses only, never stored
- * values, so nothing secret leaves the store. Takes the directory's lock like
- * any runtime: while another process owns it, it says who (ERR_STORE_LOCKED).
+ * `npm run inspect [-- DIR] [--json]`: what a data directory holds, per
+ * domain — the store (schema, commit, journals, who owns it), collections
+ * with record counts, then every operator domain (cooks, workers with drift
+ * and multiple-active alerts, reminders due, and any domain added to
+ * `defaultDomains`). Reads a directory another process owns without taking
+ * its lock and without writing anything (see inspect-reader.ts). Prints ids,
+ * statuses and counts only, never stored values, so nothing secret leaves
+ * the store.
  */
-import { COOKS, CookStateSchema } from '../actors/cook/index.js';
-import { StewardError } from '../errors.js';
-import { LowdbStore } from '../persistence/index.js';
+import { defaultDomains, renderTable } from '../operator/index.js';
+import { readDomains } from '../operator/domain.js';
+import { readDataDirectory } from './inspect-reader.js';
 
-async function main(): Promise<number> {
-  const dir = process.argv[2] ?? process.env.STEWARD_DATA_DIR ?? './data';
-  let store: LowdbStore;
+async function main(args: readonly string[]): Promise<number> {
+  const json = args.includes('--json');
+  const dir = args.find((arg) => !arg.startsWith('--')) ?? process.env.STEWARD_DATA_DIR ?? './data';
+  let view;
   try {
-    store = await LowdbStore.open({ dir });
+    view = await readDataDirectory(dir);
   } catch (error) {
-    console.error(error instanceof StewardError ? `${error.code}: ${error.message}` : error);
+    const code = (error as { code?: string }).code ?? 'error';
+    console.error(`${code}: could not read ${dir}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  try {
-    const { schemaVersion, sequence, records, journalBytes, journals, compactions } = store.stats;
-    console.log(`${dir}: schema v${schemaVersion}, commit #${sequence}, ${records} records, journal ${journalBytes} bytes in ${journals} file(s), ${compactions} compaction(s) this session`);
-    for (const { name, records: count } of store.collections()) console.log(`  ${name.padEnd(24)} ${String(count).padStart(8)} records`);
-    const cooks = await store.query(COOKS);
-    if (cooks.length > 0) console.log('\ncooks:');
-    for (const record of cooks) {
-      const cook = CookStateSchema.safeParse(record.value);
-      const line = cook.success
-        ? `${cook.data.status.padEnd(9)} ${cook.data.generatedCount}/${cook.data.total}  pending ${Object.keys(cook.data.pending).length}  running ${Object.keys(cook.data.running).length}${cook.data.failureReason ? `  (${cook.data.failureReason})` : ''}`
-        : 'not a valid cook state';
-      console.log(`  ${record.key.padEnd(32)} rev ${String(record.revision).padStart(5)}  ${line}`);
-    }
+  const domains = await readDomains(defaultDomains(), view, { now: Date.now() });
+  const owner = view.owner && { pid: view.owner.pid, hostname: view.owner.hostname, startedAt: new Date(view.owner.startedAt).toISOString() };
+  const collections = view.collections();
+  const records = collections.reduce((total, collection) => total + collection.records, 0);
+  if (json) {
+    const { schemaVersion, sequence, journals, journalBytes } = view;
+    console.log(JSON.stringify({ dir, schemaVersion, sequence, records, journals, journalBytes, owner: owner ?? null, collections, domains }, null, 2));
     return 0;
-  } finally {
-    await store.close();
   }
+  console.log(`${dir}: schema v${view.schemaVersion}, commit #${view.sequence}, ${records} records, journal ${view.journalBytes} bytes in ${view.journals} file(s)`);
+  console.log(owner ? `owned by pid ${owner.pid} on ${owner.hostname} since ${owner.startedAt} (read without its lock)` : 'no live owner');
+  console.log(`\ncollections:\n${renderTable(['collection', 'records'], collections.map(({ name, records: count }) => [name, count]))}`);
+  for (const { title, view: domain } of domains) {
+    const counts = Object.entries(domain.counts).map(([name, value]) => `${name} ${value}`).join(', ');
+    console.log(`\n${title}: ${counts}`);
+    for (const alert of domain.alerts) console.log(`  ! ${alert}`);
+    for (const table of domain.tables) if (table.rows.length > 0) console.log(renderTable(table.columns, table.rows));
+  }
+  return 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await main(process.argv.slice(2));

@@ -11,7 +11,7 @@ export { PgStore } from './pg-store.js';
 export type { Fence, PgCommitOptions } from './pg-fence.js';
 export { FencedError } from './pg-fence.js';
 export type { PersistenceOptions, PersistenceStats } from './persistence.js';
-export { Persistence } from './persistence.js';
+export { Persistence, PERSISTENCE_COMMIT_CHANNEL } from './persistence.js';
 export type { RetryOptions } from './retry.js';
 export { isTransientError, TRANSIENT_ERROR_CODES } from './retry.js';
 export type { Migration } from './migrations.js';

@@ -7,6 +7,7 @@
  * request that caused it, and only once the group's commit has settled: a
  * caller told "conflict" re-reads the winner's durable revision, never the old one.
  */
+import { channel } from 'node:diagnostics_channel';
 import type { Clock, CommitOptions, Fence } from '../runtime/ports/index.js';
 import { realClock } from '../runtime/ports/index.js';
 import { nextMicrotask } from '../runtime/ports/index.js';
@@ -29,6 +30,14 @@ import { validateBatch } from './write-ops.js';
 import type { PersistenceOptions, PersistenceStats } from './persistence-options.js';
 
 export type { PersistenceOptions, PersistenceStats } from './persistence-options.js';
+
+/**
+ * `steward:persistence.commit`: one message per group of requests the
+ * persistence actor committed, `{ requests, writes, storeCommits, durationMs }`
+ * (`storeCommits` counts retries; 0 when every request was refused before the store).
+ */
+export const PERSISTENCE_COMMIT_CHANNEL = 'steward:persistence.commit';
+const groupChannel = channel(PERSISTENCE_COMMIT_CHANNEL);
 
 interface Request {
   readonly ops: readonly WriteOp[];
@@ -163,7 +172,17 @@ export class Persistence {
       return;
     }
     this.#queue = [];
-    void this.#commitGroup(group).then(this.#flush);
+    if (!groupChannel.hasSubscribers) {
+      void this.#commitGroup(group).then(this.#flush);
+      return;
+    }
+    const startedAt = performance.now();
+    const storeCommits = this.#stats.storeCommits;
+    void this.#commitGroup(group).then(() => {
+      const writes = group.reduce((total, request) => total + request.ops.length, 0);
+      if (groupChannel.hasSubscribers) groupChannel.publish({ requests: group.length, writes, storeCommits: this.#stats.storeCommits - storeCommits, durationMs: performance.now() - startedAt });
+      this.#flush();
+    });
   };
 
   async #commitGroup(group: readonly Request[]): Promise<void> {

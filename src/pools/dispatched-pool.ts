@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/ports/index.js';
+import type { Clock, TaskPoolStats } from '../runtime/ports/index.js';
 import { realClock } from '../runtime/ports/index.js';
 import { DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, TaskDispatcher, type TaskBackend } from './dispatcher.js';
 import type { PoolIncident } from './errors.js';
@@ -43,6 +43,11 @@ export abstract class DispatchedPool implements TaskPool {
   /** Tasks waiting in steward's queue. */
   get queued(): number {
     return this.#dispatcher.queued;
+  }
+
+  /** Tasks waiting, running, and how many can run at once (`system.metrics()` reads it). */
+  stats(): TaskPoolStats {
+    return { queued: this.#dispatcher.queued, running: this.#dispatcher.running, capacity: this.#dispatcher.capacity };
   }
 
   run<TInput, TResult, TProgress>(

@@ -6,6 +6,7 @@
  * so the executor never queues and a queued task is cancelled here, exactly.
  * @internal
  */
+import { channel } from 'node:diagnostics_channel';
 import type { Clock } from '../runtime/ports/index.js';
 import { summarizeIssues, toIssues } from '../issues.js';
 import { Deadlines } from '../runtime/ports/index.js';
@@ -37,6 +38,19 @@ export const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
 
 const ONCE = { once: true } as const;
 
+/**
+ * `steward:pool.task`: one message per run accepted while the channel had
+ * subscribers, when it settles: `{ pool, task, ok, code, durationMs }`
+ * (`code` of the error when `ok` is false; time from acceptance, queueing included).
+ */
+export const POOL_TASK_CHANNEL = 'steward:pool.task';
+const taskChannel = channel(POOL_TASK_CHANNEL);
+
+function publishSettled(job: Job, error: Error | undefined): void {
+  const code = error === undefined ? undefined : String((error as { code?: unknown }).code ?? error.name);
+  taskChannel.publish({ pool: job.pool, task: job.task.name, ok: error === undefined, code, durationMs: performance.now() - job.acceptedAt });
+}
+
 export class TaskDispatcher {
   readonly #options: DispatcherOptions;
   readonly #backend: TaskBackend;
@@ -61,6 +75,10 @@ export class TaskDispatcher {
 
   get running(): number {
     return this.#running.size;
+  }
+
+  get capacity(): number {
+    return this.#options.capacity;
   }
 
   run<TInput, TResult, TProgress>(
@@ -94,6 +112,7 @@ export class TaskDispatcher {
       return receiver.reject(new PoolFullError(`${labelOf(task, id, pool)} refused: the queue holds ${this.queued} tasks (maxQueue)`));
     }
     const job = new Job(id, pool, task, parsed.data, options as RunTaskOptions<unknown>, receiver as TaskReceiver<unknown>, this.#aborted);
+    if (taskChannel.hasSubscribers) job.acceptedAt = performance.now();
     const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs;
     if (Number.isFinite(timeoutMs)) {
       job.timeoutMs = timeoutMs;
@@ -236,5 +255,6 @@ export class TaskDispatcher {
     job.options.signal?.removeEventListener('abort', job);
     if (error) job.receiver.reject(error);
     else job.receiver.resolve(value);
+    if (!Number.isNaN(job.acceptedAt) && taskChannel.hasSubscribers) publishSettled(job, error);
   }
 }

@@ -36,4 +36,4 @@ export {
   ThreadRecycledError,
 } from './errors.js';
 export type { PoolIncident, TaskCrashedErrorOptions, TaskModuleErrorOptions, TaskRunError } from './errors.js';
-export { DEFAULT_CLOSE_DEADLINE_MS, DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS } from './dispatcher.js';
+export { DEFAULT_CLOSE_DEADLINE_MS, DEFAULT_MAX_QUEUE, DEFAULT_TIMEOUT_MS, POOL_TASK_CHANNEL } from './dispatcher.js';

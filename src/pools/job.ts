@@ -22,6 +22,8 @@ export class Job implements BackendJob {
   channel: ChannelHandlers | undefined = undefined;
   progressIssues: readonly MessageIssue[] | undefined = undefined;
   thread: number | undefined = undefined;
+  /** When the run was accepted (performance.now()), set only while `steward:pool.task` has subscribers. */
+  acceptedAt = Number.NaN;
   #label: string | undefined;
 
   constructor(

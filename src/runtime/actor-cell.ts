@@ -7,6 +7,7 @@ import type { ActorDefinition, StopReason } from './define-actor.js';
 import type { Envelope, UserEnvelope } from './envelope.js';
 import type { DeadLetterReason } from './events.js';
 import { transition, type LifecycleStatus } from './lifecycle.js';
+import { turnChannel } from './diagnostics.js';
 import { waitUntil } from './wait-until.js';
 
 type Handler = (payload: unknown, ctx: ActorCell) => unknown;
@@ -208,8 +209,9 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
     void this.host.stop(this, 'failed');
   }
 
-  /** Runs one turn; a returned promise keeps the mailbox waiting until it settles. */
-  #run(envelope: UserEnvelope | undefined, handler: Handler, payload: unknown, phase: FailurePhase): void | Promise<void> {
+  /** Runs one turn, timed if anyone measures turns; a returned promise keeps the mailbox waiting until it settles. */
+  #run(envelope: UserEnvelope | undefined, handler: Handler, payload: unknown, phase: FailurePhase, timed = false): void | Promise<void> {
+    if (!timed && (this.host.instruments.timings || turnChannel.hasSubscribers)) return this.#timedRun(envelope, handler, payload, phase);
     this.turns++;
     this.#current = envelope;
     let result: unknown;
@@ -237,6 +239,14 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
     // Dropping the envelope here keeps an idle actor from holding its last message, reply and deadline.
     this.#current = undefined;
     return this.#endTurn(envelope, result, phase);
+  }
+
+  /** {@link #run}, its duration told to the instruments once the turn (and its commit) settled. */
+  #timedRun(envelope: UserEnvelope | undefined, handler: Handler, payload: unknown, phase: FailurePhase): void | Promise<void> {
+    const startedAt = performance.now();
+    const ended = () => this.host.instruments.turnEnded(this.definition.name, this.key, envelope?.type, performance.now() - startedAt);
+    const turn = this.#run(envelope, handler, payload, phase, true);
+    return turn ? turn.then(ended) : ended();
   }
 
   /** Ends a turn: writes it staged without saving are committed before its reply (durability before acknowledgement). */

@@ -8,3 +8,8 @@
 export function registryKey(type: string, key: string): string {
   return `${type.length}:${type}/${key}`;
 }
+
+/** The registry key of the actor a ref names. @internal */
+export function keyOf(ref: { readonly type: string; readonly key: string }): string {
+  return registryKey(ref.type, ref.key);
+}

@@ -3,6 +3,7 @@ import type { OwnershipPort, StatePort } from './ports/index.js';
 import type { SimulationHooks } from './simulation-hooks.js';
 import type { Clock } from './clock.js';
 import type { ListenerErrorHandler } from './events.js';
+import type { Logger } from './logger.js';
 import type { Random } from './random.js';
 import type { ReminderOptions } from './reminders/reminder-service.js';
 import type { TurnScheduler } from './scheduler.js';
@@ -52,8 +53,21 @@ export interface ActorSystemOptions {
    * can arrive after work that started later.
    */
   readonly inbound?: InboundTransit;
-  /** Told of each error a `system.events` listener throws; the runtime goes on regardless. Default: a process warning. */
+  /** Told of each error a `system.events` listener throws; the runtime goes on regardless. Default: the logger's warn, else a process warning. */
   readonly onListenerError?: ListenerErrorHandler;
+  /**
+   * Where steward's own messages go (crashes, restarts, dead letters,
+   * overflows, failed tasks, a lost store, failing listeners): a
+   * pino-compatible logger, given `child({ component: 'steward' })`. Lines
+   * carry ids, message types and codes, never payloads. Default: none.
+   */
+  readonly logger?: Logger;
+  /**
+   * Time every turn and every commit into the histograms of
+   * `system.metrics()` (two clock readings each). Default false: the
+   * histograms stay empty, unless read from the diagnostics channels.
+   */
+  readonly recordTimings?: boolean;
   /** The simulator's seam (steward/sim sets it): the system hands it the controls only a simulation uses. */
   readonly simulation?: SimulationHooks;
   /**

@@ -2,7 +2,7 @@ import { InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../erro
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 import type { ActorCell } from './actor-cell.js';
 import { ask } from './ask.js';
-import { registryKey } from './actor-id.js';
+import { keyOf, registryKey } from './actor-id.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
 import { CellRegistry } from './cell-registry.js';
@@ -13,12 +13,14 @@ import { DEFAULT_MAX_TOMBSTONES, DeathWatch, type FinalReason } from './death-wa
 import type { ActorDefinition, StateOf, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import { createEventBus, forwardPoolIncidents, type RuntimeEventBus } from './events.js';
+import { SystemInstruments, type SystemMetrics } from './instruments.js';
 import type { OwnershipPort, StatePort, TaskPoolPort } from './ports/index.js';
 import { realRandom, type Random } from './random.js';
 import { microtaskScheduler } from './scheduler.js';
 import { REMINDER_SERVICE_KEY, SystemReminders } from './reminders/system-reminders.js';
 import { simulationControl } from './simulation-hooks.js';
 import { runShutdown } from './system-shutdown.js';
+import { poolNamed, requirePersistence } from './system-ports.js';
 
 /**
  * The actor runtime. Look actors up by `(definition, key)` with
@@ -55,18 +57,20 @@ export class ActorSystem implements AsyncDisposable {
   readonly #ownership: OwnershipPort | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
   readonly #inbound: InboundTransit | undefined;
+  readonly #instruments: SystemInstruments;
   #phase: 'running' | 'shutting-down' | 'stopped' = 'running';
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: ActorSystemOptions = {}) {
-    this.events = createEventBus(options.onListenerError);
+    this.#instruments = new SystemInstruments(options);
+    this.events = createEventBus(this.#instruments.onListenerError, this.#instruments.observe);
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? realRandom;
     this.#askTimeoutMs = options.askTimeoutMs ?? 5_000;
     this.#deathWatch = new DeathWatch(options.maxTombstones ?? DEFAULT_MAX_TOMBSTONES);
     this.#deadlines = new Deadlines(this.clock, { keepAlive: true }); // an awaited ask holds the process until it settles or times out
     forwardPoolIncidents((this.#pools = options.pools ?? {}), this.events);
-    const persistence = options.persistence;
+    const persistence = options.persistence && this.#instruments.timedPort(options.persistence);
     this.#persistence = persistence;
     // A store that lost its directory lock serves nothing more: stop cleanly rather than let actors crash one by one.
     persistence?.onUnusable?.((error) => {
@@ -82,16 +86,10 @@ export class ActorSystem implements AsyncDisposable {
       stopWaitMs: this.#askTimeoutMs,
       ownership: options.ownership,
       shuttingDown: () => this.#phase !== 'running',
+      instruments: this.#instruments,
       ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
-      pool: (name) => {
-        const pool = Object.hasOwn(this.#pools, name) ? this.#pools[name] : undefined;
-        if (!pool) throw new InvalidConfigError(`no task pool named '${name}' (known: ${Object.keys(this.#pools).join(', ') || 'none'})`);
-        return pool;
-      },
-      persistence: () => {
-        if (!persistence) throw new InvalidConfigError('this actor system has no persistence: pass `persistence` to new ActorSystem()');
-        return persistence;
-      },
+      pool: (name) => poolNamed(this.#pools, name),
+      persistence: () => requirePersistence(persistence),
       isStateCollection: (collection) => this.#stateCollections.has(collection),
       remindersChanged: (earliestDue) => this.#reminders.changed(earliestDue),
       deadLetter: (cell, envelope, reason) => deadLetter(this.events, cell.definition.name, cell.key, envelope, reason),
@@ -119,6 +117,11 @@ export class ActorSystem implements AsyncDisposable {
   /** Number of live (activating, running or restarting) actors. */
   get liveActors(): number {
     return this.#cells.size;
+  }
+
+  /** A snapshot of actors, mailboxes, timings, event counts and pools (see {@link SystemMetrics}). */
+  metrics(): SystemMetrics {
+    return this.#instruments.metrics(this.clock.now(), this.#cells.cells(), this.#pools);
   }
 
   /** True until shutdown begins. */
@@ -271,8 +274,4 @@ export class ActorSystem implements AsyncDisposable {
       this.#cellFor(watcher)?.mailbox.postSystem({ kind: 'terminated', notice: { type, key, reason } });
     }
   }
-}
-
-function keyOf(ref: ActorRef<ActorDefinition>): string {
-  return registryKey(ref.type, ref.key);
 }

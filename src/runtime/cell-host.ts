@@ -5,6 +5,7 @@ import type { ActorDefinition, StopReason } from './define-actor.js';
 import type { UserEnvelope } from './envelope.js';
 import type { DeadLetterReason, RuntimeEventBus } from './events.js';
 import type { OwnershipPort, StatePort, TaskPoolPort } from './ports/index.js';
+import type { SystemInstruments } from './instruments.js';
 import type { Random } from './random.js';
 import type { TurnScheduler } from './scheduler.js';
 
@@ -25,6 +26,8 @@ export interface CellHost {
   readonly stopWaitMs: number;
   /** Claims each actor's entity before it activates (several processes on one store); absent: this process owns them all. */
   readonly ownership: OwnershipPort | undefined;
+  /** What the system observes of itself: a turn is timed only while `timings` is on or the turn channel has subscribers. */
+  readonly instruments: SystemInstruments;
   /** True once system shutdown has begun. */
   shuttingDown(): boolean;
   ref<TDef extends ActorDefinition>(definition: TDef, key: string, options?: RefOptions): ActorRef<TDef>;

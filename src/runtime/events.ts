@@ -112,7 +112,10 @@ type AnyHandler = (...args: unknown[]) => void;
  * a stop before watchers are told), so a listener's throw must not unwind it.
  * @internal
  */
-export function createEventBus(onListenerError: ListenerErrorHandler = warnListenerError): RuntimeEventBus {
+export function createEventBus(
+  onListenerError: ListenerErrorHandler = warnListenerError,
+  observe?: <K extends keyof RuntimeEvents>(type: K, event: RuntimeEvents[K]) => void,
+): RuntimeEventBus {
   const bus = mitt<RuntimeEvents>();
   const report = (error: unknown, event: keyof RuntimeEvents): void => {
     try {
@@ -122,6 +125,7 @@ export function createEventBus(onListenerError: ListenerErrorHandler = warnListe
     }
   };
   const emit = (type: keyof RuntimeEvents, event: unknown): void => {
+    observe?.(type, event as RuntimeEvents[typeof type]);
     const handlers = bus.all.get(type) as AnyHandler[] | undefined;
     if (handlers) {
       for (const handler of handlers.slice()) {

@@ -22,7 +22,7 @@ export { ActorRef } from './actor-ref.js';
 export type { AskOptions, RefOptions } from './actor-ref.js';
 export type { ActorContext, ActorStatePort, Outcome, PersistencePort, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 export type { SimulationControl, SimulationHooks } from './simulation-hooks.js';
-export type { CommitResult, QueryOptions, StatePort, StateReader, StoredRecord, TaskDescriptor, TaskPoolIncident, TaskPoolPort, WriteOp } from './ports/index.js';
+export type { CommitResult, QueryOptions, StatePort, StateReader, StoredRecord, TaskDescriptor, TaskPoolIncident, TaskPoolPort, TaskPoolStats, WriteOp } from './ports/index.js';
 export type { CommitOptions, Fence, OwnershipControl, OwnershipPort } from './ports/index.js';
 export { defineActor } from './define-actor.js';
 export type {
@@ -42,6 +42,13 @@ export type {
 } from './define-actor.js';
 export type { SupervisionOptions, SupervisionStrategy } from './supervision.js';
 export type { ActorAddress, DeadLetterReason, ListenerErrorHandler, RuntimeEventBus, RuntimeEvents, TerminatedNotice } from './events.js';
+export { COMMIT_CHANNEL, runtimeChannelName, TURN_CHANNEL } from './diagnostics.js';
+export type { CommitMessage, TurnMessage } from './diagnostics.js';
+export type { Logger } from './logger.js';
+export type { EventCounts } from './instruments.js';
+export type { PoolMetrics, SystemMetrics } from './system-metrics.js';
+export type { HistogramSnapshot } from './histogram.js';
+export { TIMING_BUCKETS_MS } from './histogram.js';
 export { realClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { VirtualClock } from './virtual-clock.js';

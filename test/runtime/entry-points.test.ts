@@ -70,6 +70,13 @@ describe('entry points load only what they name', () => {
     expect(loaded).not.toContain('piscina');
   });
 
+  it('steward/operator loads the dashboard and its domains without a store or a pool', () => {
+    const loaded = packagesLoadedBy('steward/operator');
+    expect(loaded).not.toContain('lowdb');
+    expect(loaded).not.toContain('piscina');
+    expect(loaded).not.toContain('playwright-core');
+  });
+
   it('the root entry no longer carries the simulator', async () => {
     const root = await import('../../src/index.js');
     expect(Object.keys(root)).not.toContain('explore');

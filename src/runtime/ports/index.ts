@@ -15,7 +15,7 @@ export { nextMicrotask } from '../microtask.js';
 export { Deadlines } from '../deadlines.js';
 export type { Deadline } from '../deadlines.js';
 export { StopSignal } from './stop-signal.js';
-export type { AbortListener, RunTaskOptions, TaskDescriptor, TaskPoolIncident, TaskPoolPort, TaskReceiver, TaskSignal } from './task-pool.js';
+export type { AbortListener, RunTaskOptions, TaskDescriptor, TaskPoolIncident, TaskPoolPort, TaskPoolStats, TaskReceiver, TaskSignal } from './task-pool.js';
 export type { CommitResult, IndexPage, IndexQuery, IndexSpec, IndexValue, QueryOptions, RevisionEntry, StatePort, StateReader, StoredRecord, WriteOp } from './state.js';
 export { revisionOf } from './state.js';
 export type { CommitOptions, Fence, OwnershipControl, OwnershipPort } from './ownership.js';

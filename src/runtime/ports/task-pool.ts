@@ -99,6 +99,8 @@ export interface TaskPoolPort {
    * Returns the unsubscribe.
    */
   onIncident?(listener: (incident: TaskPoolIncident) => void): () => void;
+  /** Optional: the pool's queue now, for `system.metrics()` and dashboards. */
+  stats?(): TaskPoolStats;
 }
 
 /**
@@ -112,4 +114,19 @@ export interface TaskPoolPort {
  */
 export interface TaskPoolIncident extends Error {
   readonly code: string;
+}
+
+/**
+ * What a pool reports of its queue: tasks waiting, tasks running, and how many can run at once.
+ *
+ * @example
+ * ```ts
+ * const { queued, running, capacity } = pool.stats();
+ * if (running === capacity && queued > 100) log.warn({ pool: pool.name, queued }, 'pool saturated');
+ * ```
+ */
+export interface TaskPoolStats {
+  readonly queued: number;
+  readonly running: number;
+  readonly capacity: number;
 }

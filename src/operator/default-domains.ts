@@ -1,0 +1,17 @@
+/** The domains steward ships, in the order inspect and the dashboard show them. Add a domain here (or pass your own list) to show it. */
+import type { OperatorDomain } from './domain.js';
+import { cooksDomain } from './domains/cooks.js';
+import { remindersDomain } from './domains/reminders.js';
+import { workersDomain, type WorkersDomainOptions } from './domains/workers.js';
+
+/**
+ * Cooks, workers and reminders; the workers domain takes its options (the registry ref, for its action).
+ *
+ * @example
+ * ```ts
+ * dashboard({ system, reader: persistence, domains: [...defaultDomains(), queuesDomain()] });
+ * ```
+ */
+export function defaultDomains(options: { readonly workers?: WorkersDomainOptions } = {}): OperatorDomain[] {
+  return [cooksDomain(), workersDomain(options.workers), remindersDomain()];
+}
