@@ -35,7 +35,12 @@ export async function recover(t: QueueTurn<QueueCtx>): Promise<void> {
 
 function recoverRunning(t: QueueTurn<QueueCtx>, job: Job): void {
   const again = attemptsRemain(job);
-  if (again) t.put(requeued(job, t.now, false));
-  else t.put(attemptFailed(job, { code: RECOVERED_FROM_RESTART, message: `attempt ${job.attemptCount} of ${job.maxAttempts} was running when the queue's process stopped` }, t.now, undefined));
   t.publish({ type: 'recovered', event: { queue: job.queue, jobId: job.id, requeued: again } });
+  if (again) {
+    t.put(requeued(job, t.now, false));
+    return;
+  }
+  const error = { code: RECOVERED_FROM_RESTART, message: `attempt ${job.attemptCount} of ${job.maxAttempts} was running when the queue's process stopped` };
+  t.put(attemptFailed(job, error, t.now, undefined));
+  t.publish({ type: 'failed', event: { queue: job.queue, jobId: job.id, attemptId: job.attemptId ?? '', attempt: job.attemptCount, error, final: true } });
 }
