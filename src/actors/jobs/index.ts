@@ -42,3 +42,8 @@ export { MAX_BULK, queueMessages } from './queue/queue-messages.js';
 export type { QueueMessages } from './queue/queue-messages.js';
 export { EnqueueOptionsSchema, JobErrorSchema, JobIdSchema, JobSchema, JobStatusSchema, QueueStateSchema } from './queue/schemas.js';
 export type { EnqueueOptions, Job, JobError, JobStatus, QueueState } from './queue/schemas.js';
+export { QueueUnavailableError } from './queue/errors.js';
+export { createQueueHttpHandler, MAX_QUEUE_BODY_BYTES } from './queue/http-handler.js';
+export type { QueueHttpHandler } from './queue/http-handler.js';
+export { httpQueueConsumer } from './queue/http-consumer.js';
+export type { QueueConsumer } from './queue/http-consumer.js';

@@ -1,7 +1,7 @@
 /**
  * The queue's refusals, each with a stable code.
  */
-import { RefusalError } from '../../../index.js';
+import { RefusalError, StewardError } from '../../../index.js';
 
 /**
  * A report (completion, failure, heartbeat, progress) named an attempt that
@@ -18,4 +18,20 @@ import { RefusalError } from '../../../index.js';
 export class StaleAttemptError extends RefusalError {
   readonly code = 'ERR_STALE_ATTEMPT' as const;
   override readonly name = 'StaleAttemptError';
+}
+
+/**
+ * The queue's HTTP endpoint could not be reached or answered with something
+ * unexpected (network error, timeout, 5xx, a body that fails its schema).
+ *
+ * @example
+ * ```ts
+ * await consumer.claim().catch((error) => {
+ *   if (error instanceof QueueUnavailableError) retryLater();
+ * });
+ * ```
+ */
+export class QueueUnavailableError extends StewardError {
+  readonly code = 'ERR_QUEUE_UNAVAILABLE' as const;
+  override readonly name = 'QueueUnavailableError';
 }
