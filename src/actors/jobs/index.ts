@@ -47,3 +47,5 @@ export { createQueueHttpHandler, MAX_QUEUE_BODY_BYTES } from './queue/http-handl
 export type { QueueHttpHandler } from './queue/http-handler.js';
 export { httpQueueConsumer } from './queue/http-consumer.js';
 export type { QueueConsumer } from './queue/http-consumer.js';
+export { acknowledge, QUEUE_SCENARIOS, queueViolations, sinkCounts, SINK } from './simulation/queue-scenarios.js';
+export type { QueueBeliefs } from './simulation/queue-scenarios.js';
