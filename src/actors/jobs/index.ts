@@ -49,3 +49,5 @@ export { httpQueueConsumer } from './queue/http-consumer.js';
 export type { QueueConsumer } from './queue/http-consumer.js';
 export { acknowledge, QUEUE_SCENARIOS, queueViolations, sinkCounts, SINK } from './simulation/queue-scenarios.js';
 export type { QueueBeliefs } from './simulation/queue-scenarios.js';
+export { queueShutdownHooks } from './queue/worker-hooks.js';
+export type { QueueShutdownHooks } from './queue/worker-hooks.js';
