@@ -95,11 +95,15 @@ export function defineQueue<TSchema extends z.ZodType, TResult = unknown>(
 
 function defineQueueActor<TSchema extends z.ZodType>(payload: TSchema, runtime: QueueRuntime<QueueCtx>) {
   const { options } = runtime;
-  /** Each live incarnation's book, by queue name. */
-  const books = new Map<string, QueueBook>();
+  /**
+   * Each live activation's book, by its context (one per activation, kept
+   * across supervised restarts): two systems in one process (a restart in
+   * the same process, a simulator's crashed incarnation) never share one.
+   */
+  const books = new WeakMap<object, QueueBook>();
   const turn = (ctx: unknown): QueueTurn<QueueCtx> => {
     const c = ctx as QueueCtx;
-    const book = books.get(c.key);
+    const book = books.get(c);
     if (!book) throw new InvalidStateError(`queue '${c.key}' has no live incarnation`);
     return new QueueTurn(c, book, runtime);
   };
@@ -124,16 +128,15 @@ function defineQueueActor<TSchema extends z.ZodType>(payload: TSchema, runtime: 
     initialState: (_key: string): QueueState => ({ seq: 0, paused: false }),
     persistence: { collection: QUEUES, schema: QueueStateSchema, owns: [JOBS] },
     onStart: async (ctx) => {
-      books.get(ctx.key)?.abortAll('the queue restarted');
-      const book = new QueueBook();
-      books.set(ctx.key, book);
+      books.get(ctx)?.abortAll('the queue restarted');
+      books.set(ctx, new QueueBook());
       const t = turn(ctx);
       await recover(t);
       await t.commit();
     },
     onStop: (ctx) => {
-      books.get(ctx.key)?.abortAll('the queue stopped');
-      books.delete(ctx.key);
+      books.get(ctx)?.abortAll('the queue stopped');
+      books.delete(ctx);
     },
     handlers: {
       enqueue: async (input, ctx): Promise<Job> => {

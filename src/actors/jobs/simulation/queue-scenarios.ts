@@ -145,7 +145,8 @@ function queueScenario(options: QueueScenarioOptions): Scenario<QueueCtx> {
     maxSteps: 400,
     askTimeoutMs: 30_000,
     faults: CRASHES,
-    eventuallyWithinMs: 120_000,
+    // A delayed job (a retry's backoff) wakes through a reminder, whose failed deliveries the runtime retries up to 5 minutes apart.
+    eventuallyWithinMs: 420_000,
     init: async (world) => {
       beliefs = { enqueued: new Map(), acknowledged: new Map(), held: new Map() };
       // Each attempt is its own step (its own owner, so no strategy starves a retry behind an aborted attempt).
