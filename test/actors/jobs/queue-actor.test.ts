@@ -176,4 +176,19 @@ describe('a queue with an in-process handler', () => {
     expect(await ref.ask('get', { jobId: job.id })).toMatchObject({ progressPct: 40 });
     expect(seen.find((e) => e.type === 'progress')?.event).toMatchObject({ pct: 40 });
   });
+
+  it('commits a burst of its own handlers\' outcomes in one commit, and starts the freed slots\' jobs only after it', async () => {
+    const { calls, handler } = manualHandler();
+    const { ref, store } = setup({ handler, concurrency: 4 });
+    const jobs = await ref.ask('enqueueBulk', { jobs: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ payload: { n } })) });
+    await settle();
+    expect(calls).toHaveLength(4);
+    const before = store.commitCount;
+    for (const call of calls.slice(0, 4)) call.resolve('done');
+    await settle();
+    expect(store.commitCount - before).toBe(1);
+    expect(calls).toHaveLength(8);
+    for (const job of jobs.slice(0, 4)) expect((await store.get<Job>(JOBS, ownedKey('work', job.id)))?.value.status).toBe('completed');
+    for (const job of jobs.slice(4)) expect((await store.get<Job>(JOBS, ownedKey('work', job.id)))?.value.status).toBe('running');
+  });
 });

@@ -2,9 +2,9 @@
  * Starting a claimed attempt's handler: a pool task through the pool port
  * (alive while its thread runs it, bounded by `timeoutMs`), or an
  * in-process function with an AbortSignal (bounded by a `timedOut` timer).
- * Either way its outcome comes back as the queue's own `complete` or `fail`
- * message carrying the attempt id, so a superseded attempt is refused like
- * any stale report.
+ * Either way its outcome comes back as the queue's own `settled` message
+ * carrying the attempt id, so a superseded attempt is ignored like any stale
+ * report.
  * @internal
  */
 import type { ActorContext, MessageSchemas } from '../../../index.js';
@@ -29,7 +29,7 @@ export function launcherOf(handler: JobTaskHandler<unknown, unknown> | JobFuncti
 
 function outcomeMessage(job: Job, outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): Message {
   const attempt = { jobId: job.id, attemptId: job.attemptId as string };
-  return outcome.ok ? { type: 'complete', payload: { ...attempt, result: outcome.value } } : { type: 'fail', payload: { ...attempt, error: jobError(outcome.error) } };
+  return { type: 'settled', payload: outcome.ok ? { ...attempt, ok: true, result: outcome.value } : { ...attempt, ok: false, error: jobError(outcome.error) } };
 }
 
 function launchTask(handler: JobTaskHandler<unknown, unknown>, timeoutMs: number): Launch<Ctx> {

@@ -44,6 +44,13 @@ function endAttempt(t: Turn, jobId: string): void {
   t.book.running.delete(jobId);
 }
 
+function completeAttempt(t: Turn, job: Job, result: unknown): Job {
+  endAttempt(t, job.id);
+  const next = t.put(completed(job, result, t.now));
+  t.publish({ type: 'completed', event: { queue: job.queue, jobId: job.id, attemptId: job.attemptId as string, attempt: job.attemptCount } });
+  return next;
+}
+
 /** Fails the current attempt: retried after its backoff while attempts remain and the code allows, else failed for good. */
 function failAttempt(t: Turn, job: Job, error: JobError, retry: boolean): Job {
   endAttempt(t, job.id);
@@ -93,12 +100,22 @@ export function attemptReports(turn: (ctx: unknown) => Turn) {
     },
     complete: async (report: z.output<typeof CompleteRequestSchema>, ctx: unknown): Promise<Job> => {
       const t = turn(ctx);
-      const job = current(t, report);
-      endAttempt(t, job.id);
-      const next = t.put(completed(job, report.result, t.now));
-      t.publish({ type: 'completed', event: { queue: job.queue, jobId: job.id, attemptId: report.attemptId, attempt: job.attemptCount } });
+      const next = completeAttempt(t, current(t, report), report.result);
       await t.commit();
       return next;
+    },
+    settled: (report: AttemptRef & { ok: boolean; result?: unknown; error?: JobError | undefined }, ctx: unknown): void => {
+      const t = turn(ctx);
+      const job = t.book.live.get(report.jobId);
+      if (job?.status !== 'running' || job.attemptId !== report.attemptId) return; // superseded: cancelled, timed out, recovered
+      if (report.ok) completeAttempt(t, job, report.result);
+      else failAttempt(t, job, report.error ?? { code: 'ERR_JOB_FAILED', message: 'the handler failed' }, true);
+      t.defer();
+    },
+    flush: async (_payload: object, ctx: unknown): Promise<void> => {
+      const t = turn(ctx);
+      t.book.flushQueued = false;
+      await t.commit();
     },
     fail: async (report: z.output<typeof FailRequestSchema>, ctx: unknown): Promise<Job> => {
       const t = turn(ctx);
@@ -131,7 +148,7 @@ export function attemptReports(turn: (ctx: unknown) => Turn) {
       const t = turn(ctx);
       const job = t.book.live.get(jobId);
       if (!job) {
-        const stored = await t.ctx.records<Job>(JOBS).get(jobId);
+        const stored = t.book.pending.writes.get(jobId) ?? (await t.ctx.records<Job>(JOBS).get(jobId));
         if (stored) return stored; // finished already: cancelling it again changes nothing
         throw new NotFoundError(`job ${jobId} is not in queue '${t.runtime.options.name}'`);
       }

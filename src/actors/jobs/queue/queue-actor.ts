@@ -111,7 +111,7 @@ function defineQueueActor<TSchema extends z.ZodType>(payload: TSchema, runtime: 
     const key = opts.idempotencyKey;
     const existingId = key === undefined ? undefined : t.book.keys.get(key);
     if (existingId !== undefined) {
-      const existing = t.book.live.get(existingId) ?? (await t.ctx.records<Job>(JOBS).get(existingId));
+      const existing = t.book.live.get(existingId) ?? t.book.pending.writes.get(existingId) ?? (await t.ctx.records<Job>(JOBS).get(existingId));
       if (existing) return existing;
     }
     const seq = (t.ctx.state.seq += 1);
@@ -164,6 +164,8 @@ function defineQueueActor<TSchema extends z.ZodType>(payload: TSchema, runtime: 
       },
       get: async ({ jobId }, ctx): Promise<Job | undefined> => {
         const t = turn(ctx);
+        const pending = t.book.pending.writes.get(jobId);
+        if (pending !== undefined) return pending ?? undefined;
         return t.book.live.get(jobId) ?? (await ctx.records<Job>(JOBS).get(jobId));
       },
       counts: (_payload, ctx) => {

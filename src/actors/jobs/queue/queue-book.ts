@@ -7,6 +7,8 @@
  * anything the store does not.
  * @internal
  */
+import type { WriteOp } from '../../../persistence/index.js';
+import type { PendingEvent } from './events.js';
 import { Heap } from './heap.js';
 import type { ResolvedQueueOptions } from './queue-options.js';
 import type { Job } from './schemas.js';
@@ -45,6 +47,15 @@ export class QueueBook {
   remindedAt: number | undefined = undefined;
   /** Shutdown began: start nothing more (in memory only). */
   halted = false;
+  /**
+   * Changes made but not yet committed: job records (null: delete), extra
+   * writes, events to publish and handlers to start once they are durable.
+   * Outcomes of the queue's own handlers wait here for one `flush` turn, so
+   * a burst of completions is one commit.
+   */
+  readonly pending = { writes: new Map<string, Job | null>(), also: [] as WriteOp[], events: [] as PendingEvent[], launches: [] as Array<() => void> };
+  /** A `flush` message is on its way. */
+  flushQueued = false;
 
   /** Aborts every running handler this incarnation started (it is being replaced or stopped). */
   abortAll(reason: string): void {

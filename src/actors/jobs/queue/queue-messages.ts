@@ -11,6 +11,7 @@ import {
   CompleteRequestSchema,
   EnqueueOptionsSchema,
   FailRequestSchema,
+  JobErrorSchema,
   JobIdSchema,
   ProgressRequestSchema,
 } from './schemas.js';
@@ -46,6 +47,10 @@ export function queueMessages<TSchema extends z.ZodType>(payload: TSchema) {
     halt: z.strictObject({}),
     /** Shutdown past its grace: abort the queue's own running attempts and requeue them without using up an attempt. */
     abortRunning: z.strictObject({}),
+    /** How an attempt of the queue's own handler ended (nobody awaits it: committed with the next flush). */
+    settled: AttemptRefSchema.extend({ ok: z.boolean(), result: z.unknown().optional(), error: JobErrorSchema.optional() }),
+    /** Commits what settled turns left pending. */
+    flush: z.strictObject({}),
     /** The delayed-jobs reminder. */
     wake: z.strictObject({ firing: reminderFiring.optional() }),
     /** The rate limit's window opened. */

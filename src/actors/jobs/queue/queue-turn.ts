@@ -35,9 +35,6 @@ export interface QueueRuntime<TCtx> {
 
 /** @internal */
 export class QueueTurn<TCtx extends ActorContext<QueueState, MessageSchemas>> {
-  readonly events: PendingEvent[] = [];
-  readonly #launches: Array<() => void> = [];
-  readonly #alsoWrite: WriteOp[] = [];
   readonly now: number;
 
   constructor(
@@ -52,9 +49,9 @@ export class QueueTurn<TCtx extends ActorContext<QueueState, MessageSchemas>> {
     return this.ctx.records<Job>(JOBS);
   }
 
-  /** Stages a job's new record and files it in the book. */
+  /** Records a job's new value (committed with the turn, or at the next flush) and files it in the book. */
   put(job: Job): Job {
-    this.#jobs.put(job.id, job);
+    this.book.pending.writes.set(job.id, job);
     if (job.status === 'queued') this.book.queue(job, this.now);
     else if (job.status === 'running') this.book.live.set(job.id, job);
     else {
@@ -65,7 +62,7 @@ export class QueueTurn<TCtx extends ActorContext<QueueState, MessageSchemas>> {
   }
 
   publish(event: PendingEvent): void {
-    this.events.push(event);
+    this.book.pending.events.push(event);
   }
 
   /** Starts ready jobs up to the concurrency, unless paused or halted (a pull queue waits for claims). */
@@ -82,7 +79,7 @@ export class QueueTurn<TCtx extends ActorContext<QueueState, MessageSchemas>> {
       const job = this.claim(undefined);
       const controller = new AbortController();
       this.book.running.set(job.id, { attemptId: job.attemptId as string, external: false, leaseMs: 0, abort: (reason) => controller.abort(reason) });
-      this.#launches.push(() => launch(this.ctx, job, controller));
+      this.book.pending.launches.push(() => launch(this.ctx, job, controller));
     }
   }
 
@@ -97,22 +94,46 @@ export class QueueTurn<TCtx extends ActorContext<QueueState, MessageSchemas>> {
 
   /** Deletes finished jobs past retention. */
   prune(): void {
-    for (const id of this.book.expired(this.runtime.options.retention, this.now)) this.#jobs.delete(id);
+    for (const id of this.book.expired(this.runtime.options.retention, this.now)) this.book.pending.writes.set(id, null);
   }
 
-  /** Dispatches, re-arms the delayed reminder, commits once, then starts handlers and publishes. */
+  /**
+   * Dispatches, re-arms the delayed reminder, commits everything pending
+   * (earlier deferred turns' changes too) once, then starts handlers and publishes.
+   */
   async commit(): Promise<void> {
     this.prune();
     this.dispatch();
     this.#armDelayed();
-    await this.ctx.save(this.#alsoWrite);
-    for (const launch of this.#launches) launch();
-    publishAll(this.runtime.events, this.events);
+    const { writes, also, events, launches } = this.book.pending;
+    const jobs = this.#jobs;
+    for (const [id, job] of writes) {
+      if (job) jobs.put(id, job);
+      else jobs.delete(id);
+    }
+    const taken = { also: also.splice(0), events: events.splice(0), launches: launches.splice(0) };
+    writes.clear();
+    await this.ctx.save(taken.also);
+    for (const launch of taken.launches) launch();
+    publishAll(this.runtime.events, taken.events);
+  }
+
+  /**
+   * For outcomes nobody awaits (the queue's own handlers): leave the changes
+   * pending and commit them with the next turn that commits, or a `flush`
+   * turn queued behind the messages already waiting, so a burst of them is
+   * one commit. Nothing acts on them before then: the handlers they free
+   * slots for start after the flush.
+   */
+  defer(): void {
+    if (this.book.flushQueued) return;
+    this.book.flushQueued = true;
+    this.ctx.self.tell('flush' as never, {} as never);
   }
 
   /** Writes to commit with this turn besides the job records (a completion's side effects). */
   alsoWrite(ops: readonly WriteOp[]): void {
-    this.#alsoWrite.push(...ops);
+    this.book.pending.also.push(...ops);
   }
 
   #armDelayed(): void {
