@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { QUEUE_SCENARIOS } from '../../src/actors/jobs/index.js';
+import { QUEUE_SCENARIOS, REGISTRY_SCENARIOS } from '../../src/actors/jobs/index.js';
+import { BUILT_IN_SCENARIOS } from '../../src/cli/scenario-registry.js';
 import { expectNoViolations, explore, replay, replayLine } from './fixtures/harness.js';
 import { naiveCompletionVsLease, naiveCrashMidJob, naiveDoubleClaim, naiveDuplicateCompletion } from './fixtures/naive-queue.js';
 
@@ -28,4 +29,10 @@ describe('naive queues: the simulator catches each, and replays it', () => {
       expect(again.violation).toEqual(failing?.violation);
     });
   }
+});
+
+describe('npm run simulate -- --list', () => {
+  it('lists the registry and queue scenarios among the built-in ones', () => {
+    for (const scenario of [...REGISTRY_SCENARIOS, ...QUEUE_SCENARIOS]) expect(BUILT_IN_SCENARIOS.get(scenario.name)).toBe(scenario);
+  });
 });

@@ -54,7 +54,7 @@ export function createQueueHttpHandler(queue: AnyQueueRef, options: { readonly b
   return (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname !== base && !pathname.startsWith(`${base}/`)) return false;
-    serve(queue, pathname.slice(base.length).split('/').filter(Boolean), req, res).catch((error: unknown) => {
+    void serve(queue, pathname.slice(base.length).split('/').filter(Boolean), req, res).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
       else sendJson(res, 503, { error: { code: 'ERR_QUEUE_UNAVAILABLE', message: error instanceof Error ? error.message : String(error) } });
     });

@@ -41,7 +41,7 @@ export function queueShutdownHooks(queue: ActorRef<QueueDefinition<any>>, events
     drain: () =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
-          queue.ask('counts', {}).then(({ running }) => {
+          void queue.ask('counts', {}).then(({ running }) => {
             if (running > 0) return;
             for (const type of ENDINGS) events.off(type, check);
             resolve();
