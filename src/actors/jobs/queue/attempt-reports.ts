@@ -18,7 +18,15 @@ import type { AttemptRef, ClaimRequestSchema, CompleteRequestSchema, FailRequest
 
 type Turn = QueueTurn<QueueCtx>;
 
-/** What a consumer's claim gets: the job, its attempt id and when its lease ends. */
+/**
+ * What a consumer's claim gets: the job, its attempt id and when its lease ends.
+ *
+ * @example
+ * ```ts
+ * const claim: Claim | null = await queue.ask('claim', { consumer: 'gpu-1' });
+ * if (claim) await queue.ask('complete', { jobId: claim.job.id, attemptId: claim.attemptId, result: await render(claim.job.payload) });
+ * ```
+ */
 export interface Claim {
   readonly job: Job;
   readonly attemptId: string;

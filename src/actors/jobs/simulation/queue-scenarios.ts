@@ -26,6 +26,11 @@ type SimQueue = ActorRef<QueueDefinition<typeof Payload>>;
 /**
  * What the simulated outside world believes (it survives a whole-system crash):
  * acknowledged enqueues, and the completions each consumer was told succeeded.
+ *
+ * @example
+ * ```ts
+ * const beliefs: QueueBeliefs = { enqueued: new Map(), acknowledged: new Map(), held: new Map() };
+ * ```
  */
 export interface QueueBeliefs {
   /** Job id by idempotency key, once an enqueue was answered. */
@@ -36,7 +41,14 @@ export interface QueueBeliefs {
   readonly held: Map<string, { jobId: string; attemptId: string }>;
 }
 
-/** The sink's completions per job id. */
+/**
+ * The sink's completions per job id.
+ *
+ * @example
+ * ```ts
+ * const twice = [...sinkCounts(world)].filter(([, count]) => count > 1);
+ * ```
+ */
 export function sinkCounts(world: SimulationWorld): Map<string, number> {
   const sink = world.store.read<Record<string, true>>(SINK, 'all')?.value ?? {};
   const counts = new Map<string, number>();
@@ -52,6 +64,11 @@ export function sinkCounts(world: SimulationWorld): Map<string, number> {
  * (`completedBy`: the attempt a job on record completed with, `null` if it
  * is not completed, `undefined` if it is not on record); shared by the actor
  * scenarios and their naive counterparts.
+ *
+ * @example
+ * ```ts
+ * invariants: { 'each job completed once': ({ beliefs }, world) => queueViolations(sinkCounts(world), beliefs, (id) => completedBy(world, id)) }
+ * ```
  */
 export function queueViolations(sink: ReadonlyMap<string, number>, beliefs: QueueBeliefs, completedBy: (jobId: string) => string | null | undefined): string | true {
   for (const [jobId, count] of sink) if (count > 1) return `job ${jobId} completed ${count} times`;
@@ -64,7 +81,15 @@ export function queueViolations(sink: ReadonlyMap<string, number>, beliefs: Queu
   return true;
 }
 
-/** Records that a consumer was told `attemptId` completed `jobId`. */
+/**
+ * Records that a consumer was told `attemptId` completed `jobId`.
+ *
+ * @example
+ * ```ts
+ * const done = await queue.ask('complete', { jobId, attemptId });
+ * acknowledge(beliefs, done.id, attemptId);
+ * ```
+ */
 export function acknowledge(beliefs: QueueBeliefs, jobId: string, attemptId: string): void {
   beliefs.acknowledged.set(jobId, [...(beliefs.acknowledged.get(jobId) ?? []), attemptId]);
 }
