@@ -58,6 +58,8 @@ export interface ProviderStats {
  */
 export class CookieProviderService {
   mode: ProviderMode = 'good';
+  /** Called as each rotate request arrives, before it is answered (tests use it to kill an owner mid-rotation). */
+  onRotateRequest: (() => void) | undefined;
   readonly stats: ProviderStats = { rotations: 0, refused: 0, maxConcurrentPerAccount: 0 };
   readonly #accounts = new Map<string, Account>();
   readonly #byValue = new Map<string, string>();
@@ -140,6 +142,7 @@ export class CookieProviderService {
     const found = this.#check(req.headers.cookie ?? '');
     const accepted = found !== undefined && found.standing !== 'stale';
     if (found) found.account.rotating += path === '/rotate' ? 1 : 0;
+    if (path === '/rotate') this.onRotateRequest?.();
     try {
       if (found && path === '/rotate') this.stats.maxConcurrentPerAccount = Math.max(this.stats.maxConcurrentPerAccount, found.account.rotating);
       if (this.mode === 'slow') await new Promise((resolve) => setTimeout(resolve, this.options.slowMs));
