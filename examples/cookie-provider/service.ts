@@ -4,7 +4,8 @@
  * rotating session cookies per account, accepts the previous value for a
  * grace window after each rotation (so an owner that crashed before storing
  * the new value can recover), refuses stale ones, and can be made slow,
- * unreachable, invalid or flaky.
+ * unreachable, invalid or flaky. In `slow` mode it answers late, after it
+ * has rotated.
  *
  * Routes: `POST /rotate` (current cookie in `Cookie`; new values in
  * `Set-Cookie`), `GET /validate` (200 if the cookie is accepted, else 401).
@@ -133,6 +134,10 @@ export class CookieProviderService {
     return undefined;
   }
 
+  #slow(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.options.slowMs));
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
     const request = ++this.#requests;
@@ -141,26 +146,30 @@ export class CookieProviderService {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const found = this.#check(req.headers.cookie ?? '');
     const accepted = found !== undefined && found.standing !== 'stale';
-    if (found) found.account.rotating += path === '/rotate' ? 1 : 0;
-    if (path === '/rotate') this.onRotateRequest?.();
-    try {
-      if (found && path === '/rotate') this.stats.maxConcurrentPerAccount = Math.max(this.stats.maxConcurrentPerAccount, found.account.rotating);
-      if (this.mode === 'slow') await new Promise((resolve) => setTimeout(resolve, this.options.slowMs));
-      if (!accepted) {
-        this.stats.refused++;
-        return void res.writeHead(401).end();
-      }
-      if (path === '/validate' && req.method === 'GET') return void res.writeHead(200).end('ok');
-      if (path !== '/rotate' || req.method !== 'POST') return void res.writeHead(404).end();
-      if (this.mode === 'invalid') return void res.writeHead(200).end(); // answers, but sets nothing
-      const { name, account } = found;
-      account.previous = account.current;
-      account.previousUntil = this.options.now() + this.options.graceMs;
-      this.#renew(name, account);
-      this.stats.rotations++;
-      res.writeHead(200, { 'set-cookie': [...account.current].map(([key, value]) => `${key}=${value}; Path=/; HttpOnly`) }).end();
-    } finally {
-      if (found && path === '/rotate') found.account.rotating--;
+    if (found && path === '/rotate') {
+      found.account.rotating++;
+      res.once('close', () => found.account.rotating--); // answered, or the caller is gone
     }
+    if (path === '/rotate') this.onRotateRequest?.();
+    if (found && path === '/rotate') this.stats.maxConcurrentPerAccount = Math.max(this.stats.maxConcurrentPerAccount, found.account.rotating);
+    if (!accepted) {
+      this.stats.refused++;
+      return void res.writeHead(401).end();
+    }
+    if (path === '/validate' && req.method === 'GET') {
+      if (this.mode === 'slow') await this.#slow();
+      return void res.writeHead(200).end('ok');
+    }
+    if (path !== '/rotate' || req.method !== 'POST') return void res.writeHead(404).end();
+    if (this.mode === 'invalid') return void res.writeHead(200).end(); // answers, but sets nothing
+    const { name, account, standing } = found;
+    // The presented value stays good for the grace window: its owner may never get this answer.
+    if (standing === 'current') account.previous = account.current;
+    account.previousUntil = this.options.now() + this.options.graceMs;
+    this.#renew(name, account);
+    this.stats.rotations++;
+    // Slow answers come after the rotation: an owner that dies meanwhile never hears of the new value.
+    if (this.mode === 'slow') await this.#slow();
+    res.writeHead(200, { 'set-cookie': [...account.current].map(([key, value]) => `${key}=${value}; Path=/; HttpOnly`) }).end();
   }
 }
