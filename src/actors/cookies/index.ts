@@ -26,3 +26,7 @@ export {
   WorkerStatusSchema,
 } from './schemas.js';
 export type { CookieMonitor, CookieState, MaskedKey, ProviderConfig, ProviderConfigInput, RotateInput, RotateResult, RotationReport, RotationStatus, WorkerStatus } from './schemas.js';
+export { COOKIE_SCENARIOS, SIMULATED_ROTATE_TASK } from './simulation/scenarios.js';
+export { SimulatedCookieProvider } from './simulation/simulated-service.js';
+export type { SimulatedProviderOptions } from './simulation/simulated-service.js';
+export { cookieViolations } from './simulation/invariants.js';
