@@ -221,7 +221,9 @@ function defineCookie(options: CookieOptions) {
         Object.assign(state, { service, profileId: profileId ?? null, value: sealer.seal(value), revision: state.revision + 1, lastRotatedAt: null, launchOnStartup });
         Object.assign(state.monitor, { workerStatus: restingStatus(state), consecutiveFailures: 0, lastMessage: null });
         const chosen = providers.get(service);
-        if (launchOnStartup && chosen) {
+        const problem = configProblem(ctx.key, service, chosen, value);
+        if (problem !== undefined) Object.assign(state.monitor, { workerStatus: 'error', lastMessage: problem }); // shown now, not at the first rotation
+        else if (launchOnStartup && chosen) {
           state.scheduled = true;
           state.monitor.workerStatus = 'scheduled';
           await armRotation(ctx, chosen.config);

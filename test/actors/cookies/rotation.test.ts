@@ -91,7 +91,8 @@ describe('cookie rotation against the local provider (real threads, loopback HTT
   it('missing or invalid config shows an error status with a clear message; nothing stops silently', async () => {
     const world = await cookieWorld();
     const lost = world.cookie('lost');
-    await lost.ask('register', { service: 'nowhere', value: 'sid=abc', launchOnStartup: true });
+    const registered = await lost.ask('register', { service: 'nowhere', value: 'sid=abc', launchOnStartup: true });
+    expect(registered.monitor).toMatchObject({ workerStatus: 'error', lastMessage: expect.stringContaining("no provider is registered for service 'nowhere'") as unknown });
     const summary = await (await lost.ask('rotate', {})).settled;
     expect(summary.status).toBe('failed');
     const { monitor } = await lost.ask('status', {});
