@@ -77,6 +77,13 @@ describe('entry points load only what they name', () => {
     expect(loaded).not.toContain('playwright-core');
   });
 
+  it('steward/cookies loads its domain and its pool tasks without a store', () => {
+    const loaded = packagesLoadedBy('steward/cookies');
+    expect(loaded).toContain('zod');
+    expect(loaded).not.toContain('lowdb');
+    expect(loaded).not.toContain('pg');
+  });
+
   it('the root entry no longer carries the simulator', async () => {
     const root = await import('../../src/index.js');
     expect(Object.keys(root)).not.toContain('explore');
