@@ -70,6 +70,16 @@ export function logRuntimeEvent<K extends keyof RuntimeEvents>(logger: Logger, e
       logger.error({ event, code }, `the store became unusable, the system shuts down: ${message}`);
       return;
     }
+    case 'actor.deactivated': {
+      const { type, key, code } = fields as RuntimeEvents['actor.deactivated'];
+      logger.warn({ event, type, key, code }, `actor ${type}/${key} deactivated: this node no longer owns it (${code})`);
+      return;
+    }
+    case 'pool.incident': {
+      const { pool, code } = fields as RuntimeEvents['pool.incident'];
+      logger.warn({ event, pool, code }, `pool ${pool} had an incident (${code})`);
+      return;
+    }
     case 'actor.started':
       return;
   }
