@@ -8,7 +8,7 @@ import type { DeadLetterReason, ListenerErrorHandler, RuntimeEvents } from './ev
 import { commitChannel, runtimeChannel, turnChannel, type CommitMessage, type TurnMessage } from './diagnostics.js';
 import { TimingHistogram } from './histogram.js';
 import { logListenerError, logRuntimeEvent, type Logger } from './logger.js';
-import type { CommitResult, QueryOptions, StatePort, TaskPoolPort, WriteOp } from './ports/index.js';
+import type { CommitOptions, CommitResult, QueryOptions, StatePort, TaskPoolPort, WriteOp } from './ports/index.js';
 import { systemMetrics, type MeasuredCell, type SystemMetrics } from './system-metrics.js';
 
 export type { SystemMetrics };
@@ -77,10 +77,10 @@ export class SystemInstruments {
 
   /** `port`, its commits timed and counted. */
   timedPort(port: StatePort): StatePort {
-    const commit = (batch: readonly WriteOp[]): Promise<CommitResult> => {
-      if (!this.timings && !commitChannel.hasSubscribers) return port.commit(batch).catch(this.#commitFailed);
+    const commit = (batch: readonly WriteOp[], options?: CommitOptions): Promise<CommitResult> => {
+      if (!this.timings && !commitChannel.hasSubscribers) return port.commit(batch, options).catch(this.#commitFailed);
       const startedAt = monotonicNow();
-      return port.commit(batch).then(
+      return port.commit(batch, options).then(
         (result) => {
           this.#commitEnded(batch.length, monotonicNow() - startedAt, undefined);
           return result;
