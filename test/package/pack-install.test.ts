@@ -154,7 +154,8 @@ describe('the packed package, installed into a fresh project', () => {
     const bin = join(consumer, 'node_modules/.bin/steward');
     const list = await run(bin, ['simulate', '--list'], { cwd: consumer });
     expect(list.stdout.split('\n')).toContain('cook-three-paths');
-    const dataDir = join(work, 'data');
+    const dataDir = join(work, 'bin-data');
+    await run(process.execPath, ['dist/quickstart.js'], { cwd: consumer, env: { ...process.env, STEWARD_DATA_DIR: dataDir } });
     const inspected = await run(bin, ['inspect', dataDir], { cwd: consumer });
     expect(inspected.stdout).toContain('schema v1');
     const usage = await run(bin, [], { cwd: consumer }).catch((error: unknown) => error as { code: number; stderr: string });

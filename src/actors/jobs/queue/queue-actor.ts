@@ -139,14 +139,15 @@ function defineQueueActor<TSchema extends z.ZodType>(payload: TSchema, runtime: 
       books.delete(ctx);
     },
     handlers: {
-      enqueue: async (input, ctx): Promise<Job> => {
+      // The two payload-typed handlers name their parameter's type, so the shipped declaration repeats the constraint's own type.
+      enqueue: async (input: z.output<QueueMessages<TSchema>['enqueue']>, ctx): Promise<Job> => {
         const { payload: body, options: opts } = input as Entry;
         const t = turn(ctx);
         const job = await enqueueOne(t, body, opts ?? {});
         await t.commit();
         return latest(t, job);
       },
-      enqueueBulk: async (input, ctx): Promise<Job[]> => {
+      enqueueBulk: async (input: z.output<QueueMessages<TSchema>['enqueueBulk']>, ctx): Promise<Job[]> => {
         const t = turn(ctx);
         const made: Job[] = [];
         for (const entry of (input as { jobs: Entry[] }).jobs) made.push(await enqueueOne(t, entry.payload, entry.options ?? {}));
