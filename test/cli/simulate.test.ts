@@ -32,6 +32,14 @@ describe('npm run simulate', () => {
     expect(stdout).toMatch(/goal a started cook ends completed, or failed with a reason\s+100\.0 % of schedules\n/);
   });
 
+  it('runs a scenario whose pool task loads its module from disk (the module loader is not refused)', async () => {
+    // Outside vitest, import() of the task module reads it through the public fs.promises: once refused, every run imported it again, forever.
+    const { code, stdout } = await cli(['--scenario', 'cookie-system-crash', '--seeds', '30']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/violations\s+0/);
+    expect(stdout).toMatch(/determinism\s+ok/);
+  });
+
   it('prints a replay line for the shrunk run that replays it', async () => {
     const found = await cli([...races, '--scenario', 'naive-completion', '--seeds', '50', '--strategy', 'random']);
     const line = /the shrunk run: npm run simulate -- --replay "([^"]+)"/.exec(found.stdout)?.[1];

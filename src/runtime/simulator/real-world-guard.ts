@@ -137,6 +137,20 @@ function installGuards(): void {
   syncBuiltinESMExports();
 }
 
+/**
+ * Whether Node's module loader made this call: `import()` of a task's module
+ * reads it with the public `fs.promises.readFile`. That read is let through:
+ * the runner repeats a run that loaded a module (see `runSchedule`), so it
+ * shapes no run. Only a call about to be refused pays for the stack capture.
+ */
+function calledByModuleLoader(): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 12; // runs turn stack traces off
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return stack.includes('(node:internal/modules/');
+}
+
 /** Wraps every function an API object exports (lower-case names: classes stay as they are). */
 function wrapAll(api: object, prefix: string): void {
   for (const name of Object.keys(api)) {
@@ -155,7 +169,7 @@ function wrapMethod(target: Record<string, unknown>, name: string, api: string):
 /** `original`, refusing when called inside a simulated run. Keeps its extra properties (`util.promisify.custom`, `__promisify__`). */
 function guard<F extends (...args: never[]) => unknown>(api: string, original: F, promisified?: unknown): F {
   const guarded = function (this: unknown, ...args: unknown[]): unknown {
-    if (active) active.refuse(api);
+    if (active && !calledByModuleLoader()) active.refuse(api);
     return Reflect.apply(original, this, args);
   };
   for (const key of Reflect.ownKeys(original)) {

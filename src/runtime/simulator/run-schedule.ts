@@ -44,6 +44,9 @@ async function settle(): Promise<void> {
 
 const MICROTASK_ROUNDS = 2;
 
+/** Runs of one seed while each loads task modules for the first time (one more module per run at most). */
+const MAX_RUNS_PER_SEED = 5;
+
 const untimed = (operation: Operation) => operation.kind !== 'timer';
 
 /**
@@ -52,10 +55,11 @@ const untimed = (operation: Operation) => operation.kind !== 'timer';
  * @internal
  */
 export async function runSchedule<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options: ScheduleOptions): Promise<ScheduleResult<TSummary>> {
-  for (;;) {
+  for (let run = 1; ; run++) {
     const imports = taskModuleImportCount();
     const result = await runGuarded(scenario, options);
-    if (taskModuleImportCount() === imports) return result;
+    // A module that fails to load is imported again by every run: its failure is then the run's to report.
+    if (taskModuleImportCount() === imports || run === MAX_RUNS_PER_SEED) return result;
     // A task's module was read from disk during the run, on its first use: real I/O whose timing shaped
     // the run, where later runs find the module loaded. Run again once it is, so a seed means one run.
     await taskModulesLoaded();
