@@ -62,7 +62,9 @@ function cookieScenario(options: CookieScenarioOptions): Scenario<CookieScenario
   return defineScenario<CookieScenarioCtx>({
     name: options.name,
     maxSteps: 150,
-    eventuallyWithinMs: 120_000,
+    // The schedule fires through reminders: a cookie starved in phase 1 leaves its firing in the runtime's delivery
+    // retry, up to 5 minutes apart; after that, an attempt and its retries (2 s, doubling) must still fit.
+    eventuallyWithinMs: 420_000,
     askTimeoutMs: 30_000,
     pools: { rotate: { concurrency: 4, defaultTimeoutMs: 60_000 } },
     ...(options.faults ? { faults: options.faults } : {}),
