@@ -84,6 +84,30 @@ describe('entry points load only what they name', () => {
     expect(loaded).not.toContain('pg');
   });
 
+  it('steward/jobs loads its registry and queue without a store, a pool or PostgreSQL', () => {
+    const loaded = packagesLoadedBy('steward/jobs');
+    expect(loaded).toContain('zod');
+    expect(loaded).not.toContain('lowdb');
+    expect(loaded).not.toContain('piscina');
+    expect(loaded).not.toContain('pg');
+  });
+
+  it('steward/media loads its pipeline, its pool tasks and file sniffing without a store', () => {
+    const loaded = packagesLoadedBy('steward/media');
+    expect(loaded).toContain('file-type');
+    expect(loaded).toContain('piscina');
+    expect(loaded).not.toContain('lowdb');
+    expect(loaded).not.toContain('pg');
+  });
+
+  it('steward/cluster loads PostgreSQL leases without a pool or the media domain', () => {
+    const loaded = packagesLoadedBy('steward/cluster');
+    expect(loaded).toContain('pg');
+    expect(loaded).not.toContain('piscina');
+    expect(loaded).not.toContain('comlink');
+    expect(loaded).not.toContain('file-type');
+  });
+
   it('the root entry no longer carries the simulator', async () => {
     const root = await import('../../src/index.js');
     expect(Object.keys(root)).not.toContain('explore');
