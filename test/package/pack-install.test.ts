@@ -42,6 +42,8 @@ import { Leases } from 'steward/cluster';
 import { cookKey } from 'steward/cook';
 import { WorkerStatusSchema } from 'steward/jobs';
 import { safeSegment } from 'steward/media';
+import { defaultDomains } from 'steward/operator';
+import { maskCookie } from 'steward/cookies';
 
 const Greeter = defineActor({
   name: 'greeter',
@@ -78,6 +80,8 @@ try {
   console.log('cook', cookKey('autumn', 'ann'));
   console.log('jobs', WorkerStatusSchema.parse('RUNNING'));
   console.log('media', safeSegment('a/b'));
+  console.log('operator', defaultDomains().map((domain) => domain.name).join(' '));
+  console.log('cookies', maskCookie('sid=abc; theme=dark', ['sid', 'csrf']).map((key) => key.key + (key.present ? '+' : '-')).join(' '));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
@@ -142,6 +146,8 @@ describe('the packed package, installed into a fresh project', () => {
       'cook autumn~ann',
       'jobs RUNNING',
       'media a-b-c14cddc0',
+      'operator cooks workers reminders',
+      'cookies sid+ csrf-',
     ]);
   }, 120_000);
 
