@@ -96,5 +96,6 @@ export {
   SystemStoppedError,
 } from './errors.js';
 export type { MessageIssue, StewardErrorOptions } from './errors.js';
+export { summarizeIssues, toIssues } from './issues.js';
 export type { PersistencePort, StartTaskOptions, TaskHandle } from './runtime/actor-context.js';
 export type { ActorPersistenceOptions } from './runtime/define-actor.js';

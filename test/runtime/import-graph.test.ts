@@ -71,16 +71,6 @@ function violations(): string[] {
   return found.sort();
 }
 
-/**
- * Known breaks in the cook domain: its demo services use steward's internal zod-issue helpers. They are
- * being moved out of src/ (demo code, not the domain); until then they are listed here, not hidden.
- */
-const KNOWN_DOMAIN_BREAKS = [
-  'actors/cook/service/generation-service.js -> issues.js',
-  'actors/cook/service/http-submitter.js -> issues.js',
-  'actors/cook/service/webhook.js -> issues.js',
-];
-
 describe('import graph (compiled dist)', () => {
   it('finds the modules it checks', () => {
     const files = jsFiles(DIST).map((path) => relative(DIST, path).split('\\').join('/'));
@@ -89,6 +79,6 @@ describe('import graph (compiled dist)', () => {
   });
 
   it('points one way: mailbox alone, runtime on mailbox and its ports, persistence and pools on the ports, domains on public entries', () => {
-    expect(violations().filter((edge) => !KNOWN_DOMAIN_BREAKS.includes(edge))).toEqual([]);
+    expect(violations()).toEqual([]);
   });
 });

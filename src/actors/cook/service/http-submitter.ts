@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { InvalidConfigError, InvalidMessageError } from '../../../errors.js';
 import { InvalidResponseError, QueryFailedError, SubmitFailedError } from './errors.js';
-import { summarizeIssues, toIssues } from '../../../issues.js';
+import { summarizeIssues, toIssues } from '../../../index.js';
 import {
   JobStatusSchema,
   SubmitAcceptedSchema,

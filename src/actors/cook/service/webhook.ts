@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { InvalidWebhookError } from './errors.js';
-import { summarizeIssues, toIssues } from '../../../issues.js';
+import { summarizeIssues, toIssues } from '../../../index.js';
 import { errorBody, listenLocal, MAX_BODY_BYTES, parseJsonBytes, readRawBody, sendJson, type LocalServer } from './http-server.js';
 import { WebhookBodySchema, type WebhookBody } from './schemas.js';
 import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-signature.js';
