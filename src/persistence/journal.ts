@@ -80,8 +80,11 @@ export async function readJournal(path: string, allowTornTail: boolean): Promise
   return { entries, offsets, validBytes: offset, totalBytes: bytes.length };
 }
 
-/** Where a test may make the journal fail: mid-write (a torn line) or at fsync. @internal */
-export type JournalFaultPoint = 'write' | 'sync';
+/**
+ * Where a test may make the journal fail: mid-write (a torn line), at fsync, or mid-write with a
+ * transient EAGAIN (alone it would be retried) whose rollback truncate then fails with EIO. @internal
+ */
+export type JournalFaultPoint = 'write' | 'sync' | 'rollback';
 
 /**
  * Appends lines and makes them durable. If an append fails the file is cut
@@ -129,14 +132,14 @@ export class JournalWriter {
     }
     const fault = this.#faults.shift();
     try {
-      if (fault === 'write') {
+      if (fault === 'write' || fault === 'rollback') {
         await writeAll(this.#handle, line.subarray(0, line.length >> 1));
-        throw Object.assign(new Error('Injected journal write failure'), { code: 'EIO' });
+        throw Object.assign(new Error('Injected journal write failure'), { code: fault === 'write' ? 'EIO' : 'EAGAIN' });
       }
       await writeAll(this.#handle, line);
     } catch (error) {
       // Not synced: after a successful rollback nothing of it can be on disk.
-      if (await this.#rollback()) throw new PersistFailedError(`Writing to journal ${this.path} failed; nothing was written.`, { cause: error });
+      if (await this.#rollback(fault === 'rollback')) throw new PersistFailedError(`Writing to journal ${this.path} failed; nothing was written.`, { cause: error });
       throw new CommitOutcomeUnknownError(`Writing to journal ${this.path} failed and the rollback failed too.`, { cause: error });
     }
     try {
@@ -154,8 +157,9 @@ export class JournalWriter {
   }
 
   /** Cuts the file back to its durable size; false (and the journal refuses further appends) if that failed. */
-  async #rollback(): Promise<boolean> {
+  async #rollback(injectFailure = false): Promise<boolean> {
     try {
+      if (injectFailure) throw Object.assign(new Error('Injected journal truncate failure'), { code: 'EIO' });
       await this.#handle.truncate(this.#size);
       await this.#handle.datasync();
       return true;

@@ -176,7 +176,10 @@ export class LowdbStore extends IndexedStore {
   /**
    * Makes the next commit fail like a real I/O error: `'write'` leaves half a
    * line in the journal (rolled back: `ERR_PERSIST_FAILED`), `'sync'` fails
-   * the fdatasync after a full line (rolled back, but `ERR_COMMIT_OUTCOME_UNKNOWN`).
+   * the fdatasync after a full line (rolled back, but `ERR_COMMIT_OUTCOME_UNKNOWN`),
+   * `'rollback'` tears the line and fails the truncate that would cut it back
+   * (`ERR_COMMIT_OUTCOME_UNKNOWN`, and every later commit `ERR_PERSIST_FAILED`
+   * until the store is reopened).
    */
   failNextCommit(point: JournalFaultPoint = 'sync'): void {
     this.#compaction.journal.injectFault(point);
