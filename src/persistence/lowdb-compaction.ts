@@ -45,6 +45,7 @@ export class Compaction {
   #snapshotBytes: number;
   #running: Promise<void> | undefined;
   #compactions = 0;
+  #failDirSync = false;
 
   constructor(fields: CompactionFields) {
     this.#fields = fields;
@@ -72,6 +73,11 @@ export class Compaction {
     return this.#running;
   }
 
+  /** Test seam: the next rotation's directory fsync fails with EIO, after the fresh journal was created. */
+  injectDirSyncFault(): void {
+    this.#failDirSync = true;
+  }
+
   /** Whether the journals have grown enough that a rotation should follow this commit. */
   get due(): boolean {
     return this.#running === undefined && this.#olderJournalBytes + this.#journal.size >= this.#compactAfter();
@@ -95,6 +101,10 @@ export class Compaction {
       let next: JournalWriter | undefined;
       try {
         next = await JournalWriter.create(journalPath(dir, sequence + 1, lock.owner.generation));
+        if (this.#failDirSync) {
+          this.#failDirSync = false;
+          throw Object.assign(new Error('Injected directory fsync failure'), { code: 'EIO' });
+        }
         await fsyncDir(dir);
       } catch (error) {
         if (next) {

@@ -185,6 +185,15 @@ export class LowdbStore extends IndexedStore {
     this.#compaction.journal.injectFault(point);
   }
 
+  /**
+   * Makes the next journal rotation fail like a real I/O error at the
+   * directory fsync, after the fresh journal was opened: it is closed and
+   * removed, `compaction-failed` is emitted, and commits go on in the old one.
+   */
+  failNextRotation(): void {
+    this.#compaction.injectDirSyncFault();
+  }
+
   /** Starts a compaction now (unless one is running) and waits for it. */
   async compact(): Promise<void> {
     this.assertOpen();

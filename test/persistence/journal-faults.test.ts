@@ -3,8 +3,9 @@
  * file: a torn write whose rollback truncate fails, and a rotation whose
  * directory fsync fails after the fresh journal was opened.
  */
+import { readdir, readlink } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LowdbStoreOptions, WriteOp } from '../../src/persistence/index.js';
+import type { LowdbStoreEvent, LowdbStoreOptions, WriteOp } from '../../src/persistence/index.js';
 import { LowdbStore, Persistence } from '../../src/persistence/index.js';
 import { cleanup, tempDir } from './helpers.js';
 
@@ -19,6 +20,12 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((owner) => owner.close().catch(() => undefined)));
   await cleanup();
 });
+
+/** This process's open descriptors on files under `dir` (a removed file still shows, as `… (deleted)`). */
+async function descriptorsUnder(dir: string): Promise<string[]> {
+  const targets = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+  return targets.filter((target) => target.startsWith(`${dir}/`)).sort();
+}
 
 const put = (key: string, value: unknown): WriteOp => ({ op: 'put', collection: 'items', key, value });
 
@@ -52,5 +59,26 @@ describe('journal faults', () => {
     expect(reopened.stats.sequence).toBe(1);
     await reopened.commit([put('b', 'fine')]);
     expect(await reopened.get('items', 'b')).toMatchObject({ revision: 1 });
+  });
+
+  it('a rotation whose directory fsync fails closes and removes the fresh journal: no descriptor leaks, commits go on', async () => {
+    const dir = await tempDir();
+    const events: LowdbStoreEvent[] = [];
+    const store = await openStore({ dir, onEvent: (event) => events.push(event) });
+    await store.commit([put('a', 1)]);
+    const before = await descriptorsUnder(dir);
+    const journals = (await readdir(dir)).filter((name) => name.startsWith('journal.'));
+
+    store.failNextRotation();
+    await store.compact();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'compaction-failed', error: expect.objectContaining({ code: 'EIO' }) }));
+    expect(await descriptorsUnder(dir)).toEqual(before);
+    expect((await readdir(dir)).filter((name) => name.startsWith('journal.'))).toEqual(journals);
+
+    await store.commit([put('b', 2)]);
+    await store.compact();
+    await store.close();
+    const reopened = await openStore({ dir });
+    expect(reopened.stats).toMatchObject({ records: 2, sequence: 2 });
   });
 });
