@@ -17,7 +17,7 @@ import { validateBatch } from './write-ops.js';
  *
  * @example
  * ```ts
- * const store = new MemoryStore({ clock: new VirtualClock(), gate: (release) => scheduler.later(release) });
+ * const store = new MemoryStore({ clock: new VirtualClock(), gate: (release) => queueMicrotask(release) });
  * ```
  */
 export interface MemoryStoreOptions {

@@ -14,7 +14,7 @@ import type { CommitResult, StoredRecord, WriteOp } from './types.js';
  * @example
  * ```ts
  * // keep a week of rotation reports, and at most 50 per cookie
- * const policy: RetentionPolicy<Report> = {
+ * const policy: RetentionPolicy<{ cookieId: string }> = {
  *   maxAgeMs: 7 * 24 * 3600_000,
  *   keepNewest: { count: 50, groupBy: (record) => record.value.cookieId },
  * };

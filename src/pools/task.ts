@@ -190,7 +190,7 @@ export interface ClosePoolOptions {
  * ```ts
  * const pool: TaskPool = new PiscinaPool({ name: 'validate', maxThreads: 2, maxQueue: 100 });
  * try { await pool.run(validateFile, { path }, { timeoutMs: 5_000 }); }
- * catch (err) { if (err instanceof TaskTimeoutError) ... }
+ * catch (err) { if (!(err instanceof TaskTimeoutError)) throw err; }
  * await pool.close({ deadlineMs: 10_000 });
  * ```
  */

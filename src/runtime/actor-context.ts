@@ -111,13 +111,19 @@ export interface TaskHandle {
  *
  * @example
  * ```ts
- * handlers: {
- *   start: async (payload, ctx) => {
- *     ctx.state.status = 'running';
- *     await ctx.save();
- *     ctx.startTimer('poll', 1_000, { type: 'poll', payload: {} }, { repeat: true });
+ * const Poller = defineActor({
+ *   name: 'poller',
+ *   messages: { start: z.object({}), poll: z.object({}) },
+ *   initialState: (_key: string) => ({ status: 'idle' as 'idle' | 'running' }),
+ *   handlers: {
+ *     start: async (_payload, ctx) => {
+ *       ctx.state.status = 'running';
+ *       await ctx.save();
+ *       ctx.startTimer('poll', 1_000, { type: 'poll', payload: {} }, { repeat: true });
+ *     },
+ *     poll: () => undefined,
  *   },
- * }
+ * });
  * ```
  */
 export interface ActorContext<TState, TMessages extends MessageSchemas> {

@@ -71,7 +71,9 @@ export interface LifecycleHooks<TState, TMessages extends MessageSchemas> {
  *
  * @example
  * ```ts
- * onStop: async (ctx, reason, { stateTrusted }) => { if (stateTrusted) await ctx.save(); },
+ * const onStop = async (ctx: ActorContext<{ count: number }, MessageSchemas>, _reason: string, { stateTrusted }: StopInfo) => {
+ *   if (stateTrusted) await ctx.save();
+ * };
  * ```
  */
 export interface StopInfo {

@@ -14,8 +14,8 @@ export const ROTATE_POOL = 'rotate';
  *
  * @example
  * ```ts
- * export async function rotateShop(input: RotateInput): Promise<RotateResult> { ... } // shop-rotate.ts
- * const shopTask = defineRotateTask('rotateShop', new URL('./shop-rotate.js', import.meta.url));
+ * // shop-rotate.ts exports `async function rotateShop(input: RotateInput): Promise<RotateResult>`
+ * const shopTask: RotateTask = defineRotateTask('rotateShop', new URL('./shop-rotate.js', import.meta.url));
  * ```
  */
 export type RotateTask = TaskDefinition<RotateInput, RotateResult, never>;

@@ -16,7 +16,7 @@ export interface MediaErrorOptions extends StewardErrorOptions {
  *
  * @example
  * ```ts
- * catch (err) { if (err instanceof MediaError && err.retryable) scheduleRetry(); }
+ * const worthRetrying = (err: unknown) => err instanceof MediaError && err.retryable;
  * ```
  */
 export abstract class MediaError extends StewardError {
@@ -64,7 +64,7 @@ export class ExtractFailedError extends mediaErrorClass('ExtractFailedError', 'E
  *
  * @example
  * ```ts
- * catch (err) { if (err instanceof HttpStatusError && err.status === 403) reExtract(); }
+ * const needsReExtract = (err: unknown) => err instanceof HttpStatusError && err.status === 403;
  * ```
  */
 export class HttpStatusError extends mediaErrorClass('HttpStatusError', 'ERR_MEDIA_HTTP_STATUS') {

@@ -67,7 +67,7 @@ export interface MediaPipeline {
  *
  * @example
  * ```ts
- * catch (err) { if (err instanceof MediaJobFailedError && !err.retryable) markFailed(err.failure); }
+ * const failureOf = (err: unknown) => (err instanceof MediaJobFailedError && !err.retryable ? err.failure : undefined);
  * ```
  */
 export class MediaJobFailedError extends StewardError {

@@ -40,7 +40,9 @@ export interface CommitOptions {
  *
  * @example
  * ```ts
- * attach(control) { leases.onLost((lease) => void control.deactivate(lease.type, lease.key, 'ERR_LEASE_EXPIRED')); }
+ * function onLeaseLost(control: OwnershipControl, lease: { type: string; key: string }): void {
+ *   void control.deactivate(lease.type, lease.key, 'ERR_LEASE_EXPIRED');
+ * }
  * ```
  */
 export interface OwnershipControl {

@@ -15,8 +15,8 @@ import type { TurnWrites } from '../reminders/turn-writes.js';
  *
  * @example
  * ```ts
- * const jobs = ctx.records<Job>('cook-jobs');
- * jobs.put(jobId, { status: 'completed', piece });
+ * const jobs = ctx.records<{ status: string; piece: number }>('cook-jobs');
+ * jobs.put(jobId, { status: 'completed', piece: 3 });
  * ctx.state.completed += 1;
  * await ctx.save(); // state and job record, one atomic commit
  * const job = await jobs.get(jobId);

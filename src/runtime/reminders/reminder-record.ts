@@ -68,8 +68,12 @@ export interface ReminderValue {
  *
  * @example
  * ```ts
- * messages: { rotate: z.object({ firing: reminderFiring }) },
- * handlers: { rotate: ({ firing }, ctx) => { if (ctx.state.lastFiring === firing.id) return; ctx.state.lastFiring = firing.id; } },
+ * const Rotator = defineActor({
+ *   name: 'rotator',
+ *   messages: { rotate: z.object({ firing: reminderFiring }) },
+ *   initialState: (_key: string) => ({ lastFiring: '' }),
+ *   handlers: { rotate: ({ firing }, ctx) => { if (ctx.state.lastFiring === firing.id) return; ctx.state.lastFiring = firing.id; } },
+ * });
  * ```
  */
 export const reminderFiring = z.object({ id: z.string(), name: z.string(), scheduledAt: z.number() });

@@ -37,8 +37,8 @@ export interface IoOptions {
  *
  * @example
  * ```ts
- * setup: (world) => ({ cook: world.system.ref(Cook, key) }),
- * invariants: { 'never over': ({ cook }, world) => (world.peek(cook)?.count ?? 0) <= 3 },
+ * const Counter = defineActor({ name: 'counter', messages: { add: z.object({}) }, initialState: () => ({ count: 0 }), handlers: { add: (_p, ctx) => void ctx.state.count++ } });
+ * const neverOver = (world: SimulationWorld) => (world.peek(world.system.ref(Counter, 'c-1'))?.count ?? 0) <= 3;
  * ```
  */
 export interface SimulationWorld {

@@ -20,7 +20,7 @@ export function storedCookie(state: Pick<CookieState, 'value'> | undefined): str
  *
  * @example
  * ```ts
- * invariants: { cookie: (ctx, world) => cookieViolations(world, service, 'c').join('; ') || true },
+ * const cookieInvariant = (world: SimulationWorld, service: SimulatedCookieProvider) => cookieViolations(world, service, 'c').join('; ') || true;
  * ```
  */
 export function cookieViolations(world: SimulationWorld, service: SimulatedCookieProvider, cookieId: string): string[] {

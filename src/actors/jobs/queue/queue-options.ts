@@ -70,7 +70,7 @@ export interface JobTaskHandler<TPayload, TResult> {
  *
  * @example
  * ```ts
- * retry: { attempts: 5, backoff: { delayMs: 1_000, maxDelayMs: 60_000, jitter: 0.5 }, noRetryCodes: ['ERR_INVALID_INPUT'] }
+ * const retry: RetryOptions = { attempts: 5, backoff: { delayMs: 1_000, maxDelayMs: 60_000, jitter: 0.5 }, noRetryCodes: ['ERR_INVALID_INPUT'] };
  * ```
  */
 export interface RetryOptions {
@@ -85,7 +85,7 @@ export interface RetryOptions {
  *
  * @example
  * ```ts
- * retention: { completed: { count: 1_000, ageMs: 24 * 3600_000 }, failed: { count: 10_000 } }
+ * const retention: QueueOptions<z.ZodType, unknown>['retention'] = { completed: { count: 1_000, ageMs: 24 * 3600_000 }, failed: { count: 10_000 } };
  * ```
  */
 export interface RetentionRule {

@@ -67,7 +67,8 @@ export function sinkCounts(world: SimulationWorld): Map<string, number> {
  *
  * @example
  * ```ts
- * invariants: { 'each job completed once': ({ beliefs }, world) => queueViolations(sinkCounts(world), beliefs, (id) => completedBy(world, id)) }
+ * const eachJobCompletedOnce = (world: SimulationWorld, beliefs: QueueBeliefs, completedBy: (jobId: string) => string | null | undefined) =>
+ *   queueViolations(sinkCounts(world), beliefs, completedBy);
  * ```
  */
 export function queueViolations(sink: ReadonlyMap<string, number>, beliefs: QueueBeliefs, completedBy: (jobId: string) => string | null | undefined): string | true {
