@@ -135,8 +135,7 @@ export class ActorStoppedError extends errorClass('ActorStoppedError', 'ERR_ACTO
  *
  * @example
  * ```ts
- * try { cook.tell('pieceCompleted', report); } // tell throws at once; ask rejects
- * catch (error) { if (error instanceof MailboxFullError) return { status: 503 }; throw error; }
+ * const statusOf = (error: unknown) => (error instanceof MailboxFullError ? 503 : 500); // tell throws it at once; ask rejects
  * ```
  */
 export class MailboxFullError extends errorClass('MailboxFullError', 'ERR_MAILBOX_FULL') {}

@@ -10,8 +10,7 @@ import { errorClass, StewardError } from '../errors.js';
  *
  * @example
  * ```ts
- * try { leases.valid('cook', id); }
- * catch (error) { if (error instanceof LeaseExpiredError) return deactivate(id); throw error; }
+ * const mustDeactivate = (error: unknown) => error instanceof LeaseExpiredError; // stop writing for that entity now
  * ```
  */
 export class LeaseExpiredError extends errorClass('LeaseExpiredError', 'ERR_LEASE_EXPIRED') {}

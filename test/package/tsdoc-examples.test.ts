@@ -50,6 +50,9 @@ declare const path: string;
 declare const jobId: string;
 declare const Counter: ActorDefinition<{ count: number }, { add: z.ZodObject<{ by: z.ZodNumber }>; get: z.ZodObject<{}> }>;
 declare const Cook: CookDefinition;
+declare const cook: ActorRef<CookDefinition>;
+declare const ref: ActorRef<typeof Counter>;
+declare const batch: WriteOp[];
 declare const checksumTask: TaskDefinition<{ path: string }, { sha256: string }, number>;
 declare const downloadTask: TaskDefinition<{ url: string }, { path: string }>;
 declare const doubleStart: Scenario<unknown>;
@@ -65,7 +68,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'actors/cook/cook-actor.d.ts createCookActors #1',
   'actors/cook/cook-state.d.ts snapshotOf #1',
   'actors/cook/invariants.d.ts cookInvariantViolations #1',
-  'actors/cook/messages.d.ts CompletionSourceSchema #1',
   'actors/cook/messages.d.ts CookStatusSchema #1',
   'actors/cook/service/errors.d.ts InvalidResponseError #1',
   'actors/cook/service/errors.d.ts InvalidWebhookError #1',
@@ -78,7 +80,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'actors/cook/service/schemas.d.ts SubmitAcceptedSchema #1',
   'actors/cook/service/webhook-signature.d.ts signWebhook #1',
   'actors/cook/service/webhook-signature.d.ts webhookSignatureProblem #1',
-  'actors/cook/service/webhook.d.ts CompletionListener #1',
   'actors/cook/service/webhook.d.ts MountWebhookOptions #1',
   'actors/cook/service/webhook.d.ts WebhookDelivery #1',
   'actors/cook/service/webhook.d.ts WebhookHandler #1',
@@ -172,7 +173,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'cluster/cluster-node.d.ts ClusterNodeOptions #1',
   'cluster/cluster-ref.d.ts ClusterRef #1',
   'cluster/errors.d.ts ForwardFailedError #1',
-  'cluster/errors.d.ts LeaseExpiredError #1',
   'cluster/errors.d.ts NotOwnerError #1',
   'cluster/errors.d.ts RemoteError #1',
   'cluster/lease-ownership.d.ts LeaseOwnership #1',
@@ -183,20 +183,15 @@ const KNOWN_BROKEN: readonly string[] = [
   'cluster/leases.d.ts LeasesOptions #1',
   'cluster/node-registry.d.ts NodeRegistry #1',
   'cluster/node-registry.d.ts NodeRegistryOptions #1',
-  'errors.d.ts AbortedError #1',
-  'errors.d.ts ActorStoppedError #1',
   'errors.d.ts AskTimeoutError #1',
   'errors.d.ts ForbiddenError #1',
-  'errors.d.ts HandlerFailedError #1',
   'errors.d.ts InvalidConfigError #1',
   'errors.d.ts InvalidKeyError #1',
   'errors.d.ts InvalidMessageError #1',
-  'errors.d.ts MailboxFullError #1',
   'errors.d.ts NotFoundError #1',
   'errors.d.ts RefusalError #1',
   'errors.d.ts StateWriteRefusedError #1',
   'errors.d.ts StewardError #1',
-  'errors.d.ts SystemStoppedError #1',
   'operator/dashboard.d.ts Dashboard #1',
   'operator/dashboard.d.ts DashboardOptions #1',
   'operator/default-domains.d.ts defaultDomains #1',
@@ -206,11 +201,8 @@ const KNOWN_BROKEN: readonly string[] = [
   'operator/domains/workers.d.ts workersDomain #1',
   'operator/prometheus.d.ts prometheusText #1',
   'persistence/errors.d.ts CommitOutcomeUnknownError #1',
-  'persistence/errors.d.ts LockLostError #1',
   'persistence/errors.d.ts MigrationFailedError #1',
-  'persistence/errors.d.ts PersistFailedError #1',
   'persistence/errors.d.ts RevisionConflictError #1',
-  'persistence/errors.d.ts StoreClosedError #1',
   'persistence/errors.d.ts StoreCrashedError #1',
   'persistence/index-query.d.ts InvalidQueryError #1',
   'persistence/lock-file.d.ts LockOwner #1',
@@ -241,7 +233,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'runtime/actor-context.d.ts ActorStatePort #1',
   'runtime/actor-context.d.ts Outcome #1',
   'runtime/actor-context.d.ts StartTaskOptions #1',
-  'runtime/actor-ref.d.ts AskOptions #1',
   'runtime/actor-system-options.d.ts ActorSystemOptions #1',
   'runtime/clock.d.ts TimerHandle #1',
   'runtime/define-actor.d.ts ActorPersistenceOptions #1',
@@ -254,7 +245,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'runtime/events.d.ts TerminatedNotice #1',
   'runtime/logger.d.ts Logger #1',
   'runtime/ports/ownership.d.ts CommitOptions #1',
-  'runtime/ports/ownership.d.ts Fence #1',
   'runtime/ports/ownership.d.ts OwnershipPort #1',
   'runtime/ports/state.d.ts QueryOptions #1',
   'runtime/ports/state.d.ts RevisionEntry #1',
@@ -292,7 +282,7 @@ const KNOWN_BROKEN: readonly string[] = [
   'runtime/supervision.d.ts SupervisionOptions #1',
   'runtime/supervision.d.ts SupervisionStrategy #1',
 ];
-const KNOWN_BROKEN_COUNT = 229;
+const KNOWN_BROKEN_COUNT = 216;
 
 interface Example {
   readonly id: string;
