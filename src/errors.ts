@@ -200,7 +200,7 @@ export function issuesErrorClass<TCode extends string>(name: string, code: TCode
  *
  * @example
  * ```ts
- * try { ref.tell('add', { by: 'x' }); } catch (error) { if (error instanceof InvalidMessageError) console.log(error.issues); }
+ * try { ref.tell('add', JSON.parse('{"by":"x"}')); } catch (error) { if (error instanceof InvalidMessageError) console.log(error.issues); }
  * ```
  */
 export class InvalidMessageError extends issuesErrorClass('InvalidMessageError', 'ERR_INVALID_MESSAGE') {}

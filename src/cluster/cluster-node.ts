@@ -23,7 +23,7 @@ import { Router } from './router.js';
  *
  * @example
  * ```ts
- * await ClusterNode.start({ connectionString: process.env.DATABASE_URL, actors: [Cook], leaseTtlMs: 10_000 });
+ * await ClusterNode.start({ connectionString: process.env['DATABASE_URL'] ?? 'postgres://127.0.0.1/app', actors: [Cook], leaseTtlMs: 10_000 });
  * ```
  */
 export interface ClusterNodeOptions {

@@ -16,7 +16,7 @@ export type { IndexPage, IndexQuery, IndexSpec, IndexValue };
  *
  * @example
  * ```ts
- * await store.queryIndex('jobs', 'no-such-index', {}).catch((error) => error.code); // 'ERR_INVALID_QUERY'
+ * await store.queryIndex?.('jobs', 'no-such-index', {}).catch((error) => error.code); // 'ERR_INVALID_QUERY'
  * ```
  */
 export class InvalidQueryError extends errorClass('InvalidQueryError', 'ERR_INVALID_QUERY') {}

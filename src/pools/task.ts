@@ -144,7 +144,7 @@ export interface DefineTaskOptions<TIn extends z.ZodType, TOut extends z.ZodType
  *   result: z.string(),
  *   progress: z.number().min(0).max(100),
  * });
- * const digest = await pool.run(hashFile, { path: '/tmp/a' }, { onProgress: (pct) => log(pct) });
+ * const digest = await pool.run(hashFile, { path: '/tmp/a' }, { onProgress: (pct) => console.log(`${pct}%`) });
  * ```
  */
 export function defineTask<TIn extends z.ZodType, TOut extends z.ZodType, TProg extends z.ZodType | undefined = undefined>(

@@ -170,7 +170,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'actors/media/strategies.d.ts reExtractStrategy #1',
   'actors/media/thumbnail.d.ts Thumbnailer #1',
   'actors/media/thumbnail.d.ts httpThumbnail #1',
-  'cluster/cluster-node.d.ts ClusterNodeOptions #1',
   'cluster/cluster-ref.d.ts ClusterRef #1',
   'cluster/errors.d.ts ForwardFailedError #1',
   'cluster/errors.d.ts NotOwnerError #1',
@@ -187,7 +186,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'errors.d.ts ForbiddenError #1',
   'errors.d.ts InvalidConfigError #1',
   'errors.d.ts InvalidKeyError #1',
-  'errors.d.ts InvalidMessageError #1',
   'errors.d.ts NotFoundError #1',
   'errors.d.ts RefusalError #1',
   'errors.d.ts StateWriteRefusedError #1',
@@ -204,7 +202,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'persistence/errors.d.ts MigrationFailedError #1',
   'persistence/errors.d.ts RevisionConflictError #1',
   'persistence/errors.d.ts StoreCrashedError #1',
-  'persistence/index-query.d.ts InvalidQueryError #1',
   'persistence/lock-file.d.ts LockOwner #1',
   'persistence/lowdb-store-options.d.ts LowdbStoreOptions #1',
   'persistence/lowdb-store.d.ts LowdbStore #1',
@@ -229,7 +226,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'pools/task.d.ts TaskFunction #1',
   'pools/task.d.ts TaskPool #1',
   'pools/task.d.ts TaskProgressOf #1',
-  'pools/task.d.ts defineTask #1',
   'runtime/actor-context.d.ts ActorStatePort #1',
   'runtime/actor-context.d.ts Outcome #1',
   'runtime/actor-context.d.ts StartTaskOptions #1',
@@ -282,7 +278,7 @@ const KNOWN_BROKEN: readonly string[] = [
   'runtime/supervision.d.ts SupervisionOptions #1',
   'runtime/supervision.d.ts SupervisionStrategy #1',
 ];
-const KNOWN_BROKEN_COUNT = 216;
+const KNOWN_BROKEN_COUNT = 212;
 
 interface Example {
   readonly id: string;
