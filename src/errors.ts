@@ -15,7 +15,7 @@ export interface StewardErrorOptions {
  * @example
  * ```ts
  * try { await ref.ask('get', {}); }
- * catch (err) { if (err instanceof StewardError && err.code === 'ERR_ASK_TIMEOUT') retry(); }
+ * catch (err) { if (!(err instanceof StewardError && err.code === 'ERR_ASK_TIMEOUT')) throw err; }
  * ```
  */
 export abstract class StewardError extends Error {
@@ -95,7 +95,7 @@ export class InvalidStateError extends errorClass('InvalidStateError', 'ERR_INVA
  * @example
  * ```ts
  * await ref.ask('get', {}, { timeoutMs: 100 }).catch((error) => {
- *   if (error instanceof AskTimeoutError && error.handled === false) retry();
+ *   if (error instanceof AskTimeoutError && error.handled === false) console.log('never handled: safe to ask again');
  * });
  * ```
  */

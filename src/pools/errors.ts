@@ -108,7 +108,7 @@ export class TaskModuleError extends errorClass('TaskModuleError', 'ERR_TASK_MOD
  * @example
  * ```ts
  * const downloads = new PiscinaPool({ name: 'download', maxThreads: 2, maxQueue: 500 });
- * await downloads.run(downloadTask, { url }).catch((error) => { if (error instanceof PoolFullError) retryLater(url); });
+ * await downloads.run(downloadTask, { url }).catch((error) => { if (!(error instanceof PoolFullError)) throw error; }); // full: try again later
  * ```
  */
 export class PoolFullError extends errorClass('PoolFullError', 'ERR_POOL_FULL') {}

@@ -68,7 +68,7 @@ export type TaskResultOf<T> = T extends TaskDefinition<unknown, infer R, unknown
  *
  * @example
  * ```ts
- * const showProgress = (pct: TaskProgressOf<typeof checksumTask>) => bar.update(pct); // pct: number
+ * const showProgress = (pct: TaskProgressOf<typeof checksumTask>) => console.log(`${pct}%`); // pct: number
  * ```
  */
 export type TaskProgressOf<T> = T extends TaskDefinition<unknown, unknown, infer P> ? P : never;
@@ -100,7 +100,7 @@ export interface TaskChannel<TProgress = never> {
  * // tasks/hash.ts, compiled to dist/tasks/hash.js
  * export const hash: TaskFunction<{ path: string }, string, number> = async ({ path }, channel) => {
  *   await channel?.progress(50);
- *   return digest(path);
+ *   return path.length.toString(16); // the real work here
  * };
  * ```
  */

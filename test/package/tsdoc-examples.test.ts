@@ -124,14 +124,12 @@ const KNOWN_BROKEN: readonly string[] = [
   'actors/jobs/registry/errors.d.ts WorkerStoppedError #1',
   'actors/jobs/registry/events.d.ts RegistryEventBus #1',
   'actors/jobs/registry/events.d.ts RegistryEvents #1',
-  'actors/jobs/registry/http-client.d.ts httpRegistryClient #1',
   'actors/jobs/registry/http-handler.d.ts RegistryHttpHandler #1',
   'actors/jobs/registry/http-handler.d.ts RegistryHttpOptions #1',
   'actors/jobs/registry/http-handler.d.ts RegistryServer #1',
   'actors/jobs/registry/http-handler.d.ts createRegistryHttpHandler #1',
   'actors/jobs/registry/http-handler.d.ts startRegistryServer #1',
   'actors/jobs/registry/registry-actor.d.ts WorkerRegistryDefinition #1',
-  'actors/jobs/registry/registry-actor.d.ts createWorkerRegistry #1',
   'actors/jobs/registry/registry-client.d.ts RegistryClient #1',
   'actors/jobs/registry/registry-client.d.ts localRegistryClient #1',
   'actors/jobs/registry/schemas.d.ts RegisterRequestSchema #1',
@@ -182,14 +180,12 @@ const KNOWN_BROKEN: readonly string[] = [
   'cluster/leases.d.ts LeasesOptions #1',
   'cluster/node-registry.d.ts NodeRegistry #1',
   'cluster/node-registry.d.ts NodeRegistryOptions #1',
-  'errors.d.ts AskTimeoutError #1',
   'errors.d.ts ForbiddenError #1',
   'errors.d.ts InvalidConfigError #1',
   'errors.d.ts InvalidKeyError #1',
   'errors.d.ts NotFoundError #1',
   'errors.d.ts RefusalError #1',
   'errors.d.ts StateWriteRefusedError #1',
-  'errors.d.ts StewardError #1',
   'operator/dashboard.d.ts Dashboard #1',
   'operator/dashboard.d.ts DashboardOptions #1',
   'operator/default-domains.d.ts defaultDomains #1',
@@ -214,7 +210,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'persistence/snapshot.d.ts DurableJsonFile #1',
   'persistence/types.d.ts GroupOutcome #1',
   'pools/errors.d.ts ChannelClosedError #1',
-  'pools/errors.d.ts PoolFullError #1',
   'pools/errors.d.ts TaskCrashedError #1',
   'pools/errors.d.ts TaskCrashedErrorOptions #1',
   'pools/errors.d.ts TaskModuleError #1',
@@ -223,9 +218,7 @@ const KNOWN_BROKEN: readonly string[] = [
   'pools/in-process-pool.d.ts InProcessPool #1',
   'pools/piscina-pool.d.ts PiscinaPool #1',
   'pools/task.d.ts TaskChannel #1',
-  'pools/task.d.ts TaskFunction #1',
   'pools/task.d.ts TaskPool #1',
-  'pools/task.d.ts TaskProgressOf #1',
   'runtime/actor-context.d.ts ActorStatePort #1',
   'runtime/actor-context.d.ts Outcome #1',
   'runtime/actor-context.d.ts StartTaskOptions #1',
@@ -278,7 +271,7 @@ const KNOWN_BROKEN: readonly string[] = [
   'runtime/supervision.d.ts SupervisionOptions #1',
   'runtime/supervision.d.ts SupervisionStrategy #1',
 ];
-const KNOWN_BROKEN_COUNT = 212;
+const KNOWN_BROKEN_COUNT = 205;
 
 interface Example {
   readonly id: string;

@@ -40,6 +40,7 @@ const ErrorBodySchema = z.object({
  *
  * @example
  * ```ts
+ * import os from 'node:os';
  * const client = httpRegistryClient('http://127.0.0.1:8080/registry');
  * const worker = await client.register({ workerType: 'media', hostname: os.hostname(), pid: process.pid, version: detectVersion() });
  * ```

@@ -73,6 +73,7 @@ export interface WorkerRegistry {
  *
  * @example
  * ```ts
+ * import os from 'node:os';
  * const { WorkerRegistry, events } = createWorkerRegistry({ staleAfterMs: 30_000 });
  * events.on('version-drift', ({ versions }) => log.warn(`two versions running: ${versions.join(', ')}`));
  * const registry = system.ref(WorkerRegistry, 'default');
