@@ -41,6 +41,8 @@ export type AcquireOutcome = { readonly held: true; readonly lease: Lease } | { 
  *
  * @example
  * ```ts
+ * import pg from 'pg';
+ * const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1/app' });
  * new Leases({ pool, schema: 'steward', node: 'node-a', ttlMs: 10_000, marginMs: 2_000 });
  * ```
  */
@@ -63,6 +65,8 @@ export interface LeasesOptions {
  *
  * @example
  * ```ts
+ * import pg from 'pg';
+ * const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1/app' });
  * const leases = new Leases({ pool, schema: 'steward', node: 'node-a' });
  * const outcome = await leases.acquire('cook', 'c-1');
  * setInterval(() => void leases.renew(), 3_000).unref(); // one statement per interval

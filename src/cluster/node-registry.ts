@@ -11,6 +11,8 @@ import { quoteSchema } from '../persistence/pg-schema.js';
  *
  * @example
  * ```ts
+ * import pg from 'pg';
+ * const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1/app' });
  * new NodeRegistry({ pool, schema: 'steward', node: 'node-a', ttlMs: 10_000 });
  * ```
  */

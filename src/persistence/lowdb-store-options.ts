@@ -28,7 +28,7 @@ export type LowdbStoreEvent =
  *
  * @example
  * ```ts
- * await LowdbStore.open({ dir: '/var/lib/app', schemaVersion: 3, migrations, lock: { staleAfterMs: 60_000 } });
+ * await LowdbStore.open({ dir: '/var/lib/app', schemaVersion: 2, migrations: [{ version: 2, name: 'noop', up: (doc) => doc }], lock: { staleAfterMs: 60_000 } });
  * ```
  */
 export interface LowdbStoreOptions {

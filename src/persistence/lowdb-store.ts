@@ -33,7 +33,7 @@ export type { LowdbStoreEvent, LowdbStoreOptions } from './lowdb-store-options.j
  *
  * @example
  * ```ts
- * const store = await LowdbStore.open({ dir: './data', migrations });
+ * const store = await LowdbStore.open({ dir: './data', migrations: [] });
  * const persistence = new Persistence(store);
  * await persistence.commit([{ op: 'put', collection: 'jobs', key: 'j1', value: { status: 'queued' }, expectedRevision: 0 }]);
  * await persistence.close(); // closes the store and releases the directory lock

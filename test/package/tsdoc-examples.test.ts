@@ -144,7 +144,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'actors/jobs/simulation/queue-scenarios.d.ts acknowledge #1',
   'actors/media/account.d.ts deriveAccount #1',
   'actors/media/cookie-source.d.ts CookieSource #1',
-  'actors/media/cookie-source.d.ts cookiesByPlatform #1',
   'actors/media/download.d.ts Downloader #1',
   'actors/media/download.d.ts httpDownload #1',
   'actors/media/errors.d.ts ExtractFailedError #1',
@@ -159,9 +158,7 @@ const KNOWN_BROKEN: readonly string[] = [
   'actors/media/pipeline.d.ts MediaJobContext #1',
   'actors/media/pipeline.d.ts createMediaPipeline #1',
   'actors/media/pipeline.d.ts runMediaJob #1',
-  'actors/media/pool-steps.d.ts poolSteps #1',
   'actors/media/queue-handler.d.ts MediaQueueHandler #1',
-  'actors/media/queue-handler.d.ts mediaQueueHandler #1',
   'actors/media/safe-path.d.ts ensureDirUnder #1',
   'actors/media/safe-url.d.ts fetchHttp #1',
   'actors/media/signed-url.d.ts isReusable #1',
@@ -176,10 +173,7 @@ const KNOWN_BROKEN: readonly string[] = [
   'cluster/lease-ownership.d.ts LeaseOwnershipOptions #1',
   'cluster/leases.d.ts AcquireOutcome #1',
   'cluster/leases.d.ts Lease #1',
-  'cluster/leases.d.ts Leases #1',
-  'cluster/leases.d.ts LeasesOptions #1',
   'cluster/node-registry.d.ts NodeRegistry #1',
-  'cluster/node-registry.d.ts NodeRegistryOptions #1',
   'errors.d.ts ForbiddenError #1',
   'errors.d.ts InvalidConfigError #1',
   'errors.d.ts InvalidKeyError #1',
@@ -199,8 +193,6 @@ const KNOWN_BROKEN: readonly string[] = [
   'persistence/errors.d.ts RevisionConflictError #1',
   'persistence/errors.d.ts StoreCrashedError #1',
   'persistence/lock-file.d.ts LockOwner #1',
-  'persistence/lowdb-store-options.d.ts LowdbStoreOptions #1',
-  'persistence/lowdb-store.d.ts LowdbStore #1',
   'persistence/persistence-options.d.ts PersistenceOptions #1',
   'persistence/persistence.d.ts Persistence #1',
   'persistence/pg-fence.d.ts FencedError #1',
@@ -271,7 +263,7 @@ const KNOWN_BROKEN: readonly string[] = [
   'runtime/supervision.d.ts SupervisionOptions #1',
   'runtime/supervision.d.ts SupervisionStrategy #1',
 ];
-const KNOWN_BROKEN_COUNT = 205;
+const KNOWN_BROKEN_COUNT = 197;
 
 interface Example {
   readonly id: string;

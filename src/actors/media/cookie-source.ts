@@ -44,7 +44,7 @@ export const NO_COOKIES: CookieSource = () => undefined;
  *
  * @example
  * ```ts
- * createMediaPipeline({ downloadsDir, steps: { cookieSource: cookiesByPlatform({ loopback: 'session=letmein' }) } });
+ * createMediaPipeline({ downloadsDir: '/var/lib/app/media', steps: { cookieSource: cookiesByPlatform({ loopback: 'session=letmein' }) } });
  * ```
  */
 export function cookiesByPlatform(headers: Readonly<Record<string, string>>): CookieSource {

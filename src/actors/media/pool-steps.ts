@@ -80,7 +80,7 @@ const ERRORS: Record<string, new (message: string, options?: { retryable?: boole
  * @example
  * ```ts
  * const pool = new PiscinaPool({ name: 'media', maxThreads: 2 });
- * const pipeline = createMediaPipeline({ downloadsDir, steps: poolSteps(pool) });
+ * const pipeline = createMediaPipeline({ downloadsDir: '/var/lib/app/media', steps: poolSteps(pool) });
  * ```
  */
 export function poolSteps(pool: TaskPool): Pick<MediaSteps, 'download' | 'validate' | 'thumbnail'> {

@@ -50,7 +50,7 @@ export interface MediaQueueHandlerOptions {
  *
  * @example
  * ```ts
- * const handle = mediaQueueHandler(createMediaPipeline({ downloadsDir, steps: poolSteps(pool) }));
+ * const handle = mediaQueueHandler(createMediaPipeline({ downloadsDir: '/var/lib/app/media', steps: poolSteps(pool) }));
  * // bound by the lead to a queue, e.g. defineQueue({ name: 'media', handler: handle, ... })
  * ```
  */
