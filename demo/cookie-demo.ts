@@ -50,8 +50,8 @@ export interface CookieDemo {
   readonly Cookie: CookieDefinition;
   /** Registers every cookie with a fresh login (scheduled), and shows a joined rotation and the missing config. */
   start(system: ActorSystem, note: (line: string) => void): Promise<void>;
-  /** Every cookie's snapshot and this run's rotation counts. */
-  lines(system: ActorSystem, reader: PersistencePort): Promise<CookieDemoLine[]>;
+  /** Every cookie's snapshot and this run's rotation counts (counted from reports read at most a second ago, unless `fresh`). */
+  lines(system: ActorSystem, reader: PersistencePort, fresh?: boolean): Promise<CookieDemoLine[]>;
   /** This run's failed rotations, newest first. */
   latestFailures(reader: PersistencePort, limit: number): Promise<RotationReport[]>;
   row(lines: readonly CookieDemoLine[]): ProgressRow;
@@ -84,8 +84,9 @@ export async function startCookieDemo(since: number): Promise<CookieDemo> {
   providers.register({ service: 'forum', validateUrl: `${flaky.url}/validate`, rotateUrl: `${flaky.url}/rotate`, cookieKeys: ['token', 'csrf'], rotateEveryMs: 2_500, jitterMs: 500, requestTimeoutMs: 2_000 });
   const { Cookie } = createCookieActors({ providers, retryBackoffMs: 500, owner: `demo pid ${process.pid}` });
   const revisions = new Map<string, number>();
-  /** This run's reports as `lines` last read them (the invariants search the same ones). */
+  /** This run's reports as `lines` last read them (the invariants search the same ones), and when: a live view reads them once a second at most. */
   let lastReports: RotationReport[] = [];
+  let readAt = -Infinity;
 
   const thisRun = async (reader: PersistencePort): Promise<RotationReport[]> =>
     (await reader.query<RotationReport>(COOKIE_REPORTS)).map((record) => record.value).filter((report) => report.startedAt >= since);
@@ -100,8 +101,12 @@ export async function startCookieDemo(since: number): Promise<CookieDemo> {
       const missing = await (await system.ref(Cookie, MISSING_CONFIG_COOKIE).ask('rotate', {})).settled;
       note(`cookies: ${MISSING_CONFIG_COOKIE} has no provider config: ${missing.status}, "${missing.message}"`);
     },
-    async lines(system, reader) {
-      const reports = (lastReports = await thisRun(reader));
+    async lines(system, reader, fresh = false) {
+      if (fresh || performance.now() - readAt >= 1_000) {
+        lastReports = await thisRun(reader);
+        readAt = performance.now();
+      }
+      const reports = lastReports;
       return Promise.all(
         DEMO_COOKIES.map(async ({ cookieId }) => {
           const mine = reports.filter((report) => report.cookieId === cookieId);

@@ -43,7 +43,7 @@ import { renderCookieTable, renderFooter, renderMediaTable } from './demo-tables
 
 const DATA_DIR = process.env.STEWARD_DATA_DIR ?? './data';
 /** When the demo stops waiting for its cooks (progress is saved); a loaded machine (a test run beside the full suite) may give it longer. */
-const DEADLINE_MS = Number(process.env.STEWARD_DEMO_DEADLINE_MS ?? 25_000);
+const DEADLINE_MS = Number(process.env.STEWARD_DEMO_DEADLINE_MS ?? 40_000);
 const INTRUDER = 'mallory';
 /** The user whose cook is paused and resumed mid-way, to show both. */
 const PAUSER = 'cora';
@@ -162,13 +162,14 @@ async function main(): Promise<number> {
       if (mediaLines.some((line) => !line.asExpected)) exitCode = 1;
     }
     await cookies.stop(system);
-    cookieLines = await cookies.lines(system, persistence);
+    cookieLines = await cookies.lines(system, persistence, true);
     out.write(`\n${renderSummary(snapshots, { service: service.stats() })}\n`);
     out.write(`\n${renderMediaTable(media.queue.name, mediaLines)}\n`);
     out.write(`\n${renderCookieTable(cookieLines, await cookies.latestFailures(persistence, 6))}\n`);
     out.write(`\n${await renderDomains(domains, persistence, system.metrics(), new Set(['cooks', 'queues', 'cookies']))}\n`);
     out.write(`\n${renderFooter(checked, violations.length, performance.now() - startedAt)}\n`);
   } finally {
+    await media.stop(system, 2_000);
     await workers.stop();
     await ops.close();
     await system.shutdown({ deadlineMs: 3_000 });

@@ -12,7 +12,7 @@
  */
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Job, Queue } from '../src/actors/jobs/index.js';
+import { queueShutdownHooks, type Job, type Queue } from '../src/actors/jobs/index.js';
 import { cookiesByPlatform, MediaJobResultSchema, poolSteps, type MediaEvent } from '../src/actors/media/index.js';
 import type { TaskPool } from '../src/pools/index.js';
 import type { ActorSystem, PersistencePort } from '../src/runtime/index.js';
@@ -86,6 +86,8 @@ export interface MediaDemo {
   row(lines: readonly MediaDemoLine[]): ProgressRow;
   /** Invariant breaks seen now (files of finished jobs, attempts, concurrency). */
   violations(lines: readonly MediaDemoLine[]): Promise<string[]>;
+  /** Stops dispatch, lets running jobs finish for up to `graceMs`, then requeues what still runs with its attempt given back. */
+  stop(system: ActorSystem, graceMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,8 @@ export async function startMediaDemo(options: MediaDemoOptions): Promise<MediaDe
   queue.events.on('progress', ({ jobId, pct: value }) => pct.set(jobId, value));
   let round: { ids: string[]; posts: readonly MediaDemoJob[] } = { ids: [], posts };
   let maxRunning = 0;
+  /** Lines of finished jobs do not change: read once. */
+  const finished = new Map<string, MediaDemoLine>();
 
   return {
     host,
@@ -138,8 +142,15 @@ export async function startMediaDemo(options: MediaDemoOptions): Promise<MediaDe
     async lines(system) {
       const ref = queue.ref(system);
       maxRunning = Math.max(maxRunning, (await ref.ask('counts', {})).running);
-      const jobs = await Promise.all(round.ids.map((jobId) => ref.ask('get', { jobId })));
-      return jobs.map((job, i) => lineOf(job, round.posts[i] as MediaDemoJob, round.ids[i] as string));
+      return Promise.all(
+        round.ids.map(async (jobId, i) => {
+          const known = finished.get(jobId);
+          if (known) return known;
+          const line = lineOf(await ref.ask('get', { jobId }), round.posts[i] as MediaDemoJob, jobId);
+          if (isFinished(line.status)) finished.set(jobId, line);
+          return line;
+        }),
+      );
     },
     row(lines) {
       const done = lines.filter((line) => isFinished(line.status)).length;
@@ -166,6 +177,14 @@ export async function startMediaDemo(options: MediaDemoOptions): Promise<MediaDe
         }
       }
       return broken;
+    },
+    async stop(system, graceMs) {
+      const hooks = queueShutdownHooks(queue.ref(system), queue.events);
+      hooks.stopDispatch();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([hooks.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      await hooks.abort();
     },
     close: () => host.close(),
   };

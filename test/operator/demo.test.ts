@@ -20,7 +20,7 @@ describe('the demo (demo/demo.ts, compiled)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  // The demo bounds itself at 25 s; beside the full suite on a shared machine it is given longer, so its outcome is what is tested.
+  // The demo bounds itself at 40 s; beside the full suite on a shared machine it is given longer, so its outcome is what is tested.
   it('prints the dashboard URL, shows every domain at the end, never a cookie value, and exits 0', { timeout: 150_000 }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'steward-demo-'));
     // Without STEWARD_SECRET_KEY the store holds cookie values as they are: the test reads them there to search the output for them.
