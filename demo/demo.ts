@@ -162,8 +162,9 @@ async function main(): Promise<number> {
       for (const line of mediaLines.filter((l) => !l.asExpected)) view.note(`UNEXPECTED media ${line.jobId} (${line.story}) ended ${line.ended}`);
       if (mediaLines.some((line) => !line.asExpected)) exitCode = 1;
     }
-    await cookies.stop(system);
+    // Read while the schedules still run (the monitors as they were), then stop them: the next run logs in again.
     cookieLines = await cookies.lines(system, persistence, true);
+    await cookies.stop(system);
     out.write(`\n${renderSummary(snapshots, { service: service.stats() })}\n`);
     out.write(`\n${renderMediaTable(media.queue.name, mediaLines)}\n`);
     out.write(`\n${renderCookieTable(cookieLines, await cookies.latestFailures(persistence, 6))}\n`);
