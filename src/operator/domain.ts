@@ -11,7 +11,9 @@ import type { ActorSystem, StateReader } from '../index.js';
 
 /**
  * What a domain reads records through: `get` and `query` of a store or of
- * the persistence actor.
+ * the persistence actor, and its secondary indexes where it has them
+ * (`Persistence`, every shipped store, inspect's view), so a domain reads a
+ * page of an index instead of scanning a collection.
  *
  * @example
  * ```ts
@@ -19,7 +21,7 @@ import type { ActorSystem, StateReader } from '../index.js';
  * const cooks = await reader.query('cooks');
  * ```
  */
-export type RecordReader = Pick<StateReader, 'get' | 'query'>;
+export type RecordReader = Pick<StateReader, 'get' | 'query' | 'defineIndex' | 'queryIndex'>;
 
 /** A table cell: text, a number, or empty. */
 export type Cell = string | number | null;
