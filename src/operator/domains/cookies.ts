@@ -110,7 +110,7 @@ async function readCookies(reader: RecordReader) {
 
 /** Reads the candidate reports newest first, within a budget: the newest of each cookie's (its keys), and the failed ones. */
 async function latestReports(reader: RecordReader, candidates: Array<{ cookieId: string; key: string; finishedAt: number }>) {
-  candidates.sort((a, b) => b.finishedAt - a.finishedAt);
+  candidates.sort((a, b) => b.finishedAt - a.finishedAt || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
   const reports = await Promise.all(candidates.slice(0, REPORT_READS).map(({ cookieId, key }) => reader.get(COOKIE_REPORTS, ownedKey(cookieId, key))));
   const all = reports.flatMap((record) => {
     const parsed = RotationReportSchema.safeParse(record?.value);
