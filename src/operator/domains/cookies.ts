@@ -24,7 +24,8 @@ const REPORT_READS = 200;
 const MESSAGE_SHOWN = 160;
 
 const ago = (now: number, at: number | null): string | null => (at === null ? null : `${Math.max(0, Math.round((now - at) / 1000))}s ago`);
-const masked = (keys: readonly MaskedKey[]): string => keys.map((key) => (key.present ? `${key.key}#${key.hash ?? '?'}` : `${key.key} (missing)`)).join(' ');
+const masked = (keys: readonly MaskedKey[]): string | null =>
+  keys.length === 0 ? null : keys.map((key) => (key.present ? `${key.key}#${key.hash ?? '?'}` : `${key.key} (missing)`)).join(' ');
 
 /** How a stored value is kept: sealed with AES-256-GCM, as it is (no key configured), or none. */
 function atRest(value: unknown): string {
@@ -81,7 +82,7 @@ export function cookiesDomain(): OperatorDomain {
       if (needAction.length > 0) alerts.push(`${needAction.length} cookie(s) need action (status error): ${needAction.slice(0, 5).join(', ')}${needAction.length > 5 ? ', …' : ''}`);
       cookies.sort((a, b) => b.failures - a.failures || b.lastAttemptAt - a.lastAttemptAt);
       const latest = await latestReports(reader, candidates);
-      const keysByCookie = new Map<string, string>();
+      const keysByCookie = new Map<string, string | null>();
       for (const report of latest.all) if (!keysByCookie.has(report.cookieId)) keysByCookie.set(report.cookieId, masked(report.keys));
       const rows = cookies.slice(0, LISTED).map(({ cookieId, cells }) => [...cells, keysByCookie.get(cookieId) ?? null]);
       const failures = latest.failed.map((report) => [report.cookieId, report.service, report.attemptNumber, report.status, ago(now, report.finishedAt), report.message.slice(0, MESSAGE_SHOWN)]);
