@@ -1,6 +1,6 @@
 /**
- * The plug-in interface of the operator surface: a domain (cooks, workers,
- * queues, cookies, …) appears in `npm run inspect` and on the dashboard by
+ * The plug-in interface of the operator surface: a domain (cooks, queues,
+ * workers, cookies, reminders, …) appears in `npm run inspect` and on the dashboard by
  * implementing {@link OperatorDomain}. It reads its records through a
  * {@link RecordReader} (the live persistence actor on the dashboard, a
  * lock-free read of the data directory in inspect) and returns tables of
@@ -88,16 +88,16 @@ export type DomainAction = (target: string, context: { readonly system: ActorSys
  *
  * @example
  * ```ts
- * const queues: OperatorDomain = {
- *   name: 'queues',
- *   title: 'Job queues',
+ * const invoices: OperatorDomain = {
+ *   name: 'invoices',
+ *   title: 'Invoices',
  *   read: async (reader) => {
- *     const jobs = await reader.query<{ status: string }>('jobs');
- *     const queued = jobs.filter((job) => job.value.status === 'queued').length;
- *     return { counts: { queued }, tables: [], alerts: [] };
+ *     const open = await reader.query<{ status: string }>('invoices', { limit: 1_000 });
+ *     const overdue = open.filter((invoice) => invoice.value.status === 'overdue').length;
+ *     return { counts: { overdue }, tables: [], alerts: [] };
  *   },
  * };
- * dashboard({ system, reader: persistence, domains: [...defaultDomains(), queues] });
+ * dashboard({ system, reader: persistence, domains: [...defaultDomains(), invoices] });
  * ```
  */
 export interface OperatorDomain {
