@@ -10,6 +10,7 @@ import { shortHash } from '../../src/actors/cookies/index.js';
 import { cookiesDomain, type DomainView } from '../../src/operator/index.js';
 import { CookieProviderService } from '../../examples/cookie-provider/service.js';
 import { cookieWorld, SECRET_KEY, startProvider, type CookieWorld } from './fixtures/cookie-world.js';
+import { reportsToRead } from '../../src/operator/domains/cookie-reports.js';
 
 const worlds: CookieWorld[] = [];
 let provider: CookieProviderService | undefined;
@@ -73,5 +74,26 @@ describe('cookies domain', () => {
 
     const shown = JSON.stringify(view);
     for (const secret of [...provider.issuedValues(), 'not-a-value-the-service-issued', 'forum-secret-value', 'gcm1:', 'plain:']) expect(shown).not.toContain(secret);
+  });
+});
+
+describe('which reports the cookies domain reads', () => {
+  const cookie = (id: string, finishedAts: number[], consecutiveFailures = 0) => ({
+    cookieId: id,
+    newest: finishedAts.map((finishedAt, i) => ({ cookieId: id, key: `${String(i + 1).padStart(10, '0')}@${finishedAt}`, finishedAt })),
+    consecutiveFailures,
+  });
+
+  it('reads the failing cookies’ newest reports however old, the newest overall, and each listed cookie’s newest, within a bound', () => {
+    const busy = Array.from({ length: 300 }, (_, i) => cookie(`busy-${i}`, [10_000 + i * 10, 10_001 + i * 10]));
+    const stuck = cookie('stuck', [1, 2, 3], 2); // failing for ages: older than every other report
+    const quiet = cookie('quiet', [5]); // listed, otherwise never read
+    const refs = reportsToRead([...busy, stuck, quiet], [stuck, quiet]);
+    const keys = refs.map((ref) => `${ref.cookieId}@${ref.finishedAt}`);
+    expect(keys).toEqual(expect.arrayContaining(['stuck@3', 'stuck@2', 'quiet@5', 'busy-299@12991', 'busy-299@12990']));
+    expect(keys).not.toContain('stuck@1'); // two failures in a row: the third newest succeeded
+    expect(refs.length).toBeLessThanOrEqual(300);
+    expect(refs.map((ref) => ref.finishedAt)).toEqual([...refs.map((ref) => ref.finishedAt)].sort((a, b) => b - a)); // newest first
+    expect(keys.filter((key) => key.startsWith('busy-')).length).toBe(100); // the newest overall, bounded
   });
 });
