@@ -37,6 +37,20 @@ async function serve() {
   return { store, clock, url, seen, events: queue.events, consumer: httpQueueConsumer(url) };
 }
 
+/** A loopback server that answers every request with `status` and `body`, standing for a proxy or a wrong service. */
+async function answering(status: number, body = ''): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(status, body ? { 'content-type': 'application/json' } : {}).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  }));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/queues/render`;
+}
+
 describe('the pull API over loopback HTTP', () => {
   it('a consumer whose lease expires while it still works gets ERR_STALE_ATTEMPT for its late completion; the new attempt completes the job once', async () => {
     const { clock, consumer, seen, events } = await serve();
@@ -74,5 +88,16 @@ describe('the pull API over loopback HTTP', () => {
     const claim = await consumer.claim();
     expect(await consumer.fail(job.id, claim!.attemptId, { code: 'ERR_GPU', message: 'out of memory' })).toMatchObject({ status: 'queued', error: { code: 'ERR_GPU' } });
     expect(await consumer.heartbeat(job.id, claim!.attemptId).catch((error: { code: string }) => error.code)).toBe('ERR_STALE_ATTEMPT');
+  });
+
+  it('a consumer takes only what the queue could have answered: anything else is ERR_QUEUE_UNAVAILABLE', async () => {
+    const empty = httpQueueConsumer(await answering(204));
+    expect(await empty.claim()).toBeNull(); // 204: nothing is ready
+    await expect(empty.enqueue({ frame: 1 })).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE', message: 'queue answered POST /jobs with 204 and no body' });
+    await expect(empty.get('job-1')).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE' });
+    const html = httpQueueConsumer(await answering(502, '<html>bad gateway</html>'));
+    await expect(html.get('job-1')).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE', message: 'queue answered GET /jobs/job-1 with 502 and a body that is not JSON' });
+    const unknown = httpQueueConsumer(await answering(418, JSON.stringify({ error: { code: 'ERR_TEAPOT', message: 'short and stout' } })));
+    await expect(unknown.get('job-1')).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE', message: 'queue answered GET /jobs/job-1 with 418 ERR_TEAPOT: short and stout' });
   });
 });
