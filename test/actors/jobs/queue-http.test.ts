@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ActorSystem, VirtualClock } from '../../../src/index.js';
-import { JOBS, createQueueHttpHandler, defineQueue, httpQueueConsumer, StaleAttemptError, type QueueEvents } from '../../../src/actors/jobs/index.js';
+import { JOBS, createQueueHttpHandler, defineQueue, httpQueueConsumer, MAX_QUEUE_BODY_BYTES, StaleAttemptError, type QueueEvents } from '../../../src/actors/jobs/index.js';
 import { LowdbStore, Persistence } from '../../../src/persistence/index.js';
 import { shutdown } from '../../fixtures/shutdown.js';
 
@@ -79,6 +79,29 @@ describe('the pull API over loopback HTTP', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ERR_INVALID_MESSAGE');
     const heartbeat = await fetch(`${url}/jobs/job-1/heartbeat`, { method: 'POST', body: '{}' });
     expect(heartbeat.status).toBe(400);
+    expect(await store.query(JOBS)).toEqual([]);
+  });
+
+  it('reads at most MAX_QUEUE_BODY_BYTES of a body, as strict UTF-8 JSON: 413 past it (declared or streamed), 400 otherwise, nothing stored', async () => {
+    const { url, store } = await serve();
+    const post = async (body: string | Buffer) => {
+      const response = await fetch(`${url}/jobs`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      return [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+    };
+    expect(await post(JSON.stringify({ payload: { frame: 1 }, padding: 'x'.repeat(MAX_QUEUE_BODY_BYTES) }))).toEqual([413, 'ERR_PAYLOAD_TOO_LARGE']);
+    expect(await post('{"payload": ')).toEqual([400, 'ERR_INVALID_MESSAGE']);
+    expect(await post(Buffer.concat([Buffer.from('{"payload":{"frame":1},"x":"'), Buffer.from([0xff]), Buffer.from('"}')]))).toEqual([400, 'ERR_INVALID_MESSAGE']);
+    const streamed = await new Promise<number | undefined>((resolve, reject) => {
+      // Chunked: no declared length, so the bound holds while the body streams in.
+      const req = request(`${url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.write('{"payload":{"frame":1},"padding":"');
+      req.end(`${'x'.repeat(MAX_QUEUE_BODY_BYTES)}"}`);
+    });
+    expect(streamed).toBe(413);
     expect(await store.query(JOBS)).toEqual([]);
   });
 

@@ -8,7 +8,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Clock } from '../../../index.js';
 import { InvalidWebhookError } from './errors.js';
 import { summarizeIssues, toIssues } from '../../../issues.js';
-import { errorBody, listenLocal, MAX_BODY_BYTES, parseJsonBytes, readRawBody, sendJson, type LocalServer } from './http-server.js';
+import { parseJsonBytes, readRawBody, sendJson } from '../../../http/index.js';
+import { errorBody, listenLocal, MAX_BODY_BYTES, type LocalServer } from './http-server.js';
 import { WebhookBodySchema, type WebhookBody } from './schemas.js';
 import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-signature.js';
 
@@ -127,7 +128,7 @@ export function createWebhookHandler(onCompletion: CompletionListener, options: 
     if (problem) return { status: 401, body: errorBody('ERR_WEBHOOK_SIGNATURE', `webhook refused: ${problem}`) };
     const json = parseJsonBytes(typeof rawBody === 'string' ? Buffer.from(rawBody) : rawBody);
     if (!json.ok) {
-      const message = json.reason === 'invalid-json' ? json.message : json.reason;
+      const { message } = json;
       return { status: 400, body: errorBody('ERR_INVALID_WEBHOOK', `webhook body is not JSON: ${message}`, [{ path: [], code: 'invalid_json', message }]) };
     }
     let completion: WebhookBody;
