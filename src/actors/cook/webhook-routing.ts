@@ -11,14 +11,15 @@ import { createWebhookHandler, InvalidWebhookError, type WebhookBody, type Webho
  * with zod, and routes the completion to its cook by the job id alone. Bad
  * bodies, and ids shaped like cook job ids that are not valid ones, get 400
  * `ERR_INVALID_WEBHOOK` (a permanent error: never "retry later") and reach
- * no actor; ids that are not ours at all are acknowledged and dropped.
+ * no actor; ids that are not ours at all are acknowledged and dropped. The
+ * replay window is measured on the system's clock.
  *
  * @example
  * ```ts
  * const server = await startWebhookServer(createCookWebhook(system, Cook, { secret: process.env.WEBHOOK_SECRET! }));
  * ```
  */
-export function createCookWebhook(system: ActorSystem, cook: CookDefinition, options: WebhookHandlerOptions): WebhookHandler {
+export function createCookWebhook(system: ActorSystem, cook: CookDefinition, options: Omit<WebhookHandlerOptions, 'clock'>): WebhookHandler {
   return createWebhookHandler((completion: WebhookBody) => {
     const job = parseCookJobId(completion.jobId);
     if (!job) {
@@ -41,5 +42,5 @@ export function createCookWebhook(system: ActorSystem, cook: CookDefinition, opt
       if (error instanceof InvalidMessageError) throw new InvalidWebhookError(error.message, error.issues, { cause: error });
       throw error;
     }
-  }, options);
+  }, { ...options, clock: system.clock });
 }
