@@ -15,8 +15,7 @@ export const DEFAULT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
 
 /**
  * The `steward-signature` header value for `rawBody`, signed at `nowMs`
- * (wall-clock milliseconds: pass the sender's `clock.now()`; the default,
- * `Date.now()`, is the machine's time).
+ * (wall-clock milliseconds: the sender's `clock.now()`).
  *
  * @example
  * ```ts
@@ -24,7 +23,7 @@ export const DEFAULT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
  * await fetch(url, { method: 'POST', body, headers: { 'steward-signature': signWebhook(secret, body, clock.now()) } });
  * ```
  */
-export function signWebhook(secret: string, rawBody: string | Uint8Array, nowMs = Date.now()): string {
+export function signWebhook(secret: string, rawBody: string | Uint8Array, nowMs: number): string {
   const timestamp = Math.floor(nowMs / 1000);
   return `t=${timestamp},v1=${mac(secret, timestamp, rawBody).toString('hex')}`;
 }
