@@ -1,8 +1,10 @@
 import type { Clock } from './clock.js';
 
 /**
- * Resolves `true` when `condition` (polled once per event-loop turn, or a
- * promise) is met, `false` if `deadlineMs` on `clock` passes first.
+ * Resolves `true` when `condition` (polled on `clock`'s shortest timer, or a
+ * promise) is met, `false` if `deadlineMs` on `clock` passes first. Polling
+ * on the clock, not the event loop, lets the simulator order a shutdown's
+ * drain like any other step.
  * @internal
  */
 export function waitUntil(clock: Clock, deadlineMs: number, condition: (() => boolean) | Promise<unknown>): Promise<boolean> {
@@ -23,7 +25,7 @@ export function waitUntil(clock: Clock, deadlineMs: number, condition: (() => bo
     const poll = () => {
       if (done) return;
       if (condition()) finish(true);
-      else setImmediate(poll);
+      else clock.setTimer(0, poll);
     };
     poll();
   });
