@@ -198,7 +198,11 @@ export class World implements SimulationWorld {
       pools,
       persistence: this.#persistence,
       ...(this.scenario.reminders ? { reminders: this.scenario.reminders } : {}),
-      simulation: { attach: (control) => (this.#control = control) },
+      simulation: {
+        attach: (control) => (this.#control = control),
+        // A shutdown's drain looks again when the strategy picks it, like any step of this incarnation.
+        defer: (callback) => alive.value && this.operations.add({ kind: 'turn', owner: 'shutdown', label: 'shutdown looks at the drain', run: callback }),
+      },
       ...(this.scenario.faults?.includes('delay-message') ? { inbound: new Transit(this.operations, alive).send } : {}),
       scheduler: {
         schedule: (owner, turn) => {
