@@ -186,8 +186,7 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
             : { type: 'submitFailed', payload: { jobId, error: `could not reconcile: ${describe(outcome.error)}` } },
         );
       }
-      // The last save may have freed slots that nothing refilled: a shutdown's drain counts completions but issues
-      // nothing, and no job left in flight would ever bring the next turn. A running cook refills them now.
+      // A shutdown's drain counts completions but issues nothing: slots the last save freed, no job in flight refills.
       await fillAndSave(ctx, { onlyIfIssued: true });
     },
     handlers: {
