@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { BenchGroup } from './harness.js';
 import { explore } from '../src/runtime/simulator/index.js';
-import { ActorSystem } from '../src/runtime/index.js';
+import { ActorSystem, realClock } from '../src/runtime/index.js';
 import { LowdbStore, Persistence } from '../src/persistence/index.js';
 import {
   COLLECTIONS,
@@ -123,7 +123,7 @@ async function runNaive(): Promise<{ piecesPerSec: number; pieces: number; elaps
       const [collectionId = '', userId = ''] = completion.jobId.split('~');
       lastProgress = performance.now();
       void holder.naive?.completed(cookKey(collectionId, userId), completion.jobId, completion.success);
-    }, { secret: WEBHOOK_SECRET }),
+    }, { secret: WEBHOOK_SECRET, clock: realClock }),
   );
   const url = hook.url;
   const submitter = createHttpSubmitter({ baseUrl: service.url });

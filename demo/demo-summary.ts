@@ -1,12 +1,9 @@
-/** The demo's closing table: per cook counts, then the totals that prove the invariants were watched. */
+/** The demo's closing table of cooks: per cook counts, the totals, and what the generation service did on purpose. */
 import type { CookSnapshot } from '../src/actors/cook/index.js';
 import type { GenerationServiceStats } from './generation-service/index.js';
 
 /** What the summary shows besides the cooks. */
 export interface SummaryFooter {
-  readonly invariantsChecked: number;
-  readonly violations: number;
-  readonly elapsedMs: number;
   readonly service: GenerationServiceStats;
 }
 
@@ -51,7 +48,5 @@ export function renderSummary(cooks: readonly CookSnapshot[], footer: SummaryFoo
     '',
     `  service: ${service.jobsCreated} jobs, ${service.submitFailuresInjected} submits failed on purpose, ${service.acksLost} acks lost, ` +
       `${service.webhooksDuplicated} webhooks sent twice, ${service.webhooksDropped} dropped`,
-    `  invariants checked: ${footer.invariantsChecked}, violations: ${footer.violations}`,
-    `  elapsed: ${(footer.elapsedMs / 1000).toFixed(1)} s`,
   ].join('\n');
 }

@@ -1,13 +1,20 @@
 /**
- * `npm start`: several users cook their own collections at once against the
- * local generation service (with duplicated and dropped webhooks and failing
- * submits), on the embedded lowdb store in `./data` (or `STEWARD_DATA_DIR`).
- * An intruder is refused. Each cook has a live bar; every tick checks every
- * cook's invariants. A second run resumes unfinished cooks, or starts a fresh
- * round if the last one ended. Exit code 0, or 1 if an invariant broke (2 if
- * the deadline passed first, 130 on Ctrl-C; progress is saved either way).
- * Logs carry ids and counts only.
+ * `npm start`: the whole mission on the embedded lowdb store in `./data` (or
+ * `STEWARD_DATA_DIR`). Several users cook their own collections at once
+ * against the local generation service (with duplicated and dropped webhooks
+ * and failing submits), and an intruder is refused; a job queue downloads
+ * posts from the local media host through the media pipeline (403s until
+ * re-extraction, HTML junk, a login wall, 5xx); cookies rotate on their
+ * schedules against the local cookie providers (one flaky, one config
+ * missing); two workers race to register and a version drift is reported.
+ * Each cook and the queue have a live bar (the cookies a counter); every
+ * tick checks every domain's invariants. A second run resumes unfinished
+ * cooks and media jobs, or starts a fresh round if the last one ended.
+ * Exit code 0, or 1 if an invariant broke or a job ended other than
+ * expected (2 if the deadline passed first, 130 on Ctrl-C; progress is
+ * saved either way). Logs carry ids and counts only, never a cookie value.
  */
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
   cookInvariantViolations,
@@ -22,6 +29,7 @@ import {
 } from '../src/actors/cook/index.js';
 import { GenerationService } from './generation-service/index.js';
 import { LowdbStore, Persistence } from '../src/persistence/index.js';
+import { PiscinaPool } from '../src/pools/index.js';
 import { ActorSystem, type ActorRef } from '../src/runtime/index.js';
 import { planRound, type Plan, type RoundCook } from './demo-plan.js';
 import { renderSummary } from './demo-summary.js';
@@ -29,16 +37,20 @@ import { createProgressView, type ProgressRow } from './progress-bars.js';
 import { defaultDomains, startDashboard } from '../src/operator/index.js';
 import { renderDomains } from './demo-domains.js';
 import { startDemoWorkers } from './demo-workers.js';
+import { startMediaDemo, type MediaDemoLine } from './media-demo.js';
+import { startCookieDemo, type CookieDemoLine } from './cookie-demo.js';
+import { renderCookieTable, renderFooter, renderMediaTable } from './demo-tables.js';
 
 const DATA_DIR = process.env.STEWARD_DATA_DIR ?? './data';
 /** When the demo stops waiting for its cooks (progress is saved); a loaded machine (a test run beside the full suite) may give it longer. */
-const DEADLINE_MS = Number(process.env.STEWARD_DEMO_DEADLINE_MS ?? 25_000);
+const DEADLINE_MS = Number(process.env.STEWARD_DEMO_DEADLINE_MS ?? 40_000);
 const INTRUDER = 'mallory';
 /** The user whose cook is paused and resumed mid-way, to show both. */
 const PAUSER = 'cora';
 const PAUSE_MS = 1_500;
 
 const isFinal = (status: string) => status === 'completed' || status === 'failed' || status === 'stopped';
+const isFinalJob = (status: string) => status === 'completed' || status === 'failed' || status === 'cancelled';
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<number> {
@@ -51,7 +63,18 @@ async function main(): Promise<number> {
 
   const store = await LowdbStore.open({ dir: DATA_DIR });
   const persistence = new Persistence(store);
-  const system = new ActorSystem({ persistence, askTimeoutMs: 10_000, recordTimings: true });
+  // Download, validate and thumbnail on one pool, cookie rotations on another: the system closes both. Idle threads are
+  // kept (piscina ends a thread above minThreads as soon as it idles, and a new one loads its modules again: ~0.5 s of CPU).
+  const mediaPool = new PiscinaPool({ name: 'media', maxThreads: 2, idleTimeout: 60_000 });
+  const media = await startMediaDemo({ downloadsDir: join(DATA_DIR, 'downloads'), pool: mediaPool, persistence });
+  const cookies = await startCookieDemo(Date.now());
+  const system = new ActorSystem({
+    persistence,
+    askTimeoutMs: 10_000,
+    recordTimings: true,
+    pools: { media: mediaPool, rotate: new PiscinaPool({ name: 'rotate', maxThreads: 2, idleTimeout: 60_000 }) },
+    reminders: { actors: [media.queue.actor, cookies.Cookie] },
+  });
   const plan = await planRound(persistence);
   out.write(describePlan(plan));
 
@@ -78,7 +101,7 @@ async function main(): Promise<number> {
   const refs = plan.round.cooks.map((cook) => ({ cook, ref: system.ref(Cook, cookKey(cook.collectionId, cook.userId)) }));
   const view = createProgressView(out);
   const workers = await startDemoWorkers(system, view.note.bind(view));
-  // The domains the dashboard and the closing tables show: add queuesDomain(), cookiesDomain() here.
+  // The domains the dashboard and inspect show; the demo prints its own tables for cooks, the media queue and cookies.
   const domains = defaultDomains({ workers: { registry: workers.registry } });
   const ops = await startDashboard({ system, reader: persistence, domains, port: Number(process.env.STEWARD_DASHBOARD_PORT ?? 0) });
   view.note(`dashboard: ${ops.url} (live while the demo runs; /metrics for Prometheus)`);
@@ -95,19 +118,28 @@ async function main(): Promise<number> {
     if (refusal !== 'ERR_FORBIDDEN') exitCode = 1;
 
     await Promise.all(refs.map(({ cook, ref }) => begin(cook, ref)));
+    await media.enqueue(system, plan.round.run);
+    view.note(`media: ${media.queue.name} queue took this round's posts from the local media host (${media.host.url})`);
+    await cookies.start(system, view.note.bind(view));
 
-    let invariantsChecked = 0;
+    const checked = { cooks: 0, media: 0, cookies: 0 };
     const violations: string[] = [];
     let pause: PauseStep = { state: 'before', since: 0 };
     let snapshots: CookSnapshot[] = [];
+    let mediaLines: MediaDemoLine[] = [];
+    let cookieLines: CookieDemoLine[] = [];
+    const allFinal = () => snapshots.every((snapshot) => isFinal(snapshot.status)) && mediaLines.every((line) => isFinalJob(line.status));
     for (;;) {
-      snapshots = await Promise.all(refs.map(({ ref }) => ref.ask('status', {})));
+      [snapshots, mediaLines, cookieLines] = await Promise.all([Promise.all(refs.map(({ ref }) => ref.ask('status', {}))), media.lines(system), cookies.lines(system, persistence)]);
       for (const { cook, ref } of refs) {
-        invariantsChecked++;
+        checked.cooks++;
         for (const broken of cookInvariantViolations(system.peekState(ref) as CookState | undefined)) violations.push(`${cook.collectionId}: ${broken}`);
       }
-      view.update(snapshots.map(rowOf));
-      if (violations.length > 0 || interrupted || snapshots.every((snapshot) => isFinal(snapshot.status))) break;
+      violations.push(...(await media.violations(mediaLines)), ...cookies.violations(cookieLines));
+      checked.media += mediaLines.length;
+      checked.cookies += cookieLines.length;
+      view.update([...snapshots.map(rowOf), media.row(mediaLines), cookies.row(cookieLines)]);
+      if (violations.length > 0 || interrupted || allFinal()) break;
       if (performance.now() - startedAt > DEADLINE_MS) break;
       pause = await pauseAndResume(pause, refs, view.note.bind(view));
       await delay(tty ? 100 : 1_000);
@@ -119,22 +151,34 @@ async function main(): Promise<number> {
     } else if (interrupted) {
       view.note(`interrupted: progress is saved in ${DATA_DIR}; run again to resume`);
       exitCode = 130;
-    } else if (!snapshots.every((snapshot) => isFinal(snapshot.status))) {
+    } else if (!allFinal()) {
       view.note(`deadline of ${DEADLINE_MS / 1000} s reached: progress is saved in ${DATA_DIR}; run again to resume`);
       exitCode = 2;
     } else {
       // Late duplicates still in flight are absorbed before the counts are final (bounded: the demo must exit).
       await Promise.race([service.idle(), delay(2_000)]);
       snapshots = await Promise.all(refs.map(({ ref }) => ref.ask('status', {})));
+      mediaLines = await media.lines(system);
+      for (const line of mediaLines.filter((l) => !l.asExpected)) view.note(`UNEXPECTED media ${line.jobId} (${line.story}) ended ${line.ended}`);
+      if (mediaLines.some((line) => !line.asExpected)) exitCode = 1;
     }
-    out.write(`\n${renderSummary(snapshots, { invariantsChecked, violations: violations.length, elapsedMs: performance.now() - startedAt, service: service.stats() })}\n`);
-    out.write(`\n${await renderDomains(domains, persistence, system.metrics(), new Set(['cooks']))}\n`);
+    // Read while the schedules still run (the monitors as they were), then stop them: the next run logs in again.
+    cookieLines = await cookies.lines(system, persistence, true);
+    await cookies.stop(system);
+    out.write(`\n${renderSummary(snapshots, { service: service.stats() })}\n`);
+    out.write(`\n${renderMediaTable(media.queue.name, mediaLines)}\n`);
+    out.write(`\n${renderCookieTable(cookieLines, await cookies.latestFailures(persistence, 6))}\n`);
+    out.write(`\n${await renderDomains(domains, persistence, system.metrics(), new Set(['cooks', 'queues', 'cookies']))}\n`);
+    out.write(`\n${renderFooter(checked, violations.length, performance.now() - startedAt)}\n`);
   } finally {
+    await media.stop(system, 2_000);
     await workers.stop();
     await ops.close();
     await system.shutdown({ deadlineMs: 3_000 });
     await hook.close();
     await service.close();
+    await media.close();
+    await cookies.close();
   }
   return exitCode;
 

@@ -284,7 +284,7 @@ export class GenerationService {
 
   async #deliver(url: string, body: WebhookBody): Promise<void> {
     this.#stats.webhooksSent++;
-    const outcome = await deliverWebhook(url, body, this.#stopWebhooks.signal, this.#options.webhookTimeoutMs, this.#options.webhookSecret);
+    const outcome = await deliverWebhook(url, body, this.#stopWebhooks.signal, this.#options.webhookTimeoutMs, this.#options.webhookSecret, this.#options.clock.now());
     if (outcome === 'delivered') this.#stats.webhooksDelivered++;
     else this.#stats.webhookErrors++;
   }

@@ -13,12 +13,12 @@ export type DeliveryOutcome = 'delivered' | 'error';
  * contract (a poller catches it), so failure is an outcome, not an exception.
  * @internal
  */
-export async function deliverWebhook(url: string, body: WebhookBody, stop: AbortSignal, timeoutMs: number, secret: string): Promise<DeliveryOutcome> {
+export async function deliverWebhook(url: string, body: WebhookBody, stop: AbortSignal, timeoutMs: number, secret: string, nowMs: number): Promise<DeliveryOutcome> {
   try {
     const raw = JSON.stringify(body);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     // Signed as the receiver reads it: over these exact bytes, with the time of sending.
-    if (secret) headers[WEBHOOK_SIGNATURE_HEADER] = signWebhook(secret, raw);
+    if (secret) headers[WEBHOOK_SIGNATURE_HEADER] = signWebhook(secret, raw, nowMs);
     const response = await fetch(url, {
       method: 'POST',
       headers,

@@ -15,6 +15,8 @@ export const MEDIA_HOST_COOKIE = 'session=letmein';
 export interface MediaHostOptions {
   /** The host's clock, for signed URLs. */
   readonly now?: () => number;
+  /** The loopback port to listen on; if it is taken (or not given), a free one. The demo reuses last run's, so jobs it left queued find their posts. */
+  readonly port?: number;
 }
 
 /** A running media host. */
@@ -61,7 +63,7 @@ export async function startMediaHost(options: MediaHostOptions = {}): Promise<Me
     }
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listen(server, options.port ?? 0).catch(() => listen(server, 0));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
@@ -77,6 +79,16 @@ export async function startMediaHost(options: MediaHostOptions = {}): Promise<Me
         server.closeAllConnections();
       }),
   };
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 interface RouteContext {

@@ -16,12 +16,13 @@ import { StoreCorruptError } from '../persistence/errors.js';
 import { readJournal } from '../persistence/journal.js';
 import { readOwner, topGeneration, type LockOwner } from '../persistence/lock-file.js';
 import { SNAPSHOT_FILE } from '../persistence/recover.js';
+import { SecondaryIndexes } from '../persistence/secondary-index.js';
 import { readSnapshot } from '../persistence/snapshot.js';
-import type { QueryOptions, StoredRecord } from '../persistence/index.js';
+import type { IndexQuery, IndexSpec, QueryOptions, StoredRecord } from '../persistence/index.js';
 import type { RecordReader } from '../operator/index.js';
 
-/** What inspect read. */
-export interface DirectoryView extends RecordReader {
+/** What inspect read: its records, with secondary indexes a domain may declare (built over this view, in memory). */
+export interface DirectoryView extends Required<RecordReader> {
   readonly dir: string;
   readonly schemaVersion: number;
   readonly sequence: number;
@@ -98,7 +99,9 @@ async function readOnce(dir: string): Promise<DirectoryView> {
   return view(dir, collections, { schemaVersion: snapshot?.data.schemaVersion ?? 0, sequence, journals: files.length, journalBytes, owner });
 }
 
-function view(dir: string, collections: Collections, facts: Omit<DirectoryView, 'dir' | 'get' | 'query' | 'collections'>): DirectoryView {
+function view(dir: string, collections: Collections, facts: Omit<DirectoryView, 'dir' | 'get' | 'query' | 'defineIndex' | 'queryIndex' | 'collections'>): DirectoryView {
+  const indexes = new SecondaryIndexes();
+  const read = (collection: string, key: string) => collections.get(collection)?.get(key);
   return {
     dir,
     ...facts,
@@ -114,5 +117,8 @@ function view(dir: string, collections: Collections, facts: Omit<DirectoryView, 
       const limited = options.limit === undefined ? picked : picked.slice(0, options.limit);
       return Promise.resolve(limited.map((key) => collections.get(collection)?.get(key) as StoredRecord<T>));
     },
+    // Async, so a bad declaration or query rejects (ERR_INVALID_QUERY) as a store's would.
+    defineIndex: async (collection: string, spec: IndexSpec) => indexes.define(collection, spec, collections.get(collection)?.values() ?? []),
+    queryIndex: async <T = unknown>(collection: string, index: string, query?: IndexQuery) => indexes.query<T>(collection, index, query, read),
   };
 }

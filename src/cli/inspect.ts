@@ -1,12 +1,13 @@
 /**
  * `npm run inspect [-- DIR] [--json]`: what a data directory holds, per
  * domain — the store (schema, commit, journals, who owns it), collections
- * with record counts, then every operator domain (cooks, workers with drift
- * and multiple-active alerts, reminders due, and any domain added to
- * `defaultDomains`). Reads a directory another process owns without taking
+ * with record counts, then every operator domain (cooks, job queues by
+ * status with the latest failures, workers with drift and multiple-active
+ * alerts, cookies with their monitors and latest failed rotations, reminders
+ * due, and any domain added to `defaultDomains`). Reads a directory another process owns without taking
  * its lock and without writing anything (see inspect-reader.ts). Prints ids,
- * statuses and counts only, never stored values, so nothing secret leaves
- * the store.
+ * statuses, codes and counts only (cookie keys as name and short hash),
+ * never stored values, so nothing secret leaves the store.
  */
 import { defaultDomains, renderTable } from '../operator/index.js';
 import { readDomains } from '../operator/domain.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { ActorSystem, type ActorDefinition, type ActorSystemOptions } from '../index.js';
+import { ActorSystem, type ActorDefinition, type ActorSystemOptions, type Clock } from '../index.js';
 import { Persistence, PgStore } from '../persistence/index.js';
 import { ClusterRef } from './cluster-ref.js';
 import { FencedStatePort } from './fenced-state.js';
@@ -133,6 +133,18 @@ export class ClusterNode {
   /** The leases this node holds now. */
   owned(): Array<{ readonly type: string; readonly key: string; readonly token: number }> {
     return this.parts.leases.held().map(({ type, key, token }) => ({ type, key, token }));
+  }
+
+  /**
+   * The node's clock (its system's).
+   *
+   * @example
+   * ```ts
+   * const startedAt = node.clock.now();
+   * ```
+   */
+  get clock(): Clock {
+    return this.system.clock;
   }
 
   /** Stops taking forwards, shuts the system down, releases every lease and leaves the registry. Every call returns the same promise. */

@@ -5,8 +5,9 @@
  * answered 400 with `ERR_INVALID_MESSAGE` and changes nothing.
  * @internal
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readJsonBody } from '../http/index.js';
 import { FORWARD_PATH, forwardRequest, type ForwardRequest, type ForwardResponse } from './forward-protocol.js';
 
 const MAX_BODY = 1 << 20;
@@ -21,10 +22,11 @@ export async function listenForForwards(host: string, port: number, serve: (requ
       answer(404, { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `Only POST ${FORWARD_PATH} is served here.` } });
       return;
     }
-    void readBody(req).then(async (text) => {
-      const parsed = text === undefined ? undefined : forwardRequest.safeParse(safeJson(text));
+    void readJsonBody(req, MAX_BODY).then(async (read) => {
+      if (!read.ok && read.reason === 'aborted') return void res.destroy();
+      const parsed = read.ok ? forwardRequest.safeParse(read.value) : undefined;
       if (!parsed?.success) {
-        const why = text === undefined ? `larger than ${MAX_BODY} bytes` : (parsed?.error.issues[0]?.message ?? 'malformed');
+        const why = !read.ok && read.reason === 'too-large' ? `larger than ${MAX_BODY} bytes` : (parsed?.error.issues[0]?.message ?? 'not JSON');
         answer(400, { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `Forwarded message refused: ${why}.` } });
         return;
       }
@@ -39,25 +41,4 @@ export async function listenForForwards(host: string, port: number, serve: (requ
   });
   const { port: bound } = server.address() as AddressInfo;
   return { server, address: `http://${host}:${bound}` };
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(undefined));
-  });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

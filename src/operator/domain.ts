@@ -1,6 +1,6 @@
 /**
- * The plug-in interface of the operator surface: a domain (cooks, workers,
- * queues, cookies, …) appears in `npm run inspect` and on the dashboard by
+ * The plug-in interface of the operator surface: a domain (cooks, queues,
+ * workers, cookies, reminders, …) appears in `npm run inspect` and on the dashboard by
  * implementing {@link OperatorDomain}. It reads its records through a
  * {@link RecordReader} (the live persistence actor on the dashboard, a
  * lock-free read of the data directory in inspect) and returns tables of
@@ -11,7 +11,9 @@ import type { ActorSystem, StateReader } from '../index.js';
 
 /**
  * What a domain reads records through: `get` and `query` of a store or of
- * the persistence actor.
+ * the persistence actor, and its secondary indexes where it has them
+ * (`Persistence`, every shipped store, inspect's view), so a domain reads a
+ * page of an index instead of scanning a collection.
  *
  * @example
  * ```ts
@@ -19,7 +21,7 @@ import type { ActorSystem, StateReader } from '../index.js';
  * const cooks = await reader.query('cooks');
  * ```
  */
-export type RecordReader = Pick<StateReader, 'get' | 'query'>;
+export type RecordReader = Pick<StateReader, 'get' | 'query' | 'defineIndex' | 'queryIndex'>;
 
 /** A table cell: text, a number, or empty. */
 export type Cell = string | number | null;
@@ -86,16 +88,16 @@ export type DomainAction = (target: string, context: { readonly system: ActorSys
  *
  * @example
  * ```ts
- * const queues: OperatorDomain = {
- *   name: 'queues',
- *   title: 'Job queues',
+ * const invoices: OperatorDomain = {
+ *   name: 'invoices',
+ *   title: 'Invoices',
  *   read: async (reader) => {
- *     const jobs = await reader.query<{ status: string }>('jobs');
- *     const queued = jobs.filter((job) => job.value.status === 'queued').length;
- *     return { counts: { queued }, tables: [], alerts: [] };
+ *     const open = await reader.query<{ status: string }>('invoices', { limit: 1_000 });
+ *     const overdue = open.filter((invoice) => invoice.value.status === 'overdue').length;
+ *     return { counts: { overdue }, tables: [], alerts: [] };
  *   },
  * };
- * dashboard({ system, reader: persistence, domains: [...defaultDomains(), queues] });
+ * dashboard({ system, reader: persistence, domains: [...defaultDomains(), invoices] });
  * ```
  */
 export interface OperatorDomain {

@@ -55,6 +55,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly #pools: Readonly<Record<string, TaskPoolPort>>;
   readonly #persistence: StatePort | undefined;
   readonly #ownership: OwnershipPort | undefined;
+  readonly #defer: ((callback: () => void) => void) | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
   readonly #inbound: InboundTransit | undefined;
   readonly #instruments: SystemInstruments;
@@ -109,6 +110,7 @@ export class ActorSystem implements AsyncDisposable {
     this.#ownership = options.ownership;
     this.#ownership?.attach({ deactivate: (type, key, code) => this.#deactivate(type, key, code) });
     options.simulation?.attach(simulationControl(() => this.#cells.cells()));
+    this.#defer = options.simulation?.defer;
     this.#reminders = new SystemReminders(options.reminders, this.#definitions, (service) => this.#makeRef(service, REMINDER_SERVICE_KEY, { trusted: true }, true).tell('wake', {}));
     if (options.reminders && !persistence) throw new InvalidConfigError('reminders are durable: pass `persistence` to new ActorSystem() as well');
     else if (options.reminders) this.#reminders.start();
@@ -190,6 +192,7 @@ export class ActorSystem implements AsyncDisposable {
       stop: (cell) => this.#cells.stop(cell, 'shutdown'),
       stopping: () => this.#cells.allStopping(),
       persistence: this.#persistence,
+      defer: this.#defer,
     }).finally(() => (this.#phase = 'stopped'));
     return this.#shutdown;
   }

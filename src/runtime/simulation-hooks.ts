@@ -31,6 +31,12 @@ export interface SimulationControl {
  */
 export interface SimulationHooks {
   attach(control: SimulationControl): void;
+  /**
+   * Where the system looks again at a condition a moment later (a
+   * shutdown's drain): the simulator makes each look a step it orders.
+   * Default: the next event-loop turn.
+   */
+  readonly defer?: (callback: () => void) => void;
 }
 
 /** The controls over a system's live cells. Simulation only, so a scan by `type/key` is fine. @internal */

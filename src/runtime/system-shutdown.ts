@@ -15,6 +15,8 @@ export interface ShutdownScope {
   /** Stops already under way (each settles when its cell has stopped). */
   stopping(): Promise<void>[];
   readonly persistence: StatePort | undefined;
+  /** How the drain is looked at again (the simulator's steps); default the next event-loop turn. */
+  readonly defer?: ((callback: () => void) => void) | undefined;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function runShutdown(clock: Clock, deadlineMs: number, scope: Shutd
   const allDrained = () => scope.cells().every((cell) => cell.drained);
   const poolDeadlineMs = Math.max(0, deadlineMs - Math.min(STOP_HOOK_GRACE_MS, deadlineMs / 2));
   const pools = Promise.allSettled(scope.pools.map((pool) => pool.close({ deadlineMs: poolDeadlineMs })));
-  const drained = await waitUntil(clock, deadlineMs, allDrained);
+  const drained = await waitUntil(clock, deadlineMs, allDrained, scope.defer);
   await waitUntil(clock, remaining(), pools);
   let abandoned = 0;
   const stops: Promise<void>[] = [];

@@ -1,11 +1,17 @@
 import type { Clock } from './clock.js';
 
 /**
- * Resolves `true` when `condition` (polled once per event-loop turn, or a
- * promise) is met, `false` if `deadlineMs` on `clock` passes first.
+ * Resolves `true` when `condition` (polled once per event-loop turn, or per
+ * `defer` call, or a promise) is met, `false` if `deadlineMs` on `clock`
+ * passes first.
  * @internal
  */
-export function waitUntil(clock: Clock, deadlineMs: number, condition: (() => boolean) | Promise<unknown>): Promise<boolean> {
+export function waitUntil(
+  clock: Clock,
+  deadlineMs: number,
+  condition: (() => boolean) | Promise<unknown>,
+  defer: (callback: () => void) => void = setImmediate,
+): Promise<boolean> {
   if (deadlineMs <= 0) return Promise.resolve(typeof condition === 'function' && condition());
   return new Promise((resolve) => {
     let done = false;
@@ -23,7 +29,7 @@ export function waitUntil(clock: Clock, deadlineMs: number, condition: (() => bo
     const poll = () => {
       if (done) return;
       if (condition()) finish(true);
-      else setImmediate(poll);
+      else defer(poll);
     };
     poll();
   });

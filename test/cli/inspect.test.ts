@@ -61,6 +61,8 @@ describe('npm run inspect', () => {
     expect(stdout).toMatch(/secrets\s+1/);
     expect(stdout).toContain('Cooks: total 0');
     expect(stdout).toContain('Reminders: pending 0, due 0, retrying 0');
+    expect(stdout).toContain('Job queues: queues 0, queued 0, running 0, completed 0, failed 0, cancelled 0, stalled 0, paused 0');
+    expect(stdout).toContain('Cookie rotation: total 0, scheduled 0, rotating 0, stopped 0, error 0, failing 0, sealed 0');
     expect(stdout).not.toContain('TOP-SECRET');
   });
 

@@ -66,6 +66,13 @@ describe.skipIf(skipPg)('forwarding between nodes', () => {
     const raw = await request(`${b.address}/steward/forward`, { method: 'POST', body: JSON.stringify({ type: 'account', key: 'acc-1', mode: 'ask' }) });
     expect(raw.statusCode).toBe(400);
     expect(await raw.body.json()).toMatchObject({ outcome: 'error', error: { code: 'ERR_INVALID_MESSAGE' } });
+    const refusal = async (body: string) => {
+      const answer = await request(`${b.address}/steward/forward`, { method: 'POST', body });
+      return [answer.statusCode, ((await answer.body.json()) as { error: { message: string } }).error.message];
+    };
+    expect(await refusal('{"type": ')).toEqual([400, 'Forwarded message refused: not JSON.']);
+    const huge = JSON.stringify({ type: 'account', key: 'acc-1', mode: 'tell', messageType: 'deposit', payload: { amount: 1, by: 'x'.repeat(1 << 20) } });
+    expect(await refusal(huge)).toEqual([400, `Forwarded message refused: larger than ${1 << 20} bytes.`]);
     expect(await a.ref(Account, 'acc-1').ask('balance', {})).toBe(5);
   });
 

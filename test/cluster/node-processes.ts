@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const NODE_FIXTURE = fileURLToPath(new URL('../../dist/test/cluster/fixtures/cluster-node.js', import.meta.url));
+/** The node that runs cooks (fixtures/cook-node.ts, compiled). */
+export const COOK_NODE_FIXTURE = fileURLToPath(new URL('../../dist/test/cluster/fixtures/cook-node.js', import.meta.url));
 
 /** One node process and what it printed. */
 export class NodeProcess {
@@ -62,9 +64,9 @@ export class NodeProcess {
 export class NodeProcesses {
   readonly #all: NodeProcess[] = [];
 
-  /** Starts node `id` on `schema` and waits until it is ready. */
-  async start(url: string, schema: string, id: string, ttlMs: number): Promise<NodeProcess> {
-    const child = spawn(process.execPath, [NODE_FIXTURE, url, schema, id, String(ttlMs)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** Starts node `id` on `schema` (the counter fixture, unless another and its extra arguments are given) and waits until it is ready. */
+  async start(url: string, schema: string, id: string, ttlMs: number, fixture: { path: string; args: readonly string[] } = { path: NODE_FIXTURE, args: [] }): Promise<NodeProcess> {
+    const child = spawn(process.execPath, [fixture.path, url, schema, id, String(ttlMs), ...fixture.args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const node = new NodeProcess(id, child);
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => node.errors.push(line));
     this.#all.push(node);

@@ -44,6 +44,8 @@ describe.skipIf(!available && !process.env.STEWARD_REQUIRE_BROWSER)('dashboard i
     live.deadLetter();
     await page.waitForSelector('text=ticker/gone');
     expect(await page.textContent('#domain-workers')).toContain('version drift in default');
+    expect(await page.textContent('#domain-queues')).toContain('Job queues');
+    expect(await page.textContent('#domain-cookies')).toContain('Cookie rotation');
     await mkdir(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
     expect(await page.content()).not.toContain(live.secret);

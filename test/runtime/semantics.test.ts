@@ -1,8 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { ActorSystem, AskTimeoutError, defineActor, VirtualClock, type RuntimeEvents } from '../../src/index.js';
 import type { StopInfo } from '../../src/runtime/index.js';
 import { MemoryStore, Persistence } from '../../src/persistence/index.js';
+import { InProcessPool } from '../../src/pools/index.js';
+import { openGate, squareTask } from '../fixtures/tasks/definitions.js';
 import { flush } from '../fixtures/flush.js';
 import { shutdown } from '../fixtures/shutdown.js';
 
@@ -78,31 +80,89 @@ describe('exact timers (issue 10 item 3)', () => {
     }
   });
 
-  it('keeps a repeating timer alive through a full drop-oldest mailbox, and hasTimer stays true only while it lives', async () => {
+  for (const overflow of ['drop-oldest', 'drop-newest'] as const) {
+    it(`keeps a repeating timer alive through a full ${overflow} mailbox, and hasTimer stays true only while it lives`, async () => {
+      const clock = new VirtualClock();
+      system = new ActorSystem({ clock, askTimeoutMs: 1_000_000 });
+      blocker.current = gate();
+      const ref = system.ref(overflow === 'drop-oldest' ? Timed : { ...Timed, name: 'timed-drop-newest', mailbox: { capacity: 1, overflow } }, 'repeat');
+      await ref.ask('arm', { ms: 10, repeat: true });
+      const blocked = ref.ask('block', {});
+      await flush();
+      ref.tell('ticks', {}); // fills the single user slot
+      ref.tell('ticks', {}); // the policy drops one of the two: ticks are not in its reach
+      clock.advance(10);
+      clock.advance(10); // skipped: the previous tick still waits
+      blocker.current.open();
+      await blocked;
+      await flush();
+      clock.advance(10);
+      await flush();
+      expect(await ref.ask('ticks', {})).toEqual([1, 1]);
+      expect(await ref.ask('has', {})).toBe(true);
+      await ref.ask('cancel', {});
+      expect(await ref.ask('has', {})).toBe(false);
+    });
+  }
+
+  it('never delivers a tick that was queued when the actor was stopped', async () => {
     const clock = new VirtualClock();
     system = new ActorSystem({ clock, askTimeoutMs: 1_000_000 });
     blocker.current = gate();
-    const ref = system.ref(Timed, 'repeat');
-    await ref.ask('arm', { ms: 10, repeat: true });
+    const handled: number[] = [];
+    const Stopped = defineActor({ ...Timed, name: 'timed-stopped', handlers: { ...Timed.handlers, tick: ({ n }) => void handled.push(n) } });
+    const ref = system.ref(Stopped, 'queued');
+    await ref.ask('arm', { ms: 10, repeat: false });
     const blocked = ref.ask('block', {});
     await flush();
-    ref.tell('ticks', {}); // fills the single user slot
-    ref.tell('ticks', {}); // drop-oldest drops that one: ticks are not in its reach
-    clock.advance(10);
-    clock.advance(10); // skipped: the previous tick still waits
+    clock.advance(10); // the tick fires and waits behind the turn in hand
+    const stopped = system.stop(ref);
     blocker.current.open();
     await blocked;
+    await stopped;
     await flush();
-    clock.advance(10);
+    clock.advance(100);
     await flush();
-    expect(await ref.ask('ticks', {})).toEqual([1, 1]);
-    expect(await ref.ask('has', {})).toBe(true);
-    await ref.ask('cancel', {});
-    expect(await ref.ask('has', {})).toBe(false);
+    expect(handled).toEqual([]);
   });
 });
 
 describe('outcomes are never lost (issue 10 item 4)', () => {
+  it("a full reject mailbox still gets a task's progress reports and its outcome", async () => {
+    const hold = gate();
+    const seen = { steps: [] as number[], value: undefined as number | undefined };
+    const Worker = defineActor({
+      name: 'task-owner',
+      messages: { start: z.object({ gate: z.instanceof(SharedArrayBuffer) }), progress: z.object({ step: z.number() }), done: z.object({ value: z.number() }), block: z.object({}), read: z.object({}) },
+      initialState: (_key: string) => ({}),
+      mailbox: { capacity: 1, overflow: 'reject' },
+      handlers: {
+        start: ({ gate: taskGate }, ctx) =>
+          ctx.startTask('math', squareTask, { n: 7, steps: 3, gate: taskGate }, {
+            toMessage: (outcome) => ({ type: 'done', payload: { value: outcome.ok ? outcome.value : -1 } }),
+            onProgress: (step) => ({ type: 'progress', payload: { step } }),
+          }),
+        progress: ({ step }) => void seen.steps.push(step),
+        done: ({ value }) => void (seen.value = value),
+        block: () => hold.promise,
+        read: () => undefined,
+      },
+    });
+    system = new ActorSystem({ pools: { math: new InProcessPool({ name: 'math' }) } });
+    const ref = system.ref(Worker, 'w');
+    const taskGate = new SharedArrayBuffer(4);
+    await ref.ask('start', { gate: taskGate });
+    const blocked = ref.ask('block', {});
+    await flush();
+    ref.tell('read', {}); // the one slot is full
+    expect(() => ref.tell('read', {})).toThrow(expect.objectContaining({ code: 'ERR_MAILBOX_FULL' }));
+    openGate(taskGate); // progress and outcome arrive while the mailbox is full
+    for (let round = 0; round < 50; round++) await new Promise((resolve) => setImmediate(resolve));
+    hold.open();
+    await blocked;
+    await vi.waitFor(() => expect(seen).toEqual({ steps: [1, 2, 3], value: 49 }), { timeout: 10_000 }); // the module's first import is real I/O
+  });
+
   it('a full reject mailbox still gets the outcome of a piped promise', async () => {
     const work = gate();
     const hold = gate();

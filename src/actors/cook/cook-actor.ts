@@ -90,10 +90,13 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
     );
   };
 
-  /** Fills free slots, makes the new pending jobs durable, then submits them. Once shutdown began, issues nothing new. */
-  const fillAndSave = async (ctx: Ctx) => {
+  /**
+   * Fills free slots, makes the new pending jobs durable, then submits them. Once shutdown began, issues nothing new.
+   * `onlyIfIssued`: save only when something was issued (activation, where the state is what the store holds).
+   */
+  const fillAndSave = async (ctx: Ctx, { onlyIfIssued = false } = {}) => {
     const issued = ctx.stopping ? [] : issuePieces(ctx.state, ctx.clock.now());
-    await ctx.save();
+    if (issued.length > 0 || !onlyIfIssued) await ctx.save();
     for (const { jobId, job } of issued) submit(ctx, jobId, job.pieceIndex);
     scheduleTimers(ctx);
   };
@@ -174,7 +177,7 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
     },
     persistence: { collection: COOKS, schema: CookStateSchema, owns: [COOK_COMPLETIONS] },
     supervision: { strategy: 'restart', minBackoffMs: 50, maxRestarts: 10, withinMs: 60_000 },
-    onStart: (ctx) => {
+    onStart: async (ctx) => {
       // After a restart: what was pending may or may not have reached the service; ask it rather than guess.
       for (const jobId of Object.keys(ctx.state.pending)) {
         ctx.pipe(options.submitter.query(jobId), (outcome) =>
@@ -183,7 +186,8 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
             : { type: 'submitFailed', payload: { jobId, error: `could not reconcile: ${describe(outcome.error)}` } },
         );
       }
-      scheduleTimers(ctx);
+      // A shutdown's drain counts completions but issues nothing: slots the last save freed, no job in flight refills.
+      await fillAndSave(ctx, { onlyIfIssued: true });
     },
     handlers: {
       start: async ({ requester, supply, maxConcurrent }, ctx) => {

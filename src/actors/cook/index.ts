@@ -1,6 +1,7 @@
 export { createCookActors, COLLECTIONS, COOKS } from './cook-actor.js';
 export type { CookDefinition, CookOptions } from './cook-actor.js';
 export { createCookWebhook } from './webhook-routing.js';
+export type { CookRoutes } from './webhook-routing.js';
 export { createCollection } from './collections.js';
 export { cookInvariantViolations } from './invariants.js';
 export { COOK_COMPLETIONS, CookCompletionSchema, readCookCompletions } from './completions.js';

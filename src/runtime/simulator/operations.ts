@@ -6,7 +6,7 @@
  * const untimed = (operation: Operation) => operation.kind !== 'timer';
  * ```
  */
-export type OperationKind = 'turn' | 'timer' | 'task' | 'commit' | 'io' | 'action' | 'delivery' | 'fault';
+export type OperationKind = 'turn' | 'timer' | 'task' | 'commit' | 'io' | 'action' | 'delivery' | 'fault' | 'boot';
 
 /**
  * One enabled step of a simulated run: something that can happen next. The

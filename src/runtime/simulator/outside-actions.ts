@@ -16,8 +16,9 @@ interface Instance {
 /**
  * The outside world's side of a schedule: each action run is an operation
  * that survives whole-system crashes (the outside world does not crash with
- * the system), a run whose promise was still pending at a crash is sent
- * again to the new incarnation, rejections are recorded as violations, and
+ * the system), a run whose promise was still pending at a crash, or that a
+ * shutting-down system refused (`ERR_SYSTEM_STOPPED`), is sent again to the
+ * new incarnation, other rejections are recorded as violations, and
  * what ran to its end is counted for coverage.
  * @internal
  */
@@ -75,6 +76,8 @@ export class OutsideActions<TCtx> {
         },
         (error: unknown) => {
           if (incarnation !== world.incarnation) return;
+          // Refused by a system shutting down (a graceful restart): as a dropped connection, it goes out again to the next one.
+          if ((error as { code?: unknown } | undefined)?.code === 'ERR_SYSTEM_STOPPED') return;
           world.waiting.delete(label);
           instance.done = true;
           instance.pendingIn = -1;

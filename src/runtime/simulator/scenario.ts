@@ -20,6 +20,12 @@ export type FaultKind =
   | 'fail-io'
   /** Crash the whole system and boot a new one from the store; unacknowledged writes are lost. */
   | 'crash-system'
+  /**
+   * Restart the whole system gracefully: it shuts down (its drain, stop
+   * hooks and commits are steps the strategy orders; outcomes still in
+   * flight become dead letters), then a new one boots from the store.
+   */
+  | 'restart-system'
   /** Run an action that already ran once more (at-least-once senders such as webhooks). */
   | 'duplicate-action'
   /**

@@ -198,7 +198,11 @@ export class World implements SimulationWorld {
       pools,
       persistence: this.#persistence,
       ...(this.scenario.reminders ? { reminders: this.scenario.reminders } : {}),
-      simulation: { attach: (control) => (this.#control = control) },
+      simulation: {
+        attach: (control) => (this.#control = control),
+        // A shutdown's drain looks again when the strategy picks it, like any step of this incarnation.
+        defer: (callback) => alive.value && this.operations.add({ kind: 'turn', owner: 'shutdown', label: 'shutdown looks at the drain', run: callback }),
+      },
       ...(this.scenario.faults?.includes('delay-message') ? { inbound: new Transit(this.operations, alive).send } : {}),
       scheduler: {
         schedule: (owner, turn) => {
@@ -218,6 +222,24 @@ export class World implements SimulationWorld {
     this.store.crash();
     this.incarnation++;
     this.boot();
+  }
+
+  /** The incarnation whose graceful restart is under way, if any: one at a time. */
+  #restarting: number | undefined;
+
+  /**
+   * A graceful restart: the system shuts down within a virtual deadline, its
+   * steps ordered like any others; once it has, booting the next incarnation
+   * is a step of its own (nothing unacknowledged is left to lose by then). A
+   * crash during the shutdown wins: the reboot step then never comes.
+   */
+  #restart(): void {
+    const incarnation = (this.#restarting = this.incarnation);
+    const alive = this.#alive;
+    void this.#system.shutdown({ deadlineMs: 5_000 }).finally(() => {
+      if (!alive.value || this.incarnation !== incarnation) return;
+      this.operations.add({ kind: 'boot', owner: 'world', label: 'boot after graceful shutdown', run: () => this.crash() });
+    });
   }
 
   /** Enabled operations, plus the clock's next timer as a step of its own (the last one). Valid until the next call. */
@@ -259,6 +281,9 @@ export class World implements SimulationWorld {
     if (kinds.has('fail-io')) for (const operation of failable('io')) faults.push(fail(operation, 'failed io'));
     if (kinds.has('crash-system')) {
       faults.push({ kind: 'fault', owner: 'faults', label: 'fault: crash system', run: () => this.crash() });
+    }
+    if (kinds.has('restart-system') && this.#restarting !== this.incarnation) {
+      faults.push({ kind: 'fault', owner: 'faults', label: 'fault: restart system', run: () => this.#restart() });
     }
     if (kinds.has('duplicate-action')) {
       for (const action of ran) {

@@ -136,6 +136,8 @@ export interface RigOptions {
   readonly service?: GenerationService;
   readonly serviceOptions?: GenerationServiceOptions;
   readonly cook?: Omit<CookOptions, 'submitter' | 'webhookUrl'>;
+  /** Wraps the persistence port under the watcher (a test that holds a commit, say). */
+  readonly wrapPersistence?: (port: PersistencePort) => PersistencePort;
 }
 
 /** One runtime wired to the service over loopback. */
@@ -154,7 +156,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const service = options.service ?? new GenerationService({ webhookSecret: TEST_WEBHOOK_SECRET, ...options.serviceOptions });
   const { url } = await service.start();
   const store = options.store ?? new MemoryStore();
-  const persistence = new WatchedPersistence(new Persistence(store, { closeStore: options.closeStore ?? true }));
+  const port: PersistencePort = new Persistence(store, { closeStore: options.closeStore ?? true });
+  const persistence = new WatchedPersistence(options.wrapPersistence ? options.wrapPersistence(port) : port);
   const system = new ActorSystem({ persistence, askTimeoutMs: 10_000 });
   // The webhook needs the definition and the definition needs the webhook URL: route through a late-bound holder.
   const holder: { Cook?: CookDefinition } = {};

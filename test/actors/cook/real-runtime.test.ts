@@ -33,7 +33,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 /** POSTs a raw body to the webhook; answers status and parsed JSON. */
 /** POSTs `body` as the generation service does, signed with `secret` (the rig's, unless a forger's is given; `null`: unsigned). */
 async function postWebhook(url: string, body: string, secret: string | null = TEST_WEBHOOK_SECRET): Promise<{ status: number; json: { error?: { code?: string } } }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(secret === null ? {} : { 'steward-signature': signWebhook(secret, body) }) };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(secret === null ? {} : { 'steward-signature': signWebhook(secret, body, Date.now()) }) };
   const response = await fetch(url, { method: 'POST', headers, body });
   return { status: response.status, json: (await response.json()) as { error?: { code?: string } } };
 }

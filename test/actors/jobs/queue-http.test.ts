@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ActorSystem, VirtualClock } from '../../../src/index.js';
-import { JOBS, createQueueHttpHandler, defineQueue, httpQueueConsumer, StaleAttemptError, type QueueEvents } from '../../../src/actors/jobs/index.js';
+import { JOBS, createQueueHttpHandler, defineQueue, httpQueueConsumer, MAX_QUEUE_BODY_BYTES, StaleAttemptError, type QueueEvents } from '../../../src/actors/jobs/index.js';
 import { LowdbStore, Persistence } from '../../../src/persistence/index.js';
 import { shutdown } from '../../fixtures/shutdown.js';
 
@@ -35,6 +35,20 @@ async function serve() {
   const seen: { type: keyof QueueEvents; event: unknown }[] = [];
   queue.events.on('*', (type, event) => seen.push({ type, event }));
   return { store, clock, url, seen, events: queue.events, consumer: httpQueueConsumer(url) };
+}
+
+/** A loopback server that answers every request with `status` and `body`, standing for a proxy or a wrong service. */
+async function answering(status: number, body = ''): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(status, body ? { 'content-type': 'application/json' } : {}).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  }));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/queues/render`;
 }
 
 describe('the pull API over loopback HTTP', () => {
@@ -68,11 +82,45 @@ describe('the pull API over loopback HTTP', () => {
     expect(await store.query(JOBS)).toEqual([]);
   });
 
+  it('reads at most MAX_QUEUE_BODY_BYTES of a body, as strict UTF-8 JSON: 413 past it (declared or streamed), 400 otherwise, nothing stored', async () => {
+    const { url, store } = await serve();
+    const post = async (body: string | Buffer) => {
+      const response = await fetch(`${url}/jobs`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      return [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+    };
+    expect(await post(JSON.stringify({ payload: { frame: 1 }, padding: 'x'.repeat(MAX_QUEUE_BODY_BYTES) }))).toEqual([413, 'ERR_PAYLOAD_TOO_LARGE']);
+    expect(await post('{"payload": ')).toEqual([400, 'ERR_INVALID_MESSAGE']);
+    expect(await post(Buffer.concat([Buffer.from('{"payload":{"frame":1},"x":"'), Buffer.from([0xff]), Buffer.from('"}')]))).toEqual([400, 'ERR_INVALID_MESSAGE']);
+    const streamed = await new Promise<number | undefined>((resolve, reject) => {
+      // Chunked: no declared length, so the bound holds while the body streams in.
+      const req = request(`${url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.write('{"payload":{"frame":1},"padding":"');
+      req.end(`${'x'.repeat(MAX_QUEUE_BODY_BYTES)}"}`);
+    });
+    expect(streamed).toBe(413);
+    expect(await store.query(JOBS)).toEqual([]);
+  });
+
   it('fails a job by attempt id with the consumer\'s code, and retries it', async () => {
     const { consumer } = await serve();
     const job = await consumer.enqueue({ frame: 2 });
     const claim = await consumer.claim();
     expect(await consumer.fail(job.id, claim!.attemptId, { code: 'ERR_GPU', message: 'out of memory' })).toMatchObject({ status: 'queued', error: { code: 'ERR_GPU' } });
     expect(await consumer.heartbeat(job.id, claim!.attemptId).catch((error: { code: string }) => error.code)).toBe('ERR_STALE_ATTEMPT');
+  });
+
+  it('a consumer takes only what the queue could have answered: anything else is ERR_QUEUE_UNAVAILABLE', async () => {
+    const empty = httpQueueConsumer(await answering(204));
+    expect(await empty.claim()).toBeNull(); // 204: nothing is ready
+    await expect(empty.enqueue({ frame: 1 })).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE', message: 'queue answered POST /jobs with 204 and no body' });
+    await expect(empty.get('job-1')).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE' });
+    const html = httpQueueConsumer(await answering(502, '<html>bad gateway</html>'));
+    await expect(html.get('job-1')).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE', message: 'queue answered GET /jobs/job-1 with 502 and a body that is not JSON' });
+    const unknown = httpQueueConsumer(await answering(418, JSON.stringify({ error: { code: 'ERR_TEAPOT', message: 'short and stout' } })));
+    await expect(unknown.get('job-1')).rejects.toMatchObject({ code: 'ERR_QUEUE_UNAVAILABLE', message: 'queue answered GET /jobs/job-1 with 418 ERR_TEAPOT: short and stout' });
   });
 });

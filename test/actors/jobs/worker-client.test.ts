@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActorSystem, VirtualClock } from '../../../src/index.js';
+import { ActorSystem, VirtualClock, type TimerHandle } from '../../../src/index.js';
 import { MemoryStore, Persistence } from '../../../src/persistence/index.js';
 import { createWorkerRegistry, detectVersion, localRegistryClient, WorkerClient, type RegistryClient } from '../../../src/actors/jobs/index.js';
 import { flush } from '../../fixtures/flush.js';
@@ -13,8 +13,21 @@ afterEach(async () => {
   systems = [];
 });
 
+/** A virtual clock that also holds a process, as the real one does: it records which timers are kept alive. */
+class HoldingClock extends VirtualClock {
+  readonly kept = new Set<TimerHandle>();
+  keepAlive(handle: TimerHandle, keep: boolean): void {
+    if (keep) this.kept.add(handle);
+    else this.kept.delete(handle);
+  }
+  override clearTimer(handle: TimerHandle): void {
+    this.kept.delete(handle);
+    super.clearTimer(handle);
+  }
+}
+
 function setup() {
-  const clock = new VirtualClock(5_000_000);
+  const clock = new HoldingClock(5_000_000);
   const system = new ActorSystem({ clock, persistence: new Persistence(new MemoryStore()) });
   systems.push(system);
   const { WorkerRegistry } = createWorkerRegistry({ staleAfterMs: 3_000, stoppingTimeoutMs: 6_000 });
@@ -69,6 +82,20 @@ describe('the worker client', () => {
     await stopped;
     expect([worker.status, seen]).toEqual(['stopped', ['dispatch stopped', 'aborted']]);
     expect(await registry.deregister(id)).toMatchObject({ status: 'STOPPED', stopReason: 'deregistered' });
+  });
+
+  it('stop: the grace deadline, set on its clock, holds the process until the work drains', async () => {
+    const { clock, client } = setup();
+    let finish = () => {};
+    const worker = client(1, { drain: () => new Promise<void>((resolve) => (finish = resolve)) });
+    await worker.start();
+    expect(clock.kept.size).toBe(0); // heartbeats are housekeeping: they let the process exit
+    const stopped = worker.stop();
+    await flush();
+    expect([worker.status, clock.kept.size]).toEqual(['stopping', 1]);
+    finish();
+    await stopped;
+    expect([worker.status, clock.kept.size]).toEqual(['stopped', 0]);
   });
 
   it('refuses bad options', () => {

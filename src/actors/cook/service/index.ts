@@ -11,6 +11,7 @@ export {
 export type { GenerationResult, JobState, JobStatus, SubmitAccepted, SubmitRequest, WebhookBody } from './schemas.js';
 export { createWebhookHandler, mountWebhook, parseWebhookBody, startWebhookServer } from './webhook.js';
 export { DEFAULT_WEBHOOK_TOLERANCE_MS, signWebhook, WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-signature.js';
+export type { WebhookSignatureCheck } from './webhook-signature.js';
 export type {
   CompletionListener,
   WebhookDelivery,

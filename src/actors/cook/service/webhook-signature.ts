@@ -14,17 +14,33 @@ export const WEBHOOK_SIGNATURE_HEADER = 'steward-signature';
 export const DEFAULT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
 
 /**
- * The `steward-signature` header value for `rawBody`, signed now.
+ * The `steward-signature` header value for `rawBody`, signed at `nowMs`
+ * (wall-clock milliseconds: the sender's `clock.now()`).
  *
  * @example
  * ```ts
  * const body = JSON.stringify(completion);
- * await fetch(url, { method: 'POST', body, headers: { 'steward-signature': signWebhook(secret, body) } });
+ * await fetch(url, { method: 'POST', body, headers: { 'steward-signature': signWebhook(secret, body, clock.now()) } });
  * ```
  */
-export function signWebhook(secret: string, rawBody: string | Uint8Array, nowMs = Date.now()): string {
+export function signWebhook(secret: string, rawBody: string | Uint8Array, nowMs: number): string {
   const timestamp = Math.floor(nowMs / 1000);
   return `t=${timestamp},v1=${mac(secret, timestamp, rawBody).toString('hex')}`;
+}
+
+/**
+ * Options of {@link webhookSignatureProblem}.
+ *
+ * @example
+ * ```ts
+ * const check: WebhookSignatureCheck = { nowMs: system.clock.now(), toleranceMs: 60_000 };
+ * ```
+ */
+export interface WebhookSignatureCheck {
+  /** The receiver's wall-clock time in milliseconds (its `clock.now()`): the replay window is measured from it. */
+  readonly nowMs: number;
+  /** Replay window. Default {@link DEFAULT_WEBHOOK_TOLERANCE_MS}. */
+  readonly toleranceMs?: number;
 }
 
 /**
@@ -32,16 +48,11 @@ export function signWebhook(secret: string, rawBody: string | Uint8Array, nowMs 
  *
  * @example
  * ```ts
- * const problem = webhookSignatureProblem(secret, req.headers['steward-signature'], rawBody);
+ * const problem = webhookSignatureProblem(secret, req.headers['steward-signature'], rawBody, { nowMs: clock.now() });
  * if (problem) return reply(401, problem);
  * ```
  */
-export function webhookSignatureProblem(
-  secret: string,
-  header: string | undefined,
-  rawBody: string | Uint8Array,
-  options: { readonly nowMs?: number; readonly toleranceMs?: number } = {},
-): string | undefined {
+export function webhookSignatureProblem(secret: string, header: string | undefined, rawBody: string | Uint8Array, check: WebhookSignatureCheck): string | undefined {
   if (!header) return `the delivery is not signed (no ${WEBHOOK_SIGNATURE_HEADER} header)`;
   const fields = new Map(header.split(',').map((part) => part.trim().split('=', 2) as [string, string | undefined]));
   const timestamp = Number(fields.get('t'));
@@ -50,8 +61,8 @@ export function webhookSignatureProblem(
   const expected = mac(secret, timestamp, rawBody);
   // Constant time: how much of a forged MAC matches must not show in the answer's timing.
   if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return 'the signature does not match';
-  const ageMs = Math.abs((options.nowMs ?? Date.now()) - timestamp * 1000);
-  if (ageMs > (options.toleranceMs ?? DEFAULT_WEBHOOK_TOLERANCE_MS)) return 'the signature is outside the replay window (stale or replayed delivery)';
+  const ageMs = Math.abs(check.nowMs - timestamp * 1000);
+  if (ageMs > (check.toleranceMs ?? DEFAULT_WEBHOOK_TOLERANCE_MS)) return 'the signature is outside the replay window (stale or replayed delivery)';
   return undefined;
 }
 

@@ -5,9 +5,11 @@
  * tiny loopback server.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Clock } from '../../../index.js';
 import { InvalidWebhookError } from './errors.js';
 import { summarizeIssues, toIssues } from '../../../index.js';
-import { errorBody, listenLocal, MAX_BODY_BYTES, parseJsonBytes, readRawBody, sendJson, type LocalServer } from './http-server.js';
+import { parseJsonBytes, readRawBody, sendJson } from '../../../http/index.js';
+import { errorBody, listenLocal, MAX_BODY_BYTES, type LocalServer } from './http-server.js';
 import { WebhookBodySchema, type WebhookBody } from './schemas.js';
 import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-signature.js';
 
@@ -64,7 +66,7 @@ export type CompletionListener = (completion: WebhookBody) => Promise<void> | vo
  *
  * @example
  * ```ts
- * createWebhookHandler(onCompletion, { secret, onError: (error, { jobId }) => log.warn({ jobId }, String(error)) });
+ * createWebhookHandler(onCompletion, { secret, clock: system.clock, onError: (error, { jobId }) => log.warn({ jobId }, String(error)) });
  * ```
  */
 export interface WebhookHandlerOptions {
@@ -72,8 +74,8 @@ export interface WebhookHandlerOptions {
   readonly secret: string;
   /** Replay window: signatures older (or newer) than this get 401. Default 5 minutes. */
   readonly toleranceMs?: number;
-  /** Wall-clock milliseconds, for the replay window. Default `Date.now`. */
-  readonly now?: () => number;
+  /** Reads the time the replay window is measured from: the system's clock (`realClock` outside a system). */
+  readonly clock: Clock;
   /**
    * Called when `onCompletion` throws; the sender gets a 500 and may retry.
    * Without it such failures would only be visible to the sender.
@@ -107,7 +109,7 @@ export function parseWebhookBody(body: unknown): WebhookBody {
  *
  * @example
  * ```ts
- * const handler = createWebhookHandler((c) => cook.tell('pieceCompleted', { ...c, source: 'webhook' }), { secret });
+ * const handler = createWebhookHandler((c) => cook.tell('pieceCompleted', { ...c, source: 'webhook' }), { secret, clock: system.clock });
  * app.post('/webhook', express.raw({ type: '*\/*' }), async (req, res) => {
  *   const { status, body } = await handler({ rawBody: req.body, signature: req.get('steward-signature') });
  *   res.status(status).json(body);
@@ -120,13 +122,13 @@ export function createWebhookHandler(onCompletion: CompletionListener, options: 
   }
   return async ({ rawBody, signature }) => {
     const problem = webhookSignatureProblem(options.secret, signature, rawBody, {
-      nowMs: (options.now ?? Date.now)(),
+      nowMs: options.clock.now(),
       ...(options.toleranceMs === undefined ? {} : { toleranceMs: options.toleranceMs }),
     });
     if (problem) return { status: 401, body: errorBody('ERR_WEBHOOK_SIGNATURE', `webhook refused: ${problem}`) };
     const json = parseJsonBytes(typeof rawBody === 'string' ? Buffer.from(rawBody) : rawBody);
     if (!json.ok) {
-      const message = json.reason === 'invalid-json' ? json.message : json.reason;
+      const { message } = json;
       return { status: 400, body: errorBody('ERR_INVALID_WEBHOOK', `webhook body is not JSON: ${message}`, [{ path: [], code: 'invalid_json', message }]) };
     }
     let completion: WebhookBody;
@@ -165,7 +167,7 @@ export interface MountWebhookOptions {
  *
  * @example
  * ```ts
- * http.createServer(mountWebhook(createWebhookHandler(onCompletion, { secret }), { path: '/webhook' })).listen(8080);
+ * http.createServer(mountWebhook(createWebhookHandler(onCompletion, { secret, clock: realClock }), { path: '/webhook' })).listen(8080);
  * ```
  */
 export function mountWebhook(handler: WebhookHandler, options: MountWebhookOptions = {}): RequestListener {
@@ -233,7 +235,7 @@ export interface WebhookServerOptions {
  *
  * @example
  * ```ts
- * const hook = await startWebhookServer(createWebhookHandler(onCompletion, { secret }));
+ * const hook = await startWebhookServer(createWebhookHandler(onCompletion, { secret, clock: realClock }));
  * await submitter.submit({ ...job, webhookUrl: hook.url });
  * await hook.close();
  * ```

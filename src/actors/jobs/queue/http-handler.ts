@@ -17,7 +17,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StewardError, type ActorRef } from '../../../index.js';
-import { issuesOf, readJson, sendJson } from '../registry/http-io.js';
+import { sendJson } from '../../../http/index.js';
+import { issuesOf, readJson } from '../registry/http-io.js';
 import type { QueueDefinition } from './queue-actor.js';
 
 /**

@@ -4,7 +4,8 @@
  * with the same zod schemas; refusals come back as the registry's own errors.
  */
 import { z } from 'zod';
-import { InvalidMessageError, realClock, StewardError, type Clock } from '../../../index.js';
+import { InvalidMessageError, type Clock, type StewardError } from '../../../index.js';
+import { httpJsonClient, type Refusal } from '../http-json-client.js';
 import { RegistryUnavailableError, WorkerActiveError, WorkerStoppedError, type ActiveWorker } from './errors.js';
 import type { RegistryClient } from './registry-client.js';
 import { VersionInfoSchema, WorkerInstanceSchema, WorkerStatusSchema, type WorkerInstance } from './schemas.js';
@@ -24,16 +25,7 @@ export interface HttpRegistryClientOptions {
   readonly clock?: Clock;
 }
 
-const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string() })).optional(),
-    active: z
-      .object({ id: z.string(), workerType: z.string(), status: WorkerStatusSchema, hostname: z.string(), pid: z.number(), version: VersionInfoSchema, since: z.number() })
-      .optional(),
-  }),
-});
+const ActiveWorkerSchema = z.object({ id: z.string(), workerType: z.string(), status: WorkerStatusSchema, hostname: z.string(), pid: z.number(), version: VersionInfoSchema, since: z.number() });
 
 /**
  * A registry client over HTTP, for `baseUrl` as {@link startRegistryServer} or a mounted handler serves it.
@@ -46,40 +38,8 @@ const ErrorBodySchema = z.object({
  * ```
  */
 export function httpRegistryClient(baseUrl: string, options: HttpRegistryClientOptions = {}): RegistryClient {
-  const base = baseUrl.replace(/\/+$/, '');
-  const clock = options.clock ?? realClock;
-  const timeoutMs = options.timeoutMs ?? 5_000;
-
-  async function call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
-    const controller = new AbortController();
-    const timer = clock.setTimer(timeoutMs, () => controller.abort());
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        signal: controller.signal,
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-      });
-      text = await response.text();
-    } catch (error) {
-      throw new RegistryUnavailableError(`registry at ${base} did not answer ${method} ${path}${controller.signal.aborted ? ` within ${timeoutMs} ms` : ''}`, { cause: error });
-    } finally {
-      clock.clearTimer(timer);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new RegistryUnavailableError(`registry answered ${method} ${path} with ${response.status} and a body that is not JSON`, { cause: error });
-    }
-    if (response.ok) {
-      const parsed = schema.safeParse(json);
-      if (parsed.success) return parsed.data;
-      throw new RegistryUnavailableError(`registry answered ${method} ${path} with an unexpected body`, { cause: parsed.error });
-    }
-    throw errorFrom(response.status, json, `${method} ${path}`);
-  }
+  const http = httpJsonClient(baseUrl, { ...options, service: 'registry', unavailable: RegistryUnavailableError, refused: registryError });
+  const call = http.callForBody.bind(http);
 
   return {
     register: (request) => call('POST', '/workers', WorkerInstanceSchema, request),
@@ -91,12 +51,11 @@ export function httpRegistryClient(baseUrl: string, options: HttpRegistryClientO
   };
 }
 
-function errorFrom(status: number, json: unknown, what: string): StewardError {
-  const parsed = ErrorBodySchema.safeParse(json);
-  if (!parsed.success) return new RegistryUnavailableError(`registry answered ${what} with ${status}`);
-  const { code, message, issues, active } = parsed.data.error;
-  if (code === 'ERR_WORKER_ACTIVE' && active) return new WorkerActiveError(active as ActiveWorker);
+/** The registry's own error for a refusal it knows. */
+function registryError({ code, message, issues, active }: Refusal): StewardError | undefined {
+  const worker = ActiveWorkerSchema.safeParse(active);
+  if (code === 'ERR_WORKER_ACTIVE' && worker.success) return new WorkerActiveError(worker.data as ActiveWorker);
   if (code === 'ERR_WORKER_STOPPED') return new WorkerStoppedError(message);
   if (code === 'ERR_INVALID_MESSAGE') return new InvalidMessageError(message, issues ?? []);
-  return new RegistryUnavailableError(`registry answered ${what} with ${status} ${code}: ${message}`);
+  return undefined;
 }

@@ -14,7 +14,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { StewardError } from '../../../index.js';
 import { WorkerActiveError } from './errors.js';
-import { issuesOf, readJson, sendJson } from './http-io.js';
+import { sendJson } from '../../../http/index.js';
+import { issuesOf, readJson } from './http-io.js';
 import type { RegistryClient } from './registry-client.js';
 import { RegisterRequestSchema, WorkerIdSchema } from './schemas.js';
 

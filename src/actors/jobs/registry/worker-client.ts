@@ -152,27 +152,22 @@ export class WorkerClient {
   }
 
   async #runStop(): Promise<void> {
-    // The grace timer is unref'd like every clock timer; the process must live until STOPPED is recorded.
-    const keepAlive = setInterval(() => {}, 60_000);
-    try {
-      this.#cancelHeartbeat();
-      const worker = this.#worker;
-      const wasActive = this.#status === 'running' || this.#status === 'starting';
-      this.#status = 'stopping';
-      if (worker && wasActive) await this.#options.registry.stopping(worker.id).catch((error: unknown) => this.#options.onError?.(error));
-      this.#options.stopDispatch?.();
-      if (this.#options.drain && !(await this.#within(this.#graceMs, this.#options.drain()))) await this.#options.abort?.();
-      if (worker) await this.#options.registry.deregister(worker.id).catch((error: unknown) => this.#options.onError?.(error));
-      this.#status = 'stopped';
-    } finally {
-      clearInterval(keepAlive);
-    }
+    this.#cancelHeartbeat();
+    const worker = this.#worker;
+    const wasActive = this.#status === 'running' || this.#status === 'starting';
+    this.#status = 'stopping';
+    if (worker && wasActive) await this.#options.registry.stopping(worker.id).catch((error: unknown) => this.#options.onError?.(error));
+    this.#options.stopDispatch?.();
+    if (this.#options.drain && !(await this.#within(this.#graceMs, this.#options.drain()))) await this.#options.abort?.();
+    if (worker) await this.#options.registry.deregister(worker.id).catch((error: unknown) => this.#options.onError?.(error));
+    this.#status = 'stopped';
   }
 
-  /** True if `work` settled within `ms`. */
+  /** True if `work` settled within `ms`. The deadline holds the process meanwhile: STOPPED must be recorded before it exits. */
   #within(ms: number, work: Promise<unknown>): Promise<boolean> {
     return new Promise((resolve) => {
       const timer = this.#clock.setTimer(ms, () => resolve(false));
+      this.#clock.keepAlive?.(timer, true);
       const done = () => {
         this.#clock.clearTimer(timer);
         resolve(true);

@@ -1,4 +1,5 @@
 import { createServer, type RequestListener } from 'node:http';
+import { realClock } from '../../../../src/index.js';
 import type { AddressInfo } from 'node:net';
 import { createWebhookHandler, signWebhook, startWebhookServer, type WebhookBody, type WebhookDelivery } from '../../../../src/actors/cook/service/index.js';
 
@@ -6,7 +7,7 @@ import { createWebhookHandler, signWebhook, startWebhookServer, type WebhookBody
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 
 /** A delivery of `body` as the generation service sends it: the JSON bytes and their signature. */
-export function signed(body: unknown, secret = TEST_WEBHOOK_SECRET, nowMs = Date.now()): WebhookDelivery {
+export function signed(body: unknown, secret = TEST_WEBHOOK_SECRET, nowMs = realClock.now()): WebhookDelivery {
   const rawBody = typeof body === 'string' ? body : JSON.stringify(body);
   return { rawBody, signature: signWebhook(secret, rawBody, nowMs) };
 }
@@ -19,7 +20,7 @@ export interface Closable {
 /** A webhook receiver that records every completion it is handed. */
 export async function startCollector() {
   const received: WebhookBody[] = [];
-  const server = await startWebhookServer(createWebhookHandler((completion) => void received.push(completion), { secret: TEST_WEBHOOK_SECRET }));
+  const server = await startWebhookServer(createWebhookHandler((completion) => void received.push(completion), { secret: TEST_WEBHOOK_SECRET, clock: realClock }));
   return { url: server.url, received, close: server.close };
 }
 

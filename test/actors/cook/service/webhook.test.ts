@@ -1,7 +1,9 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { realClock, VirtualClock } from '../../../../src/index.js';
 import {
   createWebhookHandler,
+  DEFAULT_WEBHOOK_TOLERANCE_MS,
   parseWebhookBody,
   signWebhook,
   startWebhookServer,
@@ -16,7 +18,7 @@ const ok: WebhookBody = { jobId: 'job-1', success: true, result: { pieceIndex: 1
 describe('webhook handler', () => {
   it('passes a valid completion to the callback and answers 200', async () => {
     const onCompletion = vi.fn();
-    const handler = createWebhookHandler(onCompletion, { secret });
+    const handler = createWebhookHandler(onCompletion, { secret, clock: realClock });
     expect(await handler(signed({ ...ok, extra: 'ignored' }))).toEqual({ status: 200, body: { ok: true, jobId: 'job-1' } });
     expect(onCompletion).toHaveBeenCalledExactlyOnceWith(ok);
   });
@@ -29,14 +31,14 @@ describe('webhook handler', () => {
     ['a control character in the job id', { jobId: 'job\n1', success: false, error: 'x' }],
   ])('refuses %s with 400 ERR_INVALID_WEBHOOK and does not call back', async (_, body) => {
     const onCompletion = vi.fn();
-    const response = await createWebhookHandler(onCompletion, { secret })(signed(typeof body === 'string' ? body : JSON.stringify(body)));
+    const response = await createWebhookHandler(onCompletion, { secret, clock: realClock })(signed(typeof body === 'string' ? body : JSON.stringify(body)));
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { code: 'ERR_INVALID_WEBHOOK', issues: expect.any(Array) } });
     expect(onCompletion).not.toHaveBeenCalled();
   });
 
   it('names every issue in the error', async () => {
-    const response = await createWebhookHandler(() => {}, { secret })(signed({ jobId: 5, success: 'yes' }));
+    const response = await createWebhookHandler(() => {}, { secret, clock: realClock })(signed({ jobId: 5, success: 'yes' }));
     expect(response.body).toMatchInlineSnapshot(`
       {
         "error": {
@@ -67,7 +69,7 @@ describe('webhook handler', () => {
     const onError = vi.fn();
     const handler = createWebhookHandler(
       () => Promise.reject(new Error('mailbox full')),
-      { secret, onError },
+      { secret, clock: realClock, onError },
     );
     const response = await handler(signed(ok));
     expect(response).toEqual({
@@ -75,6 +77,18 @@ describe('webhook handler', () => {
       body: { error: { code: 'ERR_WEBHOOK_FAILED', message: "completion of job 'job-1' could not be recorded; retry later" } },
     });
     expect(onError).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ message: 'mailbox full' }), ok);
+  });
+
+  it("reads the replay window on its clock, not the machine's", async () => {
+    const clock = new VirtualClock(Date.UTC(2031, 0, 1));
+    const onCompletion = vi.fn();
+    const handler = createWebhookHandler(onCompletion, { secret, clock });
+    expect((await handler(signed(ok, secret, clock.now()))).status).toBe(200);
+    expect((await handler(signed(ok, secret, realClock.now()))).status).toBe(401); // years before the clock's time
+    const early = signed(ok, secret, clock.now());
+    clock.advance(DEFAULT_WEBHOOK_TOLERANCE_MS + 1_000);
+    expect((await handler(early)).body).toMatchObject({ error: { code: 'ERR_WEBHOOK_SIGNATURE', message: expect.stringContaining('replay window') } });
+    expect(onCompletion).toHaveBeenCalledOnce();
   });
 
   it('parseWebhookBody throws a coded error', async () => {
@@ -92,7 +106,7 @@ describe('webhook server (mountWebhook over node:http)', () => {
 
   async function serve(maxBodyBytes?: number) {
     const onCompletion = vi.fn();
-    const server = await startWebhookServer(createWebhookHandler(onCompletion, { secret }), maxBodyBytes === undefined ? {} : { maxBodyBytes });
+    const server = await startWebhookServer(createWebhookHandler(onCompletion, { secret, clock: realClock }), maxBodyBytes === undefined ? {} : { maxBodyBytes });
     open.push(server);
     return { url: server.url, onCompletion };
   }
@@ -126,7 +140,7 @@ describe('webhook server (mountWebhook over node:http)', () => {
   it('answers 400 to invalid UTF-8 rather than reading a mangled body', async () => {
     const { url, onCompletion } = await serve();
     const bytes = Buffer.concat([Buffer.from('{"jobId":"'), Buffer.from([0xff, 0xfe]), Buffer.from('","success":false,"error":"x"}')]);
-    const response = await fetch(url, { method: 'POST', body: bytes, headers: { 'steward-signature': signWebhook(secret, bytes) } });
+    const response = await fetch(url, { method: 'POST', body: bytes, headers: { 'steward-signature': signWebhook(secret, bytes, realClock.now()) } });
     expect(response.status).toBe(400);
     expect(onCompletion).not.toHaveBeenCalled();
   });
@@ -174,7 +188,7 @@ describe('webhook server (mountWebhook over node:http)', () => {
     expect(await refused(signed(body, 'not-the-secret-at-all-0000').signature)).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
     expect(await refused('t=1,v1=zz')).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
     // Stale: signed six minutes ago, past the five-minute replay window.
-    expect(await refused(signed(body, secret, Date.now() - 6 * 60_000).signature)).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
+    expect(await refused(signed(body, secret, realClock.now() - 6 * 60_000).signature)).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
     // The signature of one body does not cover another, even a byte apart.
     expect(await refused(signed(body).signature, body.replace('job-1', 'job-2'))).toEqual([401, 'ERR_WEBHOOK_SIGNATURE']);
     // Not even JSON, but unsigned: 401, not 400 — nothing is parsed before the signature holds.
