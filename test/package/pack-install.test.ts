@@ -146,7 +146,7 @@ describe('the packed package, installed into a fresh project', () => {
       'cook autumn~ann',
       'jobs RUNNING',
       'media a-b-c14cddc0',
-      'operator cooks workers reminders',
+      'operator cooks queues workers cookies reminders',
       'cookies sid+ csrf-',
     ]);
   }, 120_000);
