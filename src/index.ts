@@ -99,3 +99,6 @@ export type { MessageIssue, StewardErrorOptions } from './errors.js';
 export { summarizeIssues, toIssues } from './issues.js';
 export type { PersistencePort, StartTaskOptions, TaskHandle } from './runtime/actor-context.js';
 export type { ActorPersistenceOptions } from './runtime/define-actor.js';
+// A task's definition is what `ctx.startTask` takes: defined here too, so a domain with pool tasks needs no pool implementation to load.
+export { defineTask } from './pools/task.js';
+export type { TaskDefinition } from './pools/task.js';

@@ -2,7 +2,7 @@
  * Rotate tasks as pool tasks: the default one (HTTP with `Set-Cookie`) and
  * how a provider defines its own. They run in the pool named `rotate`.
  */
-import { defineTask, type TaskDefinition } from '../../pools/index.js';
+import { defineTask, type TaskDefinition } from '../../index.js';
 import { RotateInputSchema, RotateResultSchema, type RotateInput, type RotateResult } from './schemas.js';
 
 /** The pool every rotate task runs in. */
