@@ -8,7 +8,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import type { Clock } from '../runtime/clock.js';
-import { PersistFailedError } from './errors.js';
+import { CommitOutcomeUnknownError, PersistFailedError } from './errors.js';
 import type { Fence, LeaseRow } from './pg-fence.js';
 import { checkFence, type FencedError } from './pg-fence.js';
 import { planGroup } from './pg-group.js';
@@ -17,13 +17,22 @@ import { toRecord } from './pg-sql.js';
 import type { GroupOutcome, StoredRecord, WriteOp } from './types.js';
 import { recordId } from './write-ops.js';
 
+/** How a commit is made to fail on purpose: a refused statement, or the server ending the session. @internal */
+export type PgCommitFault = 'statement' | 'session';
+
+/** Run in the transaction after its writes, per fault. */
+const FAULTS: Record<PgCommitFault, string> = {
+  statement: 'SELECT 1 / 0 AS injected_failure',
+  session: 'SELECT pg_terminate_backend(pg_backend_pid())',
+};
+
 /** Runs a PgStore's commits, each group of validated requests in one transaction. @internal */
 export class PgCommits {
   readonly #pool: Pool;
   readonly #sql: PgStatements;
   readonly #clock: Clock;
-  /** Commits still to fail on purpose ({@link PgCommits.failNext}). */
-  #failures = 0;
+  /** Commits still to fail on purpose ({@link PgCommits.failNext}), in order. */
+  readonly #failures: PgCommitFault[] = [];
 
   constructor(pool: Pool, sql: PgStatements, clock: Clock) {
     this.#pool = pool;
@@ -31,9 +40,9 @@ export class PgCommits {
     this.#clock = clock;
   }
 
-  /** Makes the next commit run a statement PostgreSQL refuses after its writes, so it is rolled back. Calls add up. */
-  failNext(): void {
-    this.#failures += 1;
+  /** Makes the next commit fail after its writes (rolled back): a refused statement, or the session ended. Calls add up. */
+  failNext(kind: PgCommitFault): void {
+    this.#failures.push(kind);
   }
 
   /** Commits `requests` (validated) in one transaction; a request whose fence does not stand, or that conflicts, is refused alone. */
@@ -65,10 +74,8 @@ export class PgCommits {
         deletes.map((change) => change.collection),
         deletes.map((change) => change.key),
       ]);
-      if (this.#failures > 0) {
-        this.#failures -= 1;
-        await client.query('SELECT 1 / 0 AS injected_failure');
-      }
+      const fault = this.#failures.shift();
+      if (fault) await client.query(FAULTS[fault]);
       stage = 'committing';
       await client.query('COMMIT');
       client.release();
@@ -79,12 +86,9 @@ export class PgCommits {
         () => client.release(),
         (rollbackError: Error) => client.release(rollbackError), // a broken connection is not returned to the pool
       );
-      throw new PersistFailedError(
-        stage === 'committing'
-          ? `PostgreSQL COMMIT of ${writes} write(s) failed; the outcome is unknown until the records are read again.`
-          : `PostgreSQL commit of ${writes} write(s) failed while ${stage}; nothing was written.`,
-        { cause: error },
-      );
+      // At COMMIT the transaction may have landed: never retried. Before it, nothing was written.
+      if (stage === 'committing') throw new CommitOutcomeUnknownError(`PostgreSQL COMMIT of ${writes} write(s) failed; the outcome is unknown until the records are read again.`, { cause: error });
+      throw new PersistFailedError(`PostgreSQL commit of ${writes} write(s) failed while ${stage}; nothing was written.`, { cause: error });
     }
   }
 

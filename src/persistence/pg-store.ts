@@ -17,7 +17,7 @@ import type { Pool } from 'pg';
 import type { Clock } from '../runtime/clock.js';
 import { realClock } from '../runtime/clock.js';
 import { StoreClosedError } from './errors.js';
-import { PgCommits } from './pg-commit.js';
+import { PgCommits, type PgCommitFault } from './pg-commit.js';
 import type { Fence, PgCommitOptions } from './pg-fence.js';
 import { migrateSchema, quoteSchema } from './pg-schema.js';
 import type { PgStatements, RecordRow } from './pg-sql.js';
@@ -92,12 +92,14 @@ export class PgStore implements Store {
   }
 
   /**
-   * Makes the next commit fail for real: its transaction runs a statement
-   * PostgreSQL refuses after the writes, so it is rolled back and nothing is
-   * written. Calls add up. For tests of failure handling.
+   * Makes the next commit fail for real, after its writes and before COMMIT,
+   * so nothing is written: `'statement'` (default) runs a statement
+   * PostgreSQL refuses; `'session'` has the server end the session (as an
+   * idle-in-transaction timeout or a restart does), a failure the
+   * persistence actor retries. Calls add up. For tests of failure handling.
    */
-  failNextCommit(): void {
-    this.#commits.failNext();
+  failNextCommit(kind: PgCommitFault = 'statement'): void {
+    this.#commits.failNext(kind);
   }
 
   /**

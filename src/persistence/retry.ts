@@ -21,8 +21,30 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
 }
 
-/** Error codes worth retrying: the operation may succeed unchanged a moment later. */
-export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR', 'ETIMEDOUT']);
+/**
+ * Error codes worth retrying: the operation may succeed unchanged a moment
+ * later. Besides the I/O ones, PostgreSQL's for a transaction that was
+ * rolled back whole before COMMIT: its session ended (terminated, idle in
+ * transaction too long, connection lost), a serialization failure or a
+ * deadlock. A failure at COMMIT itself is `ERR_COMMIT_OUTCOME_UNKNOWN`, which
+ * is never retried.
+ */
+export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'EAGAIN',
+  'EBUSY',
+  'EMFILE',
+  'ENFILE',
+  'EINTR',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  '57P01',
+  '25P03',
+  '08000',
+  '08003',
+  '08006',
+  '40001',
+  '40P01',
+]);
 
 /**
  * True if `error`, or an error in its `cause` chain, has a transient code,

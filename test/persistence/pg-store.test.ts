@@ -35,6 +35,16 @@ describe.skipIf(skipPg)('PgStore', () => {
     await Promise.all(schemas.splice(0).map(dropSchema));
   });
 
+  it('retries a commit whose session PostgreSQL ended before COMMIT (nothing was written): one acknowledged write, no error', async () => {
+    // A node frozen past idle_in_transaction_session_timeout, or a restarted server, ends the session mid-transaction.
+    const store = await open(fresh());
+    const persistence = new Persistence(store);
+    store.failNextCommit('session');
+    await persistence.commit([{ op: 'put', collection: 'c', key: 'k', value: { n: 1 }, expectedRevision: 0 }]);
+    expect((await store.get<{ n: number }>('c', 'k'))?.value).toEqual({ n: 1 });
+    await persistence.close();
+  });
+
   it('records its schema version in steward_migrations and migrates once', async () => {
     const schema = fresh();
     await (await open(schema)).close();
