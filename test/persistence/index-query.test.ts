@@ -11,10 +11,14 @@ afterEach(async () => {
   await Promise.all(schemas.splice(0).map(dropSchema));
 });
 
-indexQueryContract('MemoryStore', async () => {
-  const store = new MemoryStore();
-  return { store, failNext: () => store.failNextCommit() };
-});
+indexQueryContract(
+  'MemoryStore',
+  async () => {
+    const store = new MemoryStore();
+    return { store, failNext: () => store.failNextCommit() };
+  },
+  { durable: false },
+);
 
 indexQueryContract('LowdbStore', async () => {
   const dir = await tempDir();

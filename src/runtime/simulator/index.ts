@@ -1,6 +1,7 @@
 export { defineScenario } from './scenario.js';
 export type { Check, CoverageThresholds, FaultKind, Goal, PlannedFault, Scenario, ScenarioAction, SimulatedPoolOptions } from './scenario.js';
 export { simulatedIo } from './real-world-guard.js';
+export { untilAnswered } from './until-answered.js';
 export type { IoOptions, SimulationWorld } from './world.js';
 export { checkDeterminism, explore, parseReplayLine, replay, replayLine, runSeed, shrink } from './explore.js';
 export type { Coverage, ExploreOptions, ExploreReport } from './explore.js';

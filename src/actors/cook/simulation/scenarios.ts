@@ -6,7 +6,7 @@
  * with a reason.
  */
 import { ownedKey, type ActorRef } from '../../../index.js';
-import { defineScenario, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
+import { defineScenario, untilAnswered as retryUntilAnswered, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
 import { createCookActors, type CookDefinition } from '../cook-actor.js';
 import { COOK_COMPLETIONS, type CookCompletion } from '../completions.js';
 import { cookInvariantViolations } from '../invariants.js';
@@ -46,15 +46,7 @@ function intruderAnswer(answers: string[], error: { code?: string }): void {
 }
 
 /** Retries `ask` until it is answered; refusals other than transient ones are the answer. */
-async function untilAnswered<T>(ask: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      return await ask();
-    } catch (error) {
-      if (!TRANSIENT.has((error as { code?: string }).code ?? '')) throw error;
-    }
-  }
-}
+const untilAnswered = <T>(ask: () => Promise<T>): Promise<T> => retryUntilAnswered(ask, TRANSIENT);
 
 /** Builds one cook scenario. The service and the actor definitions are made once per schedule, in `init`. */
 function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {

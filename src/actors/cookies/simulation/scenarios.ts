@@ -6,7 +6,7 @@
  * ends with a value the service accepts (or an error status that says why).
  */
 import type { ActorRef } from '../../../index.js';
-import { defineScenario, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
+import { defineScenario, untilAnswered as retryUntilAnswered, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
 import { createCookieActors, type CookieDefinition } from '../cookie-actor.js';
 import { CookieProviders } from '../providers.js';
 import { defineRotateTask } from '../rotate-task.js';
@@ -42,15 +42,8 @@ interface CookieScenarioOptions {
   readonly missingProvider?: boolean;
 }
 
-async function untilAnswered<T>(ask: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      return await ask();
-    } catch (error) {
-      if (!TRANSIENT.has((error as { code?: string }).code ?? '')) throw error;
-    }
-  }
-}
+/** Retries `ask` until it is answered; refusals other than transient ones are the answer. */
+const untilAnswered = <T>(ask: () => Promise<T>): Promise<T> => retryUntilAnswered(ask, TRANSIENT);
 
 function cookieScenario(options: CookieScenarioOptions): Scenario<CookieScenarioCtx> {
   let service: SimulatedCookieProvider;
