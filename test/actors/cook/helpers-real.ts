@@ -23,7 +23,7 @@ import {
   type CookState,
   type LocalServer,
 } from '../../../src/actors/cook/index.js';
-import { ActorSystem, type ActorRef, type PersistencePort } from '../../../src/index.js';
+import { ActorSystem, type ActorRef, type CommitOptions, type PersistencePort } from '../../../src/index.js';
 import { MemoryStore, Persistence, type CommitResult, type Store, type WriteOp } from '../../../src/persistence/index.js';
 
 /** The last committed view of one cook: copied, because the actor keeps mutating its live state. */
@@ -57,7 +57,7 @@ export class WatchedPersistence implements PersistencePort {
   query: PersistencePort['query'] = (collection, options) => this.inner.query(collection, options);
   close = () => this.inner.close();
 
-  async commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+  async commit(batch: readonly WriteOp[], options?: CommitOptions): Promise<CommitResult> {
     // Checked at request time: the actor is suspended in its turn until the commit resolves, so this is what becomes durable.
     for (const op of batch) {
       if (op.op !== 'put' || op.collection !== COOK_COMPLETIONS) continue;
@@ -77,7 +77,7 @@ export class WatchedPersistence implements PersistencePort {
         failureReason: state.failureReason,
       });
     }
-    const result = await this.inner.commit(batch);
+    const result = await this.inner.commit(batch, options);
     this.commits++;
     for (const listener of [...this.#listeners]) listener();
     return result;
