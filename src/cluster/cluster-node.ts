@@ -15,6 +15,7 @@ import { ForwardClient } from './forward-client.js';
 import { listenForForwards } from './forward-server.js';
 import { LeaseOwnership } from './lease-ownership.js';
 import { Leases } from './leases.js';
+import { PgLeaseTable } from './pg-lease-table.js';
 import { NodeRegistry } from './node-registry.js';
 import { Router } from './router.js';
 
@@ -109,7 +110,7 @@ export class ClusterNode {
     if (!options.pool) pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
     const store = await PgStore.open({ pool, schema, transactionIdleTimeoutMs: options.transactionIdleTimeoutMs ?? Math.max(1, Math.floor(ttlMs / 2)) });
     const persistence = new Persistence(store);
-    const leases = new Leases({ pool, schema, node: id, ttlMs, marginMs });
+    const leases = new Leases({ table: new PgLeaseTable({ pool, schema }), node: id, ttlMs, marginMs });
     const ownership = new LeaseOwnership(leases, { renewEveryMs: ttlMs / 3, checkEveryMs: Math.max(1, marginMs / 2) });
     const system = new ActorSystem({ ...options.system, persistence: new FencedStatePort(persistence, ownership), ownership });
     const registry = new NodeRegistry({ pool, schema, node: id, ttlMs });

@@ -1,5 +1,10 @@
 export type { AcquireOutcome, Lease, LeasesOptions } from './leases.js';
 export { Leases } from './leases.js';
+export type { LeaseTable, TableAcquisition } from './lease-table.js';
+export type { PgLeaseTableOptions } from './pg-lease-table.js';
+export { PgLeaseTable } from './pg-lease-table.js';
+export type { LeaseRowView } from './memory-lease-table.js';
+export { MemoryLeaseTable } from './memory-lease-table.js';
 export type { LeaseOwnershipOptions } from './lease-ownership.js';
 export { LeaseOwnership } from './lease-ownership.js';
 export type { NodeRegistryOptions } from './node-registry.js';

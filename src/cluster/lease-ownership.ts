@@ -5,7 +5,7 @@
  * gone, this node's own clock passing its validity, or a write the store
  * fenced.
  */
-import type { Fence, OwnershipControl, OwnershipPort } from '../runtime/ports/index.js';
+import { realClock, type Clock, type Fence, type OwnershipControl, type OwnershipPort, type TimerHandle } from '../runtime/ports/index.js';
 import { NotOwnerError } from './errors.js';
 import type { Lease, Leases } from './leases.js';
 
@@ -22,6 +22,8 @@ export interface LeaseOwnershipOptions {
   readonly renewEveryMs: number;
   /** How often this node's own clock is checked against each lease's validity (shorter than the lease margin). */
   readonly checkEveryMs: number;
+  /** Where the renewal and check timers run (the simulator's virtual clock). Default the real clock. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -38,7 +40,8 @@ export class LeaseOwnership implements OwnershipPort {
   readonly #leases: Leases;
   readonly #options: LeaseOwnershipOptions;
   #control: OwnershipControl | undefined;
-  #timers: NodeJS.Timeout[] = [];
+  #timers: TimerHandle[] = [];
+  #running = false;
   #renewing = false;
 
   constructor(leases: Leases, options: LeaseOwnershipOptions) {
@@ -80,16 +83,26 @@ export class LeaseOwnership implements OwnershipPort {
 
   /** Starts renewing and checking the held leases. */
   start(): void {
-    const renew = setInterval(() => void this.#renew(), this.#options.renewEveryMs);
-    const check = setInterval(() => this.#checkClock(), this.#options.checkEveryMs);
-    renew.unref();
-    check.unref();
-    this.#timers = [renew, check];
+    this.#running = true;
+    this.#every(0, this.#options.renewEveryMs, () => void this.#renew());
+    this.#every(1, this.#options.checkEveryMs, () => this.#checkClock());
   }
 
   /** Stops renewing; the held leases are released by {@link Leases.releaseAll} or expire. */
   stop(): void {
-    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    this.#running = false;
+    const clock = this.#options.clock ?? realClock;
+    for (const timer of this.#timers.splice(0)) clock.clearTimer(timer);
+  }
+
+  /** Calls `tick` every `intervalMs`, its timer kept in slot `slot`, until {@link stop}. */
+  #every(slot: number, intervalMs: number, tick: () => void): void {
+    const clock = this.#options.clock ?? realClock;
+    this.#timers[slot] = clock.setTimer(intervalMs, () => {
+      if (!this.#running) return;
+      this.#every(slot, intervalMs, tick);
+      tick();
+    });
   }
 
   async #renew(): Promise<void> {

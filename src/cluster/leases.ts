@@ -1,15 +1,13 @@
 /**
- * Entity leases in PostgreSQL: which node owns `(type, key)`, until when, and
- * under which fencing token. PostgreSQL's `now()` is the only clock that
- * decides expiry and takeover; a node only ever shortens its own view, taking
- * a lease as lost at its own send time + ttl − margin (a monotonic clock), so
- * it stops writing before the database could hand the lease to anyone else.
- * Tokens only grow: every acquisition adds one and a release keeps the row.
+ * The leases one node holds, over a {@link LeaseTable} (PostgreSQL, or memory
+ * under the simulator). The table's clock is the only one that decides expiry
+ * and takeover; a node only ever shortens its own view, taking a lease as
+ * lost at its own send time + ttl − margin (a monotonic clock), so it stops
+ * writing before the table could hand the lease to anyone else.
  */
-import type { Pool } from 'pg';
 import type { Fence } from '../persistence/pg-fence.js';
-import { quoteSchema } from '../persistence/pg-schema.js';
 import { LeaseExpiredError } from './errors.js';
+import { entityId, type LeaseTable } from './lease-table.js';
 
 /**
  * A lease this node holds. It is also the fence of the writes made under it.
@@ -41,15 +39,13 @@ export type AcquireOutcome = { readonly held: true; readonly lease: Lease } | { 
  *
  * @example
  * ```ts
- * import pg from 'pg';
- * const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1/app' });
- * new Leases({ pool, schema: 'steward', node: 'node-a', ttlMs: 10_000, marginMs: 2_000 });
+ * const clock = new VirtualClock();
+ * new Leases({ table: new MemoryLeaseTable(clock), node: 'node-a', ttlMs: 10_000, marginMs: 2_000, now: () => clock.monotonic() });
  * ```
  */
 export interface LeasesOptions {
-  readonly pool: Pool;
-  /** The PgStore's schema (its migrations create the lease table). */
-  readonly schema: string;
+  /** Where the leases are: {@link PgLeaseTable} (the PgStore's schema) or {@link MemoryLeaseTable}. */
+  readonly table: LeaseTable;
   /** This node's id, unique per process incarnation. */
   readonly node: string;
   /** Lease length, by PostgreSQL's clock. Default 10 s. */
@@ -67,15 +63,14 @@ export interface LeasesOptions {
  * ```ts
  * import pg from 'pg';
  * const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1/app' });
- * const leases = new Leases({ pool, schema: 'steward', node: 'node-a' });
+ * const leases = new Leases({ table: new PgLeaseTable({ pool, schema: 'steward' }), node: 'node-a' });
  * const outcome = await leases.acquire('cook', 'c-1');
  * setInterval(() => void leases.renew(), 3_000).unref(); // one statement per interval
  * await leases.releaseAll(); // on stop
  * ```
  */
 export class Leases {
-  readonly #pool: Pool;
-  readonly #table: string;
+  readonly #table: LeaseTable;
   readonly #node: string;
   readonly #ttlMs: number;
   readonly #marginMs: number;
@@ -85,8 +80,7 @@ export class Leases {
   readonly #acquiring = new Map<string, Promise<AcquireOutcome>>();
 
   constructor(options: LeasesOptions) {
-    this.#pool = options.pool;
-    this.#table = `${quoteSchema(options.schema)}.steward_leases`;
+    this.#table = options.table;
     this.#node = options.node;
     this.#ttlMs = options.ttlMs ?? 10_000;
     this.#marginMs = options.marginMs ?? this.#ttlMs / 5;
@@ -98,7 +92,7 @@ export class Leases {
     return [...this.#held.values()];
   }
 
-  /** Takes `(type, key)` if it is free, released or expired (by PostgreSQL's clock), with the next token. Concurrent calls for one entity share one statement. */
+  /** Takes `(type, key)` if it is free, released or expired (by the table's clock), with the next token. Concurrent calls for one entity share one statement. */
   acquire(type: string, key: string): Promise<AcquireOutcome> {
     const id = entityId(type, key);
     const under = this.#acquiring.get(id);
@@ -110,46 +104,23 @@ export class Leases {
 
   async #acquire(type: string, key: string): Promise<AcquireOutcome> {
     const sent = this.#now();
-    const { rows } = await this.#pool.query<{ token: string }>(
-      `INSERT INTO ${this.#table} AS l (actor_type, actor_key, node_id, token, expires_at)
-       VALUES ($1, $2, $3, 1, now() + $4 * interval '1 millisecond')
-       ON CONFLICT (actor_type, actor_key) DO UPDATE SET node_id = excluded.node_id, token = l.token + 1, expires_at = excluded.expires_at
-       WHERE l.node_id IS NULL OR l.expires_at <= now() OR l.node_id = excluded.node_id
-       RETURNING l.token`,
-      [type, key, this.#node, this.#ttlMs],
-    );
-    const row = rows[0];
-    if (row) {
-      const lease: Lease = Object.freeze({ type, key, node: this.#node, token: Number(row.token), validUntil: sent + this.#ttlMs - this.#marginMs });
-      this.#held.set(entityId(type, key), lease);
-      return { held: true, lease };
-    }
-    const owner = await this.#pool.query<{ node_id: string | null; remaining: number }>(
-      `SELECT node_id, greatest(0, extract(epoch FROM expires_at - now()) * 1000)::float8 AS remaining FROM ${this.#table} WHERE actor_type = $1 AND actor_key = $2`,
-      [type, key],
-    );
-    const current = owner.rows[0];
-    // Freed between the two statements: the caller may simply try again.
-    return { held: false, owner: current?.node_id ?? 'none', remainingMs: current?.node_id ? current.remaining : 0 };
+    const row = await this.#table.acquire(type, key, this.#node, this.#ttlMs);
+    if ('owner' in row) return { held: false, owner: row.owner ?? 'none', remainingMs: row.remainingMs };
+    const lease: Lease = Object.freeze({ type, key, node: this.#node, token: row.token, validUntil: sent + this.#ttlMs - this.#marginMs });
+    this.#held.set(entityId(type, key), lease);
+    return { held: true, lease };
   }
 
   /**
    * Extends every lease this node holds, in one statement. A lease that
-   * PostgreSQL no longer has live at its token is dropped and returned: it
+   * the table no longer has live at its token is dropped and returned: it
    * expired, or another node took it over.
    */
   async renew(): Promise<Lease[]> {
     const held = this.held();
     if (held.length === 0) return [];
     const sent = this.#now();
-    const { rows } = await this.#pool.query<{ actor_type: string; actor_key: string }>(
-      `UPDATE ${this.#table} AS l SET expires_at = now() + $2 * interval '1 millisecond'
-       FROM unnest($3::text[], $4::text[], $5::bigint[]) AS h(actor_type, actor_key, token)
-       WHERE l.actor_type = h.actor_type AND l.actor_key = h.actor_key AND l.token = h.token AND l.node_id = $1 AND l.expires_at > now()
-       RETURNING l.actor_type, l.actor_key`,
-      [this.#node, this.#ttlMs, held.map((lease) => lease.type), held.map((lease) => lease.key), held.map((lease) => lease.token)],
-    );
-    const renewed = new Set(rows.map((row) => entityId(row.actor_type, row.actor_key)));
+    const renewed = new Set((await this.#table.renew(this.#node, this.#ttlMs, held)).map((lease) => entityId(lease.type, lease.key)));
     const lost: Lease[] = [];
     for (const lease of held) {
       const id = entityId(lease.type, lease.key);
@@ -185,12 +156,7 @@ export class Leases {
     const lease = this.#held.get(entityId(type, key));
     if (!lease) return;
     this.#held.delete(entityId(type, key));
-    await this.#pool.query(`UPDATE ${this.#table} SET node_id = NULL, expires_at = now() WHERE actor_type = $1 AND actor_key = $2 AND token = $3 AND node_id = $4`, [
-      type,
-      key,
-      lease.token,
-      this.#node,
-    ]);
+    await this.#table.release(this.#node, [lease]);
   }
 
   /** Releases every lease this node holds, in one statement (stop). */
@@ -198,15 +164,6 @@ export class Leases {
     const held = this.held();
     this.#held.clear();
     if (held.length === 0) return;
-    await this.#pool.query(
-      `UPDATE ${this.#table} AS l SET node_id = NULL, expires_at = now()
-       FROM unnest($2::text[], $3::text[], $4::bigint[]) AS h(actor_type, actor_key, token)
-       WHERE l.actor_type = h.actor_type AND l.actor_key = h.actor_key AND l.token = h.token AND l.node_id = $1`,
-      [this.#node, held.map((lease) => lease.type), held.map((lease) => lease.key), held.map((lease) => lease.token)],
-    );
+    await this.#table.release(this.#node, held);
   }
-}
-
-function entityId(type: string, key: string): string {
-  return `${type}\u0000${key}`;
 }

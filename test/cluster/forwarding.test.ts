@@ -9,7 +9,7 @@ import pg from 'pg';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ClusterNode, Leases } from '../../src/cluster/index.js';
+import { ClusterNode, Leases, PgLeaseTable } from '../../src/cluster/index.js';
 import { defineActor, ForbiddenError } from '../../src/index.js';
 import { PgStore } from '../../src/persistence/index.js';
 import { dropSchema, PG_URL, randomSchema, skipPg } from '../persistence/pg-env.js';
@@ -107,7 +107,7 @@ describe.skipIf(skipPg)('forwarding between nodes', () => {
     expect(await deactivated).toBe('ERR_LEASE_EXPIRED');
     // At that moment PostgreSQL still has node-a's lease live: nobody else could own acc-1 yet.
     try {
-      const outcome = await new Leases({ pool: probe, schema, node: 'node-probe', ttlMs: 1_000 }).acquire('account', 'acc-1');
+      const outcome = await new Leases({ table: new PgLeaseTable({ pool: probe, schema }), node: 'node-probe', ttlMs: 1_000 }).acquire('account', 'acc-1');
       expect(outcome).toMatchObject({ held: false, owner: 'node-a' });
     } finally {
       await probe.end();

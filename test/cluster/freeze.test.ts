@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Leases } from '../../src/cluster/index.js';
+import { Leases, PgLeaseTable } from '../../src/cluster/index.js';
 import type { Lease } from '../../src/cluster/index.js';
 import { PgStore } from '../../src/persistence/index.js';
 import { dropSchema, PG_URL, randomSchema, skipPg } from '../persistence/pg-env.js';
@@ -69,7 +69,7 @@ describe.skipIf(skipPg)('a node frozen past its lease', () => {
     expect(lines[0]).toBe('acquired 1');
     child.kill('SIGSTOP');
 
-    const leases = new Leases({ pool, schema, node: 'node-b', ttlMs: TTL_MS });
+    const leases = new Leases({ table: new PgLeaseTable({ pool, schema }), node: 'node-b', ttlMs: TTL_MS });
     const early = await leases.acquire('cook', 'c-1');
     expect(early).toMatchObject({ held: false, owner: 'node-a' });
     let lease: Lease | undefined;

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Leases } from '../../src/cluster/index.js';
+import { Leases, PgLeaseTable } from '../../src/cluster/index.js';
 import { PgStore } from '../../src/persistence/index.js';
 import { dropSchema, PG_URL, randomSchema, skipPg } from '../persistence/pg-env.js';
 
@@ -21,7 +21,7 @@ describe.skipIf(skipPg)('Leases and fencing', () => {
     pools.push(pool);
     const store = await PgStore.open({ pool, schema });
     stores.push(store);
-    return { store, leases: new Leases({ pool, schema, node: id, ttlMs, marginMs: ttlMs / 5, ...(now ? { now } : {}) }) };
+    return { store, leases: new Leases({ table: new PgLeaseTable({ pool, schema }), node: id, ttlMs, marginMs: ttlMs / 5, ...(now ? { now } : {}) }) };
   };
   const fresh = (): string => {
     const schema = randomSchema();
