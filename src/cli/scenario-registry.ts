@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import { COOK_SCENARIOS } from '../actors/cook/simulation/scenarios.js';
 import { QUEUE_SCENARIOS, REGISTRY_SCENARIOS } from '../actors/jobs/index.js';
 import { COOKIE_SCENARIOS } from '../actors/cookies/index.js';
+import { CLUSTER_SCENARIOS } from '../cluster/ownership-scenario.js';
 import type { Scenario } from '../runtime/simulator/index.js';
 
 /** Scenarios built into steward, by name. */
 export const BUILT_IN_SCENARIOS: ReadonlyMap<string, Scenario<any>> = new Map(
-  [...COOK_SCENARIOS, ...REGISTRY_SCENARIOS, ...QUEUE_SCENARIOS, ...COOKIE_SCENARIOS].map((scenario) => [scenario.name, scenario as Scenario<any>]),
+  [...COOK_SCENARIOS, ...REGISTRY_SCENARIOS, ...QUEUE_SCENARIOS, ...COOKIE_SCENARIOS, ...CLUSTER_SCENARIOS].map((scenario) => [scenario.name, scenario as Scenario<any>]),
 );
 
 /**

@@ -40,7 +40,8 @@ export class LeaseOwnership implements OwnershipPort {
   readonly #leases: Leases;
   readonly #options: LeaseOwnershipOptions;
   #control: OwnershipControl | undefined;
-  #timers: TimerHandle[] = [];
+  /** The renewal and check timers, while armed: only while this node holds a lease (an idle node sets no timer). */
+  readonly #timers: Array<TimerHandle | undefined> = [];
   #running = false;
   #renewing = false;
 
@@ -55,11 +56,7 @@ export class LeaseOwnership implements OwnershipPort {
 
   /** The lease on `(type, key)` this node holds and may still act under by its own clock. */
   live(type: string, key: string): Lease | undefined {
-    try {
-      return this.#leases.valid(type, key);
-    } catch {
-      return undefined;
-    }
+    return this.#leases.live(type, key);
   }
 
   /** Takes `(type, key)` unless another live node holds it: then `ERR_NOT_OWNER`, naming the owner. */
@@ -67,7 +64,10 @@ export class LeaseOwnership implements OwnershipPort {
     const held = this.live(type, key);
     if (held) return held;
     const outcome = await this.#leases.acquire(type, key);
-    if (outcome.held) return outcome.lease;
+    if (outcome.held) {
+      this.#arm();
+      return outcome.lease;
+    }
     throw new NotOwnerError(`${type}/${key} is owned by ${outcome.owner} for ${Math.ceil(outcome.remainingMs)} ms more.`);
   }
 
@@ -81,27 +81,34 @@ export class LeaseOwnership implements OwnershipPort {
     if (this.#leases.lease(fence.type, fence.key)?.token === fence.token) this.#lost(fence, 'ERR_FENCED');
   }
 
-  /** Starts renewing and checking the held leases. */
+  /** Starts renewing and checking the held leases (from the first one acquired on). */
   start(): void {
     this.#running = true;
-    this.#every(0, this.#options.renewEveryMs, () => void this.#renew());
-    this.#every(1, this.#options.checkEveryMs, () => this.#checkClock());
+    this.#arm();
   }
 
   /** Stops renewing; the held leases are released by {@link Leases.releaseAll} or expire. */
   stop(): void {
     this.#running = false;
     const clock = this.#options.clock ?? realClock;
-    for (const timer of this.#timers.splice(0)) clock.clearTimer(timer);
+    for (const timer of this.#timers.splice(0)) if (timer !== undefined) clock.clearTimer(timer);
   }
 
-  /** Calls `tick` every `intervalMs`, its timer kept in slot `slot`, until {@link stop}. */
+  #arm(): void {
+    if (!this.#running || this.#leases.held().length === 0) return;
+    this.#every(0, this.#options.renewEveryMs, () => void this.#renew());
+    this.#every(1, this.#options.checkEveryMs, () => this.#checkClock());
+  }
+
+  /** Calls `tick` every `intervalMs` (its timer in slot `slot`, unless already there) while this node holds a lease, until {@link stop}. */
   #every(slot: number, intervalMs: number, tick: () => void): void {
+    if (this.#timers[slot] !== undefined) return;
     const clock = this.#options.clock ?? realClock;
     this.#timers[slot] = clock.setTimer(intervalMs, () => {
+      this.#timers[slot] = undefined;
       if (!this.#running) return;
-      this.#every(slot, intervalMs, tick);
       tick();
+      if (this.#leases.held().length > 0) this.#every(slot, intervalMs, tick);
     });
   }
 

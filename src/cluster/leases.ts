@@ -144,10 +144,16 @@ export class Leases {
     if (this.#held.get(entityId(type, key))?.token === token) this.#held.delete(entityId(type, key));
   }
 
+  /** The current lease of `(type, key)` if this node still holds it by its own clock. */
+  live(type: string, key: string): Lease | undefined {
+    const lease = this.#held.get(entityId(type, key));
+    return lease && this.#now() < lease.validUntil ? lease : undefined;
+  }
+
   /** The current lease of `(type, key)` if this node still holds it by its own clock; throws `ERR_LEASE_EXPIRED` otherwise. */
   valid(type: string, key: string): Lease {
-    const lease = this.#held.get(entityId(type, key));
-    if (lease && this.#now() < lease.validUntil) return lease;
+    const lease = this.live(type, key);
+    if (lease) return lease;
     throw new LeaseExpiredError(`${this.#node} no longer holds a live lease on ${type}/${key}; it must not write or acknowledge for it.`);
   }
 
