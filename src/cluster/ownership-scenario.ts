@@ -42,7 +42,8 @@ const Account = defineActor({
   },
 });
 
-interface OwnershipCtx {
+/** What the ownership scenario's actions and checks share. */
+export interface OwnershipCtx {
   readonly cluster: SimulatedCluster;
   /** Request ids acknowledged to their client, by account. */
   readonly acknowledged: Map<string, Set<string>>;
