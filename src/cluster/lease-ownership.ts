@@ -62,7 +62,11 @@ export class LeaseOwnership implements OwnershipPort {
   /** Takes `(type, key)` unless another live node holds it: then `ERR_NOT_OWNER`, naming the owner. */
   async claim(type: string, key: string): Promise<Fence> {
     const held = this.live(type, key);
-    if (held) return held;
+    // Armed on either path: the router may have acquired the lease just before delivering here.
+    if (held) {
+      this.#arm();
+      return held;
+    }
     const outcome = await this.#leases.acquire(type, key);
     if (outcome.held) {
       this.#arm();

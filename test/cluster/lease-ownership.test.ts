@@ -1,0 +1,58 @@
+/**
+ * The ownership port's timers on a virtual clock over the memory lease
+ * table: renewal and the own-clock check run while the node holds a lease,
+ * whichever path acquired it, and an idle node sets no timer.
+ */
+import { describe, expect, it } from 'vitest';
+import { LeaseOwnership, Leases, MemoryLeaseTable } from '../../src/cluster/index.js';
+import { VirtualClock } from '../../src/index.js';
+
+const TTL = 3_000;
+
+function node(clock: VirtualClock, table: MemoryLeaseTable) {
+  const leases = new Leases({ table, node: 'node-a', ttlMs: TTL, marginMs: 600, now: () => clock.monotonic() });
+  const ownership = new LeaseOwnership(leases, { renewEveryMs: 1_000, checkEveryMs: 300, clock });
+  const deactivated: string[] = [];
+  ownership.attach({ deactivate: async (type, key, code) => void deactivated.push(`${type}/${key} ${code}`) });
+  ownership.start();
+  return { leases, ownership, deactivated };
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('LeaseOwnership timers', () => {
+  it('renews a lease the router acquired before the claim, and checks it by its own clock', async () => {
+    const clock = new VirtualClock();
+    const table = new MemoryLeaseTable(clock);
+    const { leases, ownership, deactivated } = node(clock, table);
+    await leases.acquire('account', 'acc-1'); // the router's path: acquire, then deliver to the actor, which claims
+    await ownership.claim('account', 'acc-1');
+    for (let second = 0; second < 10; second++) {
+      clock.advance(1_000);
+      await flush();
+    }
+    expect(ownership.live('account', 'acc-1')).toMatchObject({ token: 1 }); // renewed all along
+    expect(deactivated).toEqual([]);
+    // Cut off from the table: renewals stop, the node's own clock gives the lease up before the table would.
+    table.renew = async () => [];
+    for (let step = 0; step < 30 && deactivated.length === 0; step++) {
+      clock.advance(100);
+      await flush();
+    }
+    expect(deactivated).toEqual(['account/acc-1 ERR_LEASE_EXPIRED']);
+    expect(table.live('account', 'acc-1')).toBe(true);
+  });
+
+  it('sets no timer while it holds no lease', async () => {
+    const clock = new VirtualClock();
+    const { ownership, leases } = node(clock, new MemoryLeaseTable(clock));
+    expect(clock.pendingTimers).toBe(0);
+    const fence = await ownership.claim('account', 'acc-1');
+    expect(clock.pendingTimers).toBe(2);
+    ownership.release(fence);
+    await flush();
+    expect(leases.held()).toEqual([]);
+    clock.advance(1_000); // the timers see nothing held and stop
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
