@@ -6,11 +6,12 @@ import { SupervisedCell, type FailurePhase } from './cell-supervision.js';
 import type { ActorDefinition, StopReason } from './define-actor.js';
 import type { Envelope, UserEnvelope } from './envelope.js';
 import type { DeadLetterReason } from './events.js';
+import { handlerTable, type HandlerTable } from './handler-table.js';
 import { transition, type LifecycleStatus } from './lifecycle.js';
 import { turnChannel } from './diagnostics.js';
 import { waitUntil } from './wait-until.js';
 
-type Handler = (payload: unknown, ctx: ActorCell) => unknown;
+type CellHandler = (payload: unknown, ctx: ActorCell) => unknown;
 
 /**
  * One live actor: its mailbox and the turn loop that hands each message to
@@ -28,6 +29,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
   #current: UserEnvelope | undefined;
   /** The turn in hand, while a handler's promise is pending: a stop waits for it. */
   #turn: Promise<void> | undefined;
+  readonly #handlers: HandlerTable;
 
   constructor(
     host: CellHost,
@@ -37,13 +39,13 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
     readonly registryKey: string,
   ) {
     super(host, definition, key);
+    this.id = `${definition.name}/${key}`;
+    this.#handlers = handlerTable(definition);
     this.mailbox = new Mailbox<Envelope>(this, definition.mailbox, host.messagesPerTurn);
   }
 
-  /** `type/key`, for messages and events. */
-  get id(): string {
-    return `${this.definition.name}/${this.key}`;
-  }
+  /** `type/key`, for messages and events, and the owner the scheduler is told of each turn. */
+  readonly id: string;
 
   get lifecycle(): LifecycleStatus {
     return this.status;
@@ -115,6 +117,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
   /** Queues a user message through the mailbox's overflow policy; throws `ERR_MAILBOX_FULL` if the policy refuses it. */
   post(envelope: UserEnvelope): void {
     const result = this.mailbox.post(envelope);
+    if (result.accepted && !result.dropped) return;
     const overflow = this.definition.mailbox?.overflow ?? 'reject';
     if (result.dropped) {
       const dropped = result.dropped as UserEnvelope;
@@ -174,7 +177,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
       return;
     }
     if (envelope.kind === 'terminated') {
-      const onTerminated = this.definition.onTerminated as Handler | undefined;
+      const onTerminated = this.definition.onTerminated as CellHandler | undefined;
       return onTerminated ? this.#run(undefined, onTerminated, envelope.notice, 'onTerminated') : undefined;
     }
     if (envelope.timer && !this.timers?.admit(envelope.timer)) return; // cancelled, replaced or from an earlier incarnation
@@ -184,8 +187,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
       reply.taken = true;
     }
     // Own properties only: 'toString' or 'constructor' is not a handler.
-    const handlers = this.definition.handlers as Record<string, Handler>;
-    const handler = Object.hasOwn(handlers, envelope.type) ? handlers[envelope.type] : undefined;
+    const handler = this.#handlers[envelope.type] as CellHandler | undefined;
     if (typeof handler !== 'function') {
       reply?.reject(
         new InvalidMessageError(`actor ${this.id} has no handler for '${envelope.type}'`, [
@@ -194,7 +196,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
       );
       return;
     }
-    return this.#run(envelope, handler, envelope.payload, { handling: envelope.type });
+    return this.#run(envelope, handler, envelope.payload, 'handling');
   }
 
   protected resumeTurns(): void {
@@ -210,19 +212,19 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
   }
 
   /** Runs one turn, timed if anyone measures turns; a returned promise keeps the mailbox waiting until it settles. */
-  #run(envelope: UserEnvelope | undefined, handler: Handler, payload: unknown, phase: FailurePhase, timed = false): void | Promise<void> {
+  #run(envelope: UserEnvelope | undefined, handler: CellHandler, payload: unknown, phase: FailurePhase, timed = false): void | Promise<void> {
     if (!timed && (this.host.instruments.timings || turnChannel.hasSubscribers)) return this.#timedRun(envelope, handler, payload, phase);
     this.turns++;
-    this.#current = envelope;
     let result: unknown;
     try {
       result = handler(payload, this);
     } catch (error) {
-      this.#current = undefined;
       this.fail(error, envelope, phase);
       return;
     }
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      // Only a turn that awaits can be in hand when a shutdown stops the cell (a shutdown stops nothing synchronously).
+      this.#current = envelope;
       const turn = Promise.resolve(result as PromiseLike<unknown>).then(
         (value) => {
           this.#current = this.#turn = undefined;
@@ -236,13 +238,11 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
       this.#turn = turn;
       return turn;
     }
-    // Dropping the envelope here keeps an idle actor from holding its last message, reply and deadline.
-    this.#current = undefined;
     return this.#endTurn(envelope, result, phase);
   }
 
   /** {@link #run}, its duration told to the instruments once the turn (and its commit) settled. */
-  #timedRun(envelope: UserEnvelope | undefined, handler: Handler, payload: unknown, phase: FailurePhase): void | Promise<void> {
+  #timedRun(envelope: UserEnvelope | undefined, handler: CellHandler, payload: unknown, phase: FailurePhase): void | Promise<void> {
     const startedAt = performance.now();
     const ended = () => this.host.instruments.turnEnded(this.definition.name, this.key, envelope?.type, performance.now() - startedAt);
     const turn = this.#run(envelope, handler, payload, phase, true);

@@ -259,8 +259,8 @@ export class ActorSystem implements AsyncDisposable {
     cell.post(envelope);
   }
 
-  #ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions = {}): Promise<unknown> {
-    return ask(this.#deadlines, options.timeoutMs ?? this.#askTimeoutMs, ref, type, payload, options.signal, (envelope) => this.#post(ref, envelope));
+  #ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
+    return ask(this.#deadlines, options?.timeoutMs ?? this.#askTimeoutMs, ref, type, payload, options?.signal, this.#target.post);
   }
 
   #watch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void {

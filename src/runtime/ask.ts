@@ -18,24 +18,37 @@ export function ask(
   type: string,
   payload: unknown,
   signal: AbortSignal | undefined,
-  post: (envelope: UserEnvelope) => void,
+  post: (ref: ActorRef<ActorDefinition>, envelope: UserEnvelope) => void,
 ): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const reply = new PendingReply(resolve, reject, type, ref, timeoutMs);
+  const promise = new Promise(capture);
+  const reply = new PendingReply(capturedResolve, capturedReject, type, ref, timeoutMs);
+  try {
     if (signal) {
       const onAbort = () => reply.reject(new AbortedError(`ask '${type}' to ${ref} was aborted`, { cause: signal.reason }));
-      if (signal.aborted) return onAbort();
+      if (signal.aborted) {
+        onAbort();
+        return promise;
+      }
       signal.addEventListener('abort', onAbort, { once: true });
       reply.detachSignal = () => signal.removeEventListener('abort', onAbort);
     }
     reply.deadlines = deadlines;
     reply.deadline = deadlines.add(timeoutMs, expireReply, reply);
-    try {
-      post({ kind: 'user', type, payload, reply });
-    } catch (error) {
-      reply.reject(error);
-    }
-  });
+    post(ref, { kind: 'user', type, payload, reply });
+  } catch (error) {
+    reply.reject(error);
+  }
+  return promise;
+}
+
+type Settle = (value: unknown) => void;
+let capturedResolve: Settle = () => {};
+let capturedReject: Settle = () => {};
+
+/** One executor for every ask, so an ask allocates no executor closure: `new Promise(capture)` leaves its settlers here. */
+function capture(resolve: Settle, reject: Settle): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 /** One function for every ask timeout, so an ask allocates no timeout closure. */

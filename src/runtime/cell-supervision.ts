@@ -6,8 +6,12 @@ import { HandlerContext } from './handler-context.js';
 import { transition, type LifecycleStatus } from './lifecycle.js';
 import { Supervisor, type SupervisionDecision } from './supervision.js';
 
-/** Where a failure happened, for the error the asker gets and the crash event. @internal */
-export type FailurePhase = 'starting' | 'restarting' | 'between turns' | 'onTerminated' | { readonly handling: string };
+/**
+ * Where a failure happened, for the error the asker gets and the crash event;
+ * `handling` names the failed envelope's type (a string, so a turn allocates no phase).
+ * @internal
+ */
+export type FailurePhase = 'starting' | 'restarting' | 'between turns' | 'onTerminated' | 'handling';
 
 /** A restart decided and not done yet: its backoff timer, then onRestart and a reload. @internal */
 interface PendingRestart {
@@ -69,8 +73,9 @@ export abstract class SupervisedCell extends HandlerContext {
       envelope.reply?.reject(error); // a refusal is an answer, not a crash
       return;
     }
-    this.emitCrash(error, typeof phase === 'string' ? (phase === 'onTerminated' ? 'onTerminated' : undefined) : phase.handling);
-    const where = typeof phase !== 'string' ? `handling '${phase.handling}'` : phase === 'onTerminated' ? 'in onTerminated' : phase;
+    const handling = phase === 'handling' ? envelope?.type : undefined;
+    this.emitCrash(error, phase === 'onTerminated' ? 'onTerminated' : handling);
+    const where = phase === 'handling' ? `handling '${handling}'` : phase === 'onTerminated' ? 'in onTerminated' : phase;
     envelope?.reply?.reject(new HandlerFailedError(`actor ${this.id} failed ${where}: ${describe(error)}`, { cause: error }));
     if (!this.alive) return;
     const decision = (this.#supervisor ??= new Supervisor(this.definition.supervision)).decide(this.clock.monotonic(), this.random);

@@ -38,12 +38,18 @@ interface Lane {
   head: Entry | undefined;
   tail: Entry | undefined;
   timer: TimerHandle | undefined;
+  /** The timer holds the process (keepAlive): from the first deadline until the lane has been empty for an event-loop turn. */
+  held: boolean;
 }
+
+// Captured at load, so a test faking timers cannot keep a released lane holding the process.
+const afterThisTurn = setImmediate;
 
 export class Deadlines {
   readonly #clock: Clock;
   readonly #keepAlive: boolean;
   readonly #lanes = new Map<number, Lane>();
+  #releaseQueued = false;
 
   constructor(clock: Clock, options: DeadlinesOptions = {}) {
     this.#clock = clock;
@@ -60,14 +66,14 @@ export class Deadlines {
   add(delayMs: number, fire: (arg: unknown) => void, arg?: unknown): Deadline {
     let lane = this.#lanes.get(delayMs);
     if (!lane) {
-      lane = { delayMs, head: undefined, tail: undefined, timer: undefined };
+      lane = { delayMs, head: undefined, tail: undefined, timer: undefined, held: false };
       this.#lanes.set(delayMs, lane);
     }
     const entry: Entry = { at: this.#clock.monotonic() + delayMs, fire, arg, lane, prev: lane.tail, next: undefined, live: true };
     if (lane.tail) lane.tail.next = entry;
     else {
       lane.head = entry;
-      if (lane.timer !== undefined && this.#keepAlive) this.#clock.keepAlive?.(lane.timer, true);
+      if (lane.timer !== undefined) this.#hold(lane, lane.timer);
     }
     lane.tail = entry;
     if (lane.timer === undefined && delayMs !== Infinity) this.#arm(lane, delayMs);
@@ -83,16 +89,40 @@ export class Deadlines {
     const lane = entry.lane;
     if (lane.head) return;
     if (lane.timer === undefined) this.#lanes.delete(lane.delayMs);
-    else if (this.#keepAlive) this.#clock.keepAlive?.(lane.timer, false); // nothing waits on it now: let the process exit
+    else if (lane.held && !this.#releaseQueued) {
+      // Nothing waits on it now: let the process exit, once this turn is over. Back-to-back asks
+      // (the lane emptied and refilled within a turn) then cost no ref/unref pair each.
+      this.#releaseQueued = true;
+      afterThisTurn(this.#release);
+    }
   }
 
   #arm(lane: Lane, delayMs: number): void {
-    lane.timer = this.#clock.setTimer(delayMs, () => this.#due(lane));
-    if (this.#keepAlive) this.#clock.keepAlive?.(lane.timer, true);
+    const timer = this.#clock.setTimer(delayMs, () => this.#due(lane));
+    lane.timer = timer;
+    lane.held = false;
+    this.#hold(lane, timer);
   }
+
+  #hold(lane: Lane, timer: TimerHandle): void {
+    if (!this.#keepAlive || lane.held || !this.#clock.keepAlive) return;
+    lane.held = true;
+    this.#clock.keepAlive(timer, true);
+  }
+
+  readonly #release = (): void => {
+    this.#releaseQueued = false;
+    for (const lane of this.#lanes.values()) {
+      if (lane.held && !lane.head && lane.timer !== undefined) {
+        lane.held = false;
+        this.#clock.keepAlive?.(lane.timer, false);
+      }
+    }
+  };
 
   #due(lane: Lane): void {
     lane.timer = undefined;
+    lane.held = false;
     const now = this.#clock.monotonic();
     while (lane.head && lane.head.at <= now) {
       const entry = lane.head;
