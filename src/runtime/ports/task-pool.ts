@@ -109,6 +109,7 @@ export interface TaskPoolPort {
  *
  * @example
  * ```ts
+ * declare const metrics: { count(name: string): void };
  * system.events.on('pool.incident', ({ pool, code }) => metrics.count(`${pool}.${code}`));
  * ```
  */
