@@ -23,6 +23,7 @@ import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../error
  *
  * @example
  * ```ts
+ * declare function scheduleRetry(url: string): void;
  * await pool.run(downloadTask, { url }, { timeoutMs: 180_000 }).catch((error) => {
  *   if (error instanceof TaskTimeoutError) return scheduleRetry(url);
  *   throw error;
@@ -88,7 +89,7 @@ export interface TaskModuleErrorOptions extends StewardErrorOptions {
  *
  * @example
  * ```ts
- * await pool.check(hashTask).catch((error) => {
+ * await pool.check(checksumTask).catch((error) => {
  *   if (error instanceof TaskModuleError) throw new Error(`deploy is broken: ${error.module} (${error.export})`, { cause: error });
  * });
  * ```
@@ -128,7 +129,13 @@ export class PoolClosedError extends errorClass('PoolClosedError', 'ERR_POOL_CLO
  * @example
  * ```ts
  * // inside a task function: the owner timed out, cancelled, or closed the pool
- * await channel?.progress(pct).catch((error) => { if (error.code === 'ERR_CHANNEL_CLOSED') abandon(); else throw error; });
+ * export async function download({ url }: { url: string }, channel?: TaskChannel<number>) {
+ *   const abandoned = await channel?.progress(10).then(() => false, (error: unknown) => {
+ *     if (error instanceof ChannelClosedError) return true; // code 'ERR_CHANNEL_CLOSED'
+ *     throw error;
+ *   });
+ *   return { path: abandoned ? '' : `/tmp/${encodeURIComponent(url)}` };
+ * }
  * ```
  */
 export class ChannelClosedError extends errorClass('ChannelClosedError', 'ERR_CHANNEL_CLOSED') {}
@@ -138,6 +145,7 @@ export class ChannelClosedError extends errorClass('ChannelClosedError', 'ERR_CH
  *
  * @example
  * ```ts
+ * declare const error: Error; // what the worker thread died of
  * new TaskCrashedError('task "download" #7 on pool "download" crashed: its thread exited with code 3', { exitCode: 3, cause: error });
  * ```
  */
@@ -151,7 +159,7 @@ export interface TaskCrashedErrorOptions extends StewardErrorOptions {
  *
  * @example
  * ```ts
- * await pool.run(resizeTask, { path }).catch((error) => {
+ * await pool.run(checksumTask, { path }).catch((error) => {
  *   if (error instanceof TaskCrashedError) console.error(`thread died (exit code ${error.exitCode ?? 'none'})`, error.cause);
  * });
  * ```
@@ -208,6 +216,7 @@ export class PoolThreadError extends errorClass('PoolThreadError', 'ERR_POOL_THR
  *
  * @example
  * ```ts
+ * declare const metrics: { count(name: string): void };
  * new PiscinaPool({ name: 'io', concurrentTasksPerWorker: 8, onIncident: (incident) => metrics.count(incident.code) });
  * ```
  */
