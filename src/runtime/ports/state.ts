@@ -6,7 +6,7 @@ import type { CommitOptions } from './ownership.js';
  *
  * @example
  * ```ts
- * const record = await store.get<Cookie>('cookies', 'c-1');
+ * const record = await store.get<CookieState>(COOKIES, 'c-1');
  * if (record) console.log(record.revision, record.value.service);
  * ```
  */
@@ -50,6 +50,7 @@ export type WriteOp =
  *
  * @example
  * ```ts
+ * const cache = new Map<string, number>();
  * const { revisions } = await persistence.commit(batch);
  * for (const { collection, key, revision } of revisions) cache.set(`${collection}/${key}`, revision);
  * ```
@@ -82,6 +83,7 @@ export interface CommitResult {
  *
  * @example
  * ```ts
+ * declare const lastKey: string; // the last key of the previous page
  * const page = await store.query('reports', { prefix: 'cookie-1/', after: lastKey, limit: 100 });
  * ```
  */
