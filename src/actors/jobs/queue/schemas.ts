@@ -113,11 +113,6 @@ export type EnqueueOptions = z.infer<typeof EnqueueOptionsSchema>;
 
 /**
  * An attempt's identity: every report about a running job names it.
- *
- * @example
- * ```ts
- * await queue.ask('heartbeat', { jobId: claim.job.id, attemptId: claim.attemptId });
- * ```
  */
 export const AttemptRefSchema = z.strictObject({ jobId: JobIdSchema, attemptId: JobIdSchema });
 export type AttemptRef = z.infer<typeof AttemptRefSchema>;
