@@ -2,15 +2,6 @@
  * Errors a {@link TaskPool} rejects with. Every one has a fixed `name`, a
  * literal `code`, the pool name, task name and task id in its message, and the
  * underlying error (if any) as `cause`.
- *
- * @example
- * ```ts
- * try { await pool.run(rotate, input, { timeoutMs: 30_000, signal }); }
- * catch (err) {
- *   if (err instanceof TaskCrashedError) log(`exit ${err.exitCode}`, err.cause);
- *   else if (err instanceof StewardError && err.code === 'ERR_TASK_TIMEOUT') scheduleRetry();
- * }
- * ```
  */
 import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../errors.js';
 
