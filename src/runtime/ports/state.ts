@@ -106,6 +106,7 @@ export type IndexValue = string | number;
  *
  * @example
  * ```ts
+ * const store = new MemoryStore();
  * await store.defineIndex('jobs', { name: 'by-queue', fields: [{ name: 'queue', type: 'string' }, { name: 'status', type: 'string' }, { name: 'runAt', type: 'number' }] });
  * ```
  */
@@ -121,6 +122,8 @@ export interface IndexSpec {
  *
  * @example
  * ```ts
+ * const store = new MemoryStore();
+ * const now = Date.now();
  * const page = await store.queryIndex<Job>('jobs', 'by-queue', { eq: ['media', 'queued'], lte: now, limit: 100 });
  * const more = page.next ? await store.queryIndex<Job>('jobs', 'by-queue', { eq: ['media', 'queued'], lte: now, limit: 100, cursor: page.next }) : undefined;
  * ```
@@ -142,10 +145,13 @@ export interface IndexQuery {
  *
  * @example
  * ```ts
- * for (let cursor: string | undefined, page; (page = await store.queryIndex('jobs', 'by-queue', { cursor })); cursor = page.next) {
- *   handle(page.records);
- *   if (!page.next) break;
- * }
+ * const store = new MemoryStore();
+ * let cursor: string | undefined;
+ * do {
+ *   const page = await store.queryIndex<Job>('jobs', 'by-queue', cursor === undefined ? {} : { cursor });
+ *   for (const record of page.records) console.log(record.key, record.value.status);
+ *   cursor = page.next;
+ * } while (cursor);
  * ```
  */
 export interface IndexPage<T = unknown> {
