@@ -5,8 +5,10 @@
  * first), not from src: what a consumer's editor shows is what is checked, and
  * "public" is decided the way a consumer sees it: every name each entry point
  * of package.json's `exports` re-exports, followed through the `export … from`
- * chain to the file that declares it. Internal declarations, even exported
- * from their own file, are not checked (their examples are noise, STYLE.md).
+ * chain to the file that declares it, with the members of a public class or
+ * interface. Internal declarations, even exported from their own file, must
+ * have no example at all (their examples are noise, STYLE.md): one fails the
+ * test.
  *
  * Each ```ts block becomes one module in a temp folder inside the package
  * (so `steward/...` resolves by self-reference): a generated preamble imports
