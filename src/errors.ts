@@ -52,6 +52,8 @@ export function errorClass<TCode extends string, TBase extends abstract new (mes
  *
  * @example
  * ```ts
+ * declare const requester: string;
+ * declare const collection: Collection;
  * if (requester !== collection.ownerId) throw new ForbiddenError(`${requester} does not own ${collection.id}`);
  * ```
  */
@@ -62,7 +64,9 @@ export abstract class RefusalError extends StewardError {}
  *
  * @example
  * ```ts
- * if (requester !== owner) throw new ForbiddenError(`${requester} does not own ${collectionId}`);
+ * declare const requester: string;
+ * declare const collection: Collection;
+ * if (requester !== collection.ownerId) throw new ForbiddenError(`${requester} does not own ${collection.id}`);
  * ```
  */
 export class ForbiddenError extends errorClass('ForbiddenError', 'ERR_FORBIDDEN', RefusalError) {}
@@ -71,7 +75,8 @@ export class ForbiddenError extends errorClass('ForbiddenError', 'ERR_FORBIDDEN'
  *
  * @example
  * ```ts
- * const record = await ctx.persistence.get('collections', collectionId);
+ * declare const collectionId: string;
+ * const record = await ctx.persistence.get(COLLECTIONS, collectionId);
  * if (!record) throw new NotFoundError(`collection '${collectionId}' does not exist`);
  * ```
  */
@@ -165,7 +170,7 @@ export class SystemStoppedError extends errorClass('SystemStoppedError', 'ERR_SY
  *
  * @example
  * ```ts
- * const LegacyCook = defineActor({ ...Cook, handlers: legacyHandlers }); // a second definition named 'cook'
+ * const LegacyCook = defineActor({ ...Cook, handlers: { ...Cook.handlers } }); // a second definition named 'cook'
  * system.ref(Cook, cookKey('autumn', 'ann'));
  * system.ref(LegacyCook, cookKey('autumn', 'ann')); // throws InvalidConfigError (code 'ERR_INVALID_CONFIG')
  * ```
@@ -210,7 +215,7 @@ export class InvalidMessageError extends issuesErrorClass('InvalidMessageError',
  *
  * @example
  * ```ts
- * system.ref(Account, ''); // throws InvalidKeyError (code 'ERR_INVALID_KEY')
+ * system.ref(Counter, ''); // throws InvalidKeyError (code 'ERR_INVALID_KEY')
  * ```
  */
 export class InvalidKeyError extends errorClass('InvalidKeyError', 'ERR_INVALID_KEY') {}
@@ -223,7 +228,9 @@ export class InvalidKeyError extends errorClass('InvalidKeyError', 'ERR_INVALID_
  *
  * @example
  * ```ts
- * await ctx.save([{ op: 'put', collection: 'cooks', key: other, value }]).catch((error) => error.code); // 'ERR_STATE_WRITE_REFUSED'
+ * declare const otherCook: string;
+ * declare const value: CookState;
+ * await ctx.save([{ op: 'put', collection: COOKS, key: otherCook, value }]).catch((error) => error.code); // 'ERR_STATE_WRITE_REFUSED'
  * ```
  */
 export class StateWriteRefusedError extends errorClass('StateWriteRefusedError', 'ERR_STATE_WRITE_REFUSED') {}

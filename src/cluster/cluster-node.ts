@@ -141,6 +141,7 @@ export class ClusterNode {
    *
    * @example
    * ```ts
+   * declare const node: ClusterNode;
    * const startedAt = node.clock.now();
    * ```
    */

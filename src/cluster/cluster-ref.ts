@@ -10,6 +10,7 @@ import type { Router } from './router.js';
  *
  * @example
  * ```ts
+ * declare const node: ClusterNode;
  * const counter = node.ref(Counter, 'user-1');
  * await counter.tell('add', { by: 1 }); // resolves once the owner's mailbox has it
  * console.log(await counter.ask('get', {}, { timeoutMs: 2_000 }));

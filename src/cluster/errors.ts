@@ -21,7 +21,8 @@ export class LeaseExpiredError extends errorClass('LeaseExpiredError', 'ERR_LEAS
  *
  * @example
  * ```ts
- * await ownership.claim('cook', 'c-1').catch((error) => error.code); // 'ERR_NOT_OWNER'
+ * declare const ownership: LeaseOwnership;
+ * await ownership.claim('cook', 'c-1').catch((error: NotOwnerError) => error.code); // 'ERR_NOT_OWNER'
  * ```
  */
 export class NotOwnerError extends errorClass('NotOwnerError', 'ERR_NOT_OWNER') {}
@@ -33,7 +34,8 @@ export class NotOwnerError extends errorClass('NotOwnerError', 'ERR_NOT_OWNER') 
  *
  * @example
  * ```ts
- * await node.ref(Cook, 'c-1').ask('status', {}).catch((error) => error.code); // 'ERR_FORWARD_FAILED'
+ * declare const node: ClusterNode;
+ * await node.ref(Cook, 'c-1').ask('status', {}).catch((error: ForwardFailedError) => error.code); // 'ERR_FORWARD_FAILED'
  * ```
  */
 export class ForwardFailedError extends errorClass('ForwardFailedError', 'ERR_FORWARD_FAILED') {}
@@ -45,7 +47,8 @@ export class ForwardFailedError extends errorClass('ForwardFailedError', 'ERR_FO
  *
  * @example
  * ```ts
- * await node.ref(Cook, 'c-1').ask('start', { userId }).catch((error) => error.code === 'ERR_FORBIDDEN');
+ * declare const node: ClusterNode;
+ * await node.ref(Cook, 'c-1').ask('start', { requester: 'bob' }).catch((error: RemoteError) => error.code === 'ERR_FORBIDDEN');
  * ```
  */
 export class RemoteError extends StewardError {

@@ -14,6 +14,7 @@ import type { Lease, Leases } from './leases.js';
  *
  * @example
  * ```ts
+ * declare const leases: Leases;
  * new LeaseOwnership(leases, { renewEveryMs: 3_000, checkEveryMs: 1_000 });
  * ```
  */
@@ -31,6 +32,7 @@ export interface LeaseOwnershipOptions {
  *
  * @example
  * ```ts
+ * declare const leases: Leases;
  * const ownership = new LeaseOwnership(leases, { renewEveryMs: 3_000, checkEveryMs: 1_000 });
  * const system = new ActorSystem({ persistence, ownership });
  * ownership.start();

@@ -14,8 +14,10 @@ import { entityId, type LeaseTable } from './lease-table.js';
  *
  * @example
  * ```ts
- * const lease = await leases.acquire('cook', 'c-1');
- * if (lease.held) await store.commit(batch, { fence: lease.lease });
+ * declare const leases: Leases;
+ * declare const store: PgStore;
+ * const outcome = await leases.acquire('cook', 'c-1');
+ * if (outcome.held) await store.commit(batch, { fence: outcome.lease });
  * ```
  */
 export interface Lease extends Fence {
@@ -28,6 +30,7 @@ export interface Lease extends Fence {
  *
  * @example
  * ```ts
+ * declare const leases: Leases;
  * const outcome = await leases.acquire('cook', 'c-1');
  * if (!outcome.held) console.log(`owned by ${outcome.owner} for ${outcome.remainingMs} ms more`);
  * ```

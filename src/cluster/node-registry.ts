@@ -29,7 +29,9 @@ export interface NodeRegistryOptions {
  *
  * @example
  * ```ts
- * const registry = new NodeRegistry({ pool, schema, node: 'node-a', ttlMs: 10_000 });
+ * import pg from 'pg';
+ * const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1/app' });
+ * const registry = new NodeRegistry({ pool, schema: 'steward', node: 'node-a', ttlMs: 10_000 });
  * await registry.register('http://127.0.0.1:4100');
  * const owner = await registry.address('node-b'); // undefined once node-b's heartbeats stop
  * ```

@@ -19,8 +19,9 @@ import { RecentIncidents } from './recent-events.js';
  *
  * @example
  * ```ts
- * dashboard({ system, reader: persistence, domains: defaultDomains(), intervalMs: 1_000 });
- * dashboard({ system, reader: persistence, domains, actions: { token: process.env.DASHBOARD_TOKEN! } }); // POST /actions/… with Authorization: Bearer …
+ * const domains = defaultDomains();
+ * dashboard({ system, reader: persistence, domains, intervalMs: 1_000 });
+ * dashboard({ system, reader: persistence, domains, actions: { token: process.env['DASHBOARD_TOKEN'] ?? '' } }); // POST /actions/… with Authorization: Bearer …
  * ```
  */
 export interface DashboardOptions {
@@ -42,6 +43,8 @@ export interface DashboardOptions {
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ * declare const app: http.RequestListener; // the service's own routes
  * const ops = dashboard({ system, reader: persistence, domains: defaultDomains() });
  * http.createServer((req, res) => (req.url?.startsWith('/ops') ? ops.handle(req, res) : app(req, res)));
  * ```

@@ -11,7 +11,8 @@ import { workersDomain, type WorkersDomainOptions } from './domains/workers.js';
  *
  * @example
  * ```ts
- * dashboard({ system, reader: persistence, domains: [...defaultDomains(), myDomain] });
+ * const ticketsDomain: OperatorDomain = { name: 'tickets', title: 'Tickets', read: async () => ({ counts: { open: 3 }, tables: [], alerts: [] }) };
+ * dashboard({ system, reader: persistence, domains: [...defaultDomains(), ticketsDomain] });
  * ```
  */
 export function defaultDomains(options: { readonly workers?: WorkersDomainOptions } = {}): OperatorDomain[] {

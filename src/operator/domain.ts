@@ -46,6 +46,7 @@ export interface DomainTable {
  *
  * @example
  * ```ts
+ * const table: DomainTable = { title: 'Workers', columns: ['id', 'status'], rows: [['w-1', 'RUNNING'], ['w-2', 'RUNNING']] };
  * const view: DomainView = { counts: { running: 2, failed: 0 }, tables: [table], alerts: ['2 versions RUNNING: a1b2c3d, e4f5a6b'] };
  * ```
  */
@@ -75,6 +76,7 @@ export interface ReadContext {
  *
  * @example
  * ```ts
+ * const { WorkerRegistry } = createWorkerRegistry();
  * const deregister: DomainAction = async (target, { system }) => {
  *   await system.ref(WorkerRegistry, 'default').ask('deregister', { workerId: target });
  *   return `deregistered ${target}`;

@@ -38,6 +38,8 @@ class Exposition {
  *
  * @example
  * ```ts
+ * import type { ServerResponse } from 'node:http';
+ * declare const response: ServerResponse;
  * response.setHeader('content-type', PROMETHEUS_CONTENT_TYPE);
  * response.end(prometheusText(system.metrics()));
  * ```

@@ -44,12 +44,6 @@ export interface DirectoryLockOptions {
 
 /**
  * An exclusive lock on a directory, held until {@link DirectoryLock.release}.
- *
- * @example
- * ```ts
- * const lock = await DirectoryLock.acquire('./data', { clock: realClock });
- * try { await work(); } finally { await lock.release(); }
- * ```
  */
 export class DirectoryLock {
   readonly #dir: string;

@@ -10,6 +10,9 @@ import { errorClass } from '../errors.js';
  *
  * @example
  * ```ts
+ * declare const loaded: StoredRecord<Job>;
+ * declare function reloadAndRetry(jobId: string): Promise<void>;
+ * const job = { ...loaded.value, status: 'completed' };
  * await persistence.commit([{ op: 'put', collection: 'jobs', key: jobId, value: job, expectedRevision: loaded.revision }])
  *   .catch((error) => { if (error instanceof RevisionConflictError) return reloadAndRetry(jobId); throw error; });
  * ```
@@ -94,6 +97,7 @@ export class StoreCorruptError extends errorClass('StoreCorruptError', 'ERR_STOR
  *
  * @example
  * ```ts
+ * import { expect } from 'vitest';
  * const store = new MemoryStore({ gate: () => {} }); // holds every commit
  * const pending = store.commit([{ op: 'put', collection: 'jobs', key: 'job-1', value: { status: 'queued' } }]);
  * store.crash();
@@ -106,6 +110,7 @@ export class StoreCrashedError extends errorClass('StoreCrashedError', 'ERR_STOR
  *
  * @example
  * ```ts
+ * const addTags: Migration = { version: 2, name: 'add tags', up: (doc) => doc };
  * await LowdbStore.open({ dir: './data', migrations: [addTags] }).catch((error) => {
  *   if (error instanceof MigrationFailedError) console.error(error.message, error.cause); // addTags threw: nothing was written
  *   throw error;
@@ -135,8 +140,9 @@ export class LockLostError extends errorClass('LockLostError', 'ERR_LOCK_LOST') 
  *
  * @example
  * ```ts
+ * declare function reconcile(record: StoredRecord<unknown> | undefined): Promise<void>;
  * await persistence.commit(batch).catch(async (error) => {
- *   if (error instanceof CommitOutcomeUnknownError) return reconcile(await persistence.get('jobs', id));
+ *   if (error instanceof CommitOutcomeUnknownError) return reconcile(await persistence.get('jobs', jobId));
  *   throw error;
  * });
  * ```

@@ -20,7 +20,8 @@ let tempCounter = 0;
  *
  * @example
  * ```ts
- * const owner: LockOwner = { pid: 4242, hostname: 'web-1', processStartedAt, startedAt, heartbeatAt, staleAfterMs: 30_000, generation: 7, socket };
+ * const now = Date.now();
+ * const owner: LockOwner = { pid: 4242, hostname: 'web-1', processStartedAt: now - 60_000, startedAt: now, heartbeatAt: now, staleAfterMs: 30_000, generation: 7, socket: '/tmp/steward-4242.sock' };
  * ```
  */
 export interface LockOwner {

@@ -8,7 +8,7 @@ import type { RetryOptions } from './retry.js';
  *
  * @example
  * ```ts
- * new Persistence(store, { clock: virtualClock, retry: { attempts: 3 }, closeStore: false });
+ * new Persistence(store, { clock: new VirtualClock(), retry: { attempts: 3 }, closeStore: false });
  * ```
  */
 export interface PersistenceOptions {

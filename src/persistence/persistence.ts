@@ -31,10 +31,13 @@ const groupChannel = channel(PERSISTENCE_COMMIT_CHANNEL);
  *
  * @example
  * ```ts
+ * declare const cookie: CookieState;
+ * declare const known: number; // the revision it was read at
+ * declare const report: RotationReport;
  * const persistence = new Persistence(await LowdbStore.open({ dir: './data' }));
  * const { revisions } = await persistence.commit([
- *   { op: 'put', collection: 'cookies', key: id, value: cookie, expectedRevision: known },
- *   { op: 'put', collection: 'reports', key: reportId, value: report, expectedRevision: 0 },
+ *   { op: 'put', collection: COOKIES, key: cookie.cookieId, value: cookie, expectedRevision: known },
+ *   { op: 'put', collection: COOKIE_REPORTS, key: `${cookie.cookieId}/1`, value: report, expectedRevision: 0 },
  * ]);
  * ```
  */

@@ -16,7 +16,11 @@ export type { Fence } from '../runtime/ports/index.js';
  *
  * @example
  * ```ts
- * const options: PgCommitOptions = { fence: lease };
+ * declare const leases: Leases;
+ * const outcome = await leases.acquire('cook', 'c-1');
+ * if (outcome.held) {
+ *   const options: PgCommitOptions = { fence: outcome.lease };
+ * }
  * ```
  */
 export interface PgCommitOptions {
@@ -30,6 +34,9 @@ export interface PgCommitOptions {
  *
  * @example
  * ```ts
+ * declare const store: PgStore;
+ * declare const fence: Fence; // the lease this node wrote under
+ * declare function deactivate(type: string, key: string): void;
  * await store.commit(batch, { fence }).catch((error) => {
  *   if (error instanceof FencedError) deactivate(fence.type, fence.key); // another node owns it now
  *   else throw error;

@@ -36,7 +36,7 @@ export type { PgStoreOptions } from './pg-store-options.js';
  *
  * @example
  * ```ts
- * const store = await PgStore.open({ connectionString: process.env.DATABASE_URL, schema: 'steward' });
+ * const store = await PgStore.open({ connectionString: process.env['DATABASE_URL'] ?? 'postgres://127.0.0.1:5432/app', schema: 'steward' });
  * const persistence = new Persistence(store); // group commit: one transaction per group
  * await persistence.commit([{ op: 'put', collection: 'users', key: 'u1', value: { name: 'Ada' }, expectedRevision: 0 }]);
  * await persistence.close(); // closes the store and its pool

@@ -32,7 +32,8 @@ export interface RetentionPolicy<T = unknown> {
  *
  * @example
  * ```ts
- * const ops = planRetention(await store.query<Report>('reports'), policy, clock.now());
+ * const policy: RetentionPolicy<RotationReport> = { maxAgeMs: 30 * 86_400_000, keepNewest: { count: 50, groupBy: (record) => record.value.cookieId } };
+ * const ops = planRetention(await store.query<RotationReport>(COOKIE_REPORTS), policy, system.clock.now());
  * ```
  */
 export function planRetention<T>(records: readonly StoredRecord<T>[], policy: RetentionPolicy<T>, now: number): WriteOp[] {

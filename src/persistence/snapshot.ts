@@ -57,9 +57,11 @@ export function emptyDocument(schemaVersion: number): StoreDocument {
  *
  * @example
  * ```ts
+ * import { Low } from 'lowdb';
+ * type MyData = { items: string[] };
  * const db = new Low(new DurableJsonFile<MyData>('data/app.json'), { items: [] });
  * await db.read();
- * db.data.items.push(item);
+ * db.data.items.push('first');
  * await db.write(); // on disk when this resolves
  * ```
  */

@@ -30,13 +30,6 @@ function bound(keys: readonly string[], key: string, strict: boolean): number {
 
 /**
  * Sorted distinct strings with O(log n) insert, delete and seek.
- *
- * @example
- * ```ts
- * const keys = new SortedKeys();
- * keys.add('b'); keys.add('a'); keys.add('c');
- * [...keys.from('a', true)]; // ['b', 'c']
- * ```
  */
 export class SortedKeys {
   #chunks: string[][] = [];

@@ -65,6 +65,9 @@ export interface Store {
  *
  * @example
  * ```ts
+ * declare const store: PgStore; // a store that commits a group in one transaction
+ * declare const batchA: WriteOp[];
+ * declare const batchB: WriteOp[];
  * const outcomes = await store.commitGroup([batchA, batchB]);
  * for (const outcome of outcomes) if (!outcome.ok) console.warn(outcome.error.message);
  * ```

@@ -60,13 +60,6 @@ export type ChannelCalls<T> = {
  * that call them. A call made after the port closed, or pending when it closes
  * (the owner closed it, or the owner's thread died), rejects with
  * `ERR_CHANNEL_CLOSED` instead of hanging.
- *
- * @example
- * ```ts
- * const { calls, close } = connectChannel<{ progress(p: number): void }>(port, 'task "hash" #3 on pool "cpu"', ['progress']);
- * await calls.progress(50);
- * close();
- * ```
  */
 export function connectChannel<T extends object>(
   port: MessagePort,

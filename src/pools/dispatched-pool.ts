@@ -76,7 +76,7 @@ export abstract class DispatchedPool implements TaskPool {
    *
    * @example
    * ```ts
-   * await Promise.all([hashTask, resizeTask].map((task) => pool.check(task)));
+   * await Promise.all([checksumTask, downloadTask].map((task) => pool.check(task)));
    * ```
    */
   check(task: AnyTaskDefinition): Promise<void> {

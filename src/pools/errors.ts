@@ -2,15 +2,6 @@
  * Errors a {@link TaskPool} rejects with. Every one has a fixed `name`, a
  * literal `code`, the pool name, task name and task id in its message, and the
  * underlying error (if any) as `cause`.
- *
- * @example
- * ```ts
- * try { await pool.run(rotate, input, { timeoutMs: 30_000, signal }); }
- * catch (err) {
- *   if (err instanceof TaskCrashedError) log(`exit ${err.exitCode}`, err.cause);
- *   else if (err instanceof StewardError && err.code === 'ERR_TASK_TIMEOUT') scheduleRetry();
- * }
- * ```
  */
 import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../errors.js';
 
@@ -23,6 +14,7 @@ import { errorClass, issuesErrorClass, type StewardErrorOptions } from '../error
  *
  * @example
  * ```ts
+ * declare function scheduleRetry(url: string): void;
  * await pool.run(downloadTask, { url }, { timeoutMs: 180_000 }).catch((error) => {
  *   if (error instanceof TaskTimeoutError) return scheduleRetry(url);
  *   throw error;
@@ -88,7 +80,7 @@ export interface TaskModuleErrorOptions extends StewardErrorOptions {
  *
  * @example
  * ```ts
- * await pool.check(hashTask).catch((error) => {
+ * await pool.check(checksumTask).catch((error) => {
  *   if (error instanceof TaskModuleError) throw new Error(`deploy is broken: ${error.module} (${error.export})`, { cause: error });
  * });
  * ```
@@ -128,7 +120,13 @@ export class PoolClosedError extends errorClass('PoolClosedError', 'ERR_POOL_CLO
  * @example
  * ```ts
  * // inside a task function: the owner timed out, cancelled, or closed the pool
- * await channel?.progress(pct).catch((error) => { if (error.code === 'ERR_CHANNEL_CLOSED') abandon(); else throw error; });
+ * export async function download({ url }: { url: string }, channel?: TaskChannel<number>) {
+ *   const abandoned = await channel?.progress(10).then(() => false, (error: unknown) => {
+ *     if (error instanceof ChannelClosedError) return true; // code 'ERR_CHANNEL_CLOSED'
+ *     throw error;
+ *   });
+ *   return { path: abandoned ? '' : `/tmp/${encodeURIComponent(url)}` };
+ * }
  * ```
  */
 export class ChannelClosedError extends errorClass('ChannelClosedError', 'ERR_CHANNEL_CLOSED') {}
@@ -138,6 +136,7 @@ export class ChannelClosedError extends errorClass('ChannelClosedError', 'ERR_CH
  *
  * @example
  * ```ts
+ * declare const error: Error; // what the worker thread died of
  * new TaskCrashedError('task "download" #7 on pool "download" crashed: its thread exited with code 3', { exitCode: 3, cause: error });
  * ```
  */
@@ -151,7 +150,7 @@ export interface TaskCrashedErrorOptions extends StewardErrorOptions {
  *
  * @example
  * ```ts
- * await pool.run(resizeTask, { path }).catch((error) => {
+ * await pool.run(checksumTask, { path }).catch((error) => {
  *   if (error instanceof TaskCrashedError) console.error(`thread died (exit code ${error.exitCode ?? 'none'})`, error.cause);
  * });
  * ```
@@ -208,6 +207,7 @@ export class PoolThreadError extends errorClass('PoolThreadError', 'ERR_POOL_THR
  *
  * @example
  * ```ts
+ * declare const metrics: { count(name: string): void };
  * new PiscinaPool({ name: 'io', concurrentTasksPerWorker: 8, onIncident: (incident) => metrics.count(incident.code) });
  * ```
  */

@@ -66,8 +66,8 @@ export interface InProcessPoolOptions {
  * @example
  * ```ts
  * const held: Array<() => void> = [];
- * const pool = new InProcessPool({ name: 'download', clock: virtualClock, gate: (complete) => held.push(complete) });
- * const outcome = pool.run(download, { url });
+ * const pool = new InProcessPool({ name: 'download', clock: new VirtualClock(), gate: (complete) => held.push(complete) });
+ * const outcome = pool.run(downloadTask, { url });
  * // ...later the simulator picks which completion lands first:
  * held.shift()?.();
  * ```

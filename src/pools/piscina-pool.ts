@@ -85,7 +85,7 @@ const WORKER_ENTRY = fileURLToPath(
  * @example
  * ```ts
  * const pool = new PiscinaPool({ name: 'download', maxThreads: 2, concurrentTasksPerWorker: 4, maxQueue: 500 });
- * const file = await pool.run(download, { url }, { timeoutMs: 180_000, signal, onProgress: (pct) => report(pct) });
+ * const file = await pool.run(downloadTask, { url }, { timeoutMs: 180_000, signal, onProgress: (pct) => console.log(`${pct}%`) });
  * await pool.close({ deadlineMs: 5_000 });
  * ```
  */

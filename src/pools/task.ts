@@ -81,9 +81,11 @@ export type TaskProgressOf<T> = T extends TaskDefinition<unknown, unknown, infer
  *
  * @example
  * ```ts
+ * import { createHash } from 'node:crypto';
+ * import { readFile } from 'node:fs/promises';
  * export async function checksum({ path }: { path: string }, channel?: TaskChannel<number>) {
  *   await channel?.progress(50); // settles once the owner has it; rejects with ERR_CHANNEL_CLOSED if the owner is gone
- *   return { sha256: await hashFile(path) };
+ *   return { sha256: createHash('sha256').update(await readFile(path)).digest('hex') };
  * }
  * ```
  */
@@ -188,6 +190,10 @@ export interface ClosePoolOptions {
  *
  * @example
  * ```ts
+ * const validateFile = defineTask({
+ *   name: 'validateFile', module: new URL('./tasks/validate.js', import.meta.url),
+ *   input: z.object({ path: z.string() }), result: z.object({ ok: z.boolean() }),
+ * });
  * const pool: TaskPool = new PiscinaPool({ name: 'validate', maxThreads: 2, maxQueue: 100 });
  * try { await pool.run(validateFile, { path }, { timeoutMs: 5_000 }); }
  * catch (err) { if (!(err instanceof TaskTimeoutError)) throw err; }

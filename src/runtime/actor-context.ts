@@ -13,6 +13,7 @@ import type { OwnedRecords } from './records/owned-records.js';
  *
  * @example
  * ```ts
+ * declare const submitter: Submitter;
  * ctx.pipe(submitter.query(jobId), (outcome) =>
  *   outcome.ok ? { type: 'answered', payload: { jobId, status: outcome.value } } : { type: 'unanswered', payload: { jobId } });
  * ```
@@ -45,7 +46,8 @@ export interface TimerOptions {
  *
  * @example
  * ```ts
- * const record = await ctx.persistence.get<Collection>('collections', collectionId);
+ * declare const collectionId: string;
+ * const record = await ctx.persistence.get<Collection>(COLLECTIONS, collectionId);
  * ```
  */
 export interface ActorStatePort extends StateReader {
@@ -70,6 +72,10 @@ export type PersistencePort = StatePort;
  *
  * @example
  * ```ts
+ * const validateFile = defineTask({
+ *   name: 'validateFile', module: new URL('./tasks/validate.js', import.meta.url),
+ *   input: z.object({ path: z.string() }), result: z.object({ ok: z.boolean() }), progress: z.number(),
+ * });
  * ctx.startTask('validate', validateFile, { path }, {
  *   toMessage: (outcome) => ({ type: 'validated', payload: { ok: outcome.ok } }),
  *   onProgress: (pct) => ({ type: 'progress', payload: { pct } }),

@@ -13,6 +13,7 @@ import type { TurnScheduler } from './scheduler.js';
  *
  * @example
  * ```ts
+ * const download = new PiscinaPool({ name: 'download', maxThreads: 2 });
  * new ActorSystem({ askTimeoutMs: 2_000, maxLiveActors: 50_000, pools: { download }, persistence });
  * ```
  */

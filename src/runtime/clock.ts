@@ -3,6 +3,8 @@
  *
  * @example
  * ```ts
+ * declare const clock: Clock;
+ * declare function giveUp(jobId: string): void;
  * const handle: TimerHandle = clock.setTimer(30_000, () => giveUp(jobId));
  * clock.clearTimer(handle); // the job answered in time
  * ```

@@ -20,6 +20,7 @@ export type MessageSchemas = Record<string, z.ZodType>;
  *
  * @example
  * ```ts
+ * const CounterMessages = { add: z.object({ by: z.number().int() }), get: z.object({}) } satisfies MessageSchemas;
  * const handlers: Handlers<{ count: number }, typeof CounterMessages> = {
  *   add: ({ by }, ctx) => { ctx.state.count += by; },
  *   get: (_payload, ctx) => ctx.state.count,
@@ -35,10 +36,13 @@ export type Handlers<TState, TMessages extends MessageSchemas> = {
  *
  * @example
  * ```ts
- * defineActor({
- *   ...spec,
+ * const Poller = defineActor({
+ *   name: 'poller',
+ *   messages: { poll: z.object({}) },
+ *   initialState: (_key: string) => ({ status: 'running', polls: 0 }),
+ *   handlers: { poll: (_payload, ctx) => { ctx.state.polls += 1; } },
  *   onStart: (ctx) => { if (ctx.state.status === 'running') ctx.startTimer('poll', 5_000, { type: 'poll', payload: {} }, { repeat: true }); },
- *   onStop: (ctx, reason) => log.info(`cook ${ctx.key} stopped (${reason})`),
+ *   onStop: (ctx, reason) => log.info(`poller ${ctx.key} stopped (${reason})`),
  * });
  * ```
  */
@@ -100,7 +104,14 @@ export type StopReason = 'passivated' | 'stopped' | 'failed' | 'shutdown';
  *
  * @example
  * ```ts
- * defineActor({ ...spec, persistence: { collection: 'cooks', schema: CookStateSchema } });
+ * const PollerStateSchema = z.object({ polls: z.number() });
+ * defineActor({
+ *   name: 'poller',
+ *   messages: { poll: z.object({}) },
+ *   initialState: (_key: string) => ({ polls: 0 }),
+ *   handlers: { poll: async (_payload, ctx) => { ctx.state.polls += 1; await ctx.save(); } },
+ *   persistence: { collection: 'pollers', schema: PollerStateSchema },
+ * });
  * ```
  */
 export interface ActorPersistenceOptions<TState> {
@@ -116,7 +127,13 @@ export interface ActorPersistenceOptions<TState> {
  *
  * @example
  * ```ts
- * defineActor({ ...spec, passivation: { idleAfterMs: 30_000 } }); // the next message re-activates an idle poller
+ * const Poller = defineActor({
+ *   name: 'poller',
+ *   messages: { poll: z.object({}) },
+ *   initialState: (_key: string) => ({ polls: 0 }),
+ *   handlers: { poll: (_payload, ctx) => { ctx.state.polls += 1; } },
+ *   passivation: { idleAfterMs: 30_000 }, // the next message re-activates an idle poller
+ * });
  * ```
  */
 export interface PassivationOptions {
@@ -133,7 +150,13 @@ export interface PassivationOptions {
  *
  * @example
  * ```ts
- * const Counter = defineActor({ name: 'counter', messages: CounterMessages, initialState: (_key: string) => ({ count: 0 }), handlers });
+ * const CounterMessages = { add: z.object({ by: z.number().int() }), get: z.object({}) } satisfies MessageSchemas;
+ * const Counter = defineActor({
+ *   name: 'counter',
+ *   messages: CounterMessages,
+ *   initialState: (_key: string) => ({ count: 0 }),
+ *   handlers: { add: ({ by }, ctx) => { ctx.state.count += by; }, get: (_payload, ctx) => ctx.state.count },
+ * });
  * ```
  */
 export interface ActorSpec<TState, TMessages extends MessageSchemas, THandlers extends Handlers<TState, TMessages>>

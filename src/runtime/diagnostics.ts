@@ -34,7 +34,9 @@ export function runtimeChannelName(event: keyof RuntimeEvents): string {
  *
  * @example
  * ```ts
- * diagnostics_channel.subscribe('steward:actor.turn', (message) => {
+ * import diagnostics_channel from 'node:diagnostics_channel';
+ * declare const histogram: { record(value: number, labels: { type: string }): void };
+ * diagnostics_channel.subscribe(TURN_CHANNEL, (message) => {
  *   const { type, durationMs } = message as TurnMessage;
  *   histogram.record(durationMs, { type });
  * });
@@ -52,7 +54,9 @@ export interface TurnMessage {
  *
  * @example
  * ```ts
- * diagnostics_channel.subscribe('steward:actor.commit', (message) => {
+ * import diagnostics_channel from 'node:diagnostics_channel';
+ * const alerts: string[] = [];
+ * diagnostics_channel.subscribe(COMMIT_CHANNEL, (message) => {
  *   const { ok, durationMs } = message as CommitMessage;
  *   if (!ok) alerts.push(`commit failed after ${durationMs} ms`);
  * });

@@ -21,7 +21,13 @@ export interface ActorAddress {
  *
  * @example
  * ```ts
- * defineActor({ ...spec, onTerminated: ({ type, key, reason }, ctx) => void ctx.state.notices.push(`${type}/${key}: ${reason}`) });
+ * defineActor({
+ *   name: 'watcher',
+ *   messages: { watch: z.object({}) },
+ *   initialState: (_key: string) => ({ notices: [] as string[] }),
+ *   handlers: { watch: () => {} },
+ *   onTerminated: ({ type, key, reason }, ctx) => void ctx.state.notices.push(`${type}/${key}: ${reason}`),
+ * });
  * ```
  */
 export interface TerminatedNotice extends ActorAddress {

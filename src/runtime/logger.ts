@@ -13,8 +13,14 @@ import type { RuntimeEvents } from './events.js';
  *
  * @example
  * ```ts
- * import pino from 'pino';
- * new ActorSystem({ logger: pino() }); // lines carry { component: 'steward', event, type, key, code, … }
+ * // pino's default export fits as it is: `new ActorSystem({ logger: pino() })`
+ * const logger: Logger = {
+ *   info: (fields, message) => console.info(message, fields),
+ *   warn: (fields, message) => console.warn(message, fields),
+ *   error: (fields, message) => console.error(message, fields),
+ *   child: () => logger,
+ * };
+ * new ActorSystem({ logger }); // lines carry { component: 'steward', event, type, key, code, … }
  * ```
  */
 export interface Logger {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
  *
  * @example
  * ```ts
+ * const random: Random = system.random;
  * const jitter = random.next() * 100;
  * const jobId = random.id('job');
  * ```

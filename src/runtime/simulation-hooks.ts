@@ -26,6 +26,7 @@ export interface SimulationControl {
  *
  * @example
  * ```ts
+ * const faults: Array<() => unknown> = [];
  * const hooks: SimulationHooks = { attach: (control) => faults.push(() => control.crashableActors()) };
  * ```
  */

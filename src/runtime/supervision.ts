@@ -12,7 +12,13 @@ import type { Random } from './random.js';
  *
  * @example
  * ```ts
- * defineActor({ ...spec, supervision: { strategy: 'resume' } }); // a message that crashes the handler is dropped, the state kept
+ * defineActor({
+ *   name: 'tolerant',
+ *   messages: { work: z.object({}) },
+ *   initialState: (_key: string) => ({}),
+ *   handlers: { work: () => {} },
+ *   supervision: { strategy: 'resume' }, // a message that crashes the handler is dropped, the state kept
+ * });
  * ```
  */
 export type SupervisionStrategy = 'restart' | 'resume' | 'stop';
@@ -22,7 +28,13 @@ export type SupervisionStrategy = 'restart' | 'resume' | 'stop';
  *
  * @example
  * ```ts
- * defineActor({ ...spec, supervision: { strategy: 'restart', maxRestarts: 3, withinMs: 10_000, minBackoffMs: 50 } });
+ * defineActor({
+ *   name: 'flaky',
+ *   messages: { work: z.object({}) },
+ *   initialState: (_key: string) => ({}),
+ *   handlers: { work: () => {} },
+ *   supervision: { strategy: 'restart', maxRestarts: 3, withinMs: 10_000, minBackoffMs: 50 },
+ * });
  * ```
  */
 export interface SupervisionOptions {

@@ -54,7 +54,7 @@ type Ctx = ActorContext<CookState, Messages>;
  *
  * @example
  * ```ts
- * const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl }), webhookUrl });
+ * const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl: 'http://127.0.0.1:4000' }), webhookUrl: 'http://127.0.0.1:8080/webhook' });
  * const cook = system.ref(Cook, cookKey('autumn', 'ann'));
  * await cook.ask('start', { requester: 'ann', maxConcurrent: 3 });
  * ```

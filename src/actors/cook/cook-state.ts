@@ -145,6 +145,7 @@ export function retryDelayMs(baseMs: number, failures: number): number {
  *
  * @example
  * ```ts
+ * declare const state: CookState;
  * const { status, generatedCount, total } = snapshotOf(state);
  * ```
  */

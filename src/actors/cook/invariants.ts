@@ -12,8 +12,10 @@ import type { CookState } from './messages.js';
  *
  * @example
  * ```ts
+ * const key = cookKey('autumn', 'ann');
  * const broken = cookInvariantViolations(world.peek(cook));
- * const durable = cookInvariantViolations(await readState(), await readCookCompletions(persistence, key));
+ * const record = await persistence.get<CookState>(COOKS, key);
+ * const durable = cookInvariantViolations(record?.value, await readCookCompletions(persistence, key));
  * if (broken.length > 0) throw new Error(broken.join('; '));
  * ```
  */

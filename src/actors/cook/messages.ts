@@ -53,6 +53,7 @@ export type CompletionSource = z.infer<typeof CompletionSourceSchema>;
  *
  * @example
  * ```ts
+ * const snapshot = await cook.ask('status', {});
  * const done = CookStatusSchema.extract(['completed', 'failed', 'stopped']).safeParse(snapshot.status).success;
  * ```
  */

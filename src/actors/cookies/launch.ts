@@ -14,6 +14,7 @@ import type { CookieState } from './schemas.js';
  *
  * @example
  * ```ts
+ * declare const Cookie: CookieDefinition;
  * const { started, failed } = await launchCookies(system, persistence, Cookie);
  * for (const { cookieId, code } of failed) log.warn(`cookie ${cookieId} did not start: ${code}`);
  * ```
@@ -32,7 +33,9 @@ const PAGE = 256;
  *
  * @example
  * ```ts
- * const system = new ActorSystem({ persistence, pools: { rotate }, reminders: { actors: [Cookie] } });
+ * const { Cookie } = createCookieActors({ providers: new CookieProviders() });
+ * const rotate = new PiscinaPool({ name: ROTATE_POOL, maxThreads: 2 });
+ * const system = new ActorSystem({ persistence, pools: { [ROTATE_POOL]: rotate }, reminders: { actors: [Cookie] } });
  * await launchCookies(system, persistence, Cookie);
  * ```
  */

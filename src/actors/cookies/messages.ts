@@ -16,6 +16,8 @@ const CookieValueSchema = z.string().min(3).max(16_384).regex(/[^=;\s]=/, 'a coo
  *
  * @example
  * ```ts
+ * declare const Cookie: CookieDefinition;
+ * const cookie = system.ref(Cookie, 'c-1');
  * await cookie.ask('register', { service: 'shop', value: 'sid=abc', profileId: 'ann', launchOnStartup: true });
  * ```
  */

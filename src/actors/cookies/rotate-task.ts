@@ -25,7 +25,11 @@ export type RotateTask = TaskDefinition<RotateInput, RotateResult, never>;
  *
  * @example
  * ```ts
- * providers.register({ service: 'shop', validateUrl, cookieKeys: ['sid'], rotateEveryMs: 3_600_000, task: defineRotateTask('rotateShop', new URL('./shop-rotate.js', import.meta.url)) });
+ * const providers = new CookieProviders();
+ * providers.register({
+ *   service: 'shop', validateUrl: 'https://shop.example/me', cookieKeys: ['sid'], rotateEveryMs: 3_600_000,
+ *   task: defineRotateTask('rotateShop', new URL('./shop-rotate.js', import.meta.url)),
+ * });
  * ```
  */
 export function defineRotateTask(name: string, module: URL | string): RotateTask {
@@ -43,7 +47,9 @@ const defaultModule = import.meta.url.endsWith('.ts')
  *
  * @example
  * ```ts
- * providers.register({ service: 'shop', validateUrl, cookieKeys: ['sid'], rotateEveryMs: DAY }); // uses DEFAULT_ROTATE_TASK
+ * const DAY = 86_400_000;
+ * const providers = new CookieProviders();
+ * providers.register({ service: 'shop', validateUrl: 'https://shop.example/me', cookieKeys: ['sid'], rotateEveryMs: DAY }); // uses DEFAULT_ROTATE_TASK
  * ```
  */
 export const DEFAULT_ROTATE_TASK: RotateTask = defineRotateTask('rotateCookie', defaultModule);

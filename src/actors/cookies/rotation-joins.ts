@@ -14,6 +14,8 @@ import type { MaskedKey, RotationStatus } from './schemas.js';
  *
  * @example
  * ```ts
+ * declare const Cookie: CookieDefinition;
+ * const cookie = system.ref(Cookie, 'c-1');
  * const { status, revision, keys } = await (await cookie.ask('rotate', {})).settled;
  * ```
  */
@@ -33,6 +35,8 @@ export interface RotationSummary {
  *
  * @example
  * ```ts
+ * declare const Cookie: CookieDefinition;
+ * const cookie = system.ref(Cookie, 'c-1');
  * const [first, second] = await Promise.all([cookie.ask('rotate', {}), cookie.ask('rotate', {})]);
  * second.joined; // true: one rotation, two callers
  * ```

@@ -31,6 +31,8 @@ export interface AttemptOutcome {
  *
  * @example
  * ```ts
+ * declare const Cookie: CookieDefinition;
+ * const cookie = system.ref(Cookie, 'c-1');
  * const { monitor, keys } = await cookie.ask('status', {});
  * console.log(monitor.workerStatus, keys.map((k) => `${k.key}#${k.hash}`).join(' '));
  * ```

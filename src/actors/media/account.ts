@@ -20,6 +20,7 @@ export type AccountDeriver = (extraction: Extraction, postUrl: string) => { read
  *
  * @example
  * ```ts
+ * const candidates: MediaCandidate[] = [{ url: 'https://cdn.example/v.mp4' }];
  * deriveAccount({ account: { platform: 'Vimeo', handle: '../root', displayName: 'x' }, candidates, thumbnails: [] }, url).slug; // 'vimeo-root-…'
  * ```
  */

@@ -31,7 +31,8 @@ export interface CookieRequest {
  *
  * @example
  * ```ts
- * const cookieSource: CookieSource = async ({ platform, signal }) => (await cookies.ask(platform, { signal }))?.header;
+ * declare const vault: { cookieHeader(platform: string, signal: AbortSignal): Promise<string | undefined> };
+ * const cookieSource: CookieSource = async ({ platform, signal }) => vault.cookieHeader(platform, signal);
  * ```
  */
 export type CookieSource = (request: CookieRequest) => Promise<string | undefined> | string | undefined;

@@ -50,6 +50,7 @@ export interface DownloadContext {
  *
  * @example
  * ```ts
+ * const { part: partPath, output: outputPath } = mediaPaths('/srv/downloads', 'vimeo-ann', 'job-1');
  * const file = await httpDownload({ url, partPath, outputPath, maxBytes: 1 << 30, timeoutMs: 600_000 }, { signal });
  * ```
  */
@@ -60,7 +61,10 @@ export type Downloader = (request: DownloadRequest, context: DownloadContext) =>
  *
  * @example
  * ```ts
- * await httpDownload({ url, partPath: 'd/a/j.mp4.part', outputPath: 'd/a/j.mp4', maxBytes: 1e9, timeoutMs: 6e5 }, { signal, onProgress: (n, total) => bar(n, total) });
+ * await httpDownload(
+ *   { url, partPath: 'd/a/j.mp4.part', outputPath: 'd/a/j.mp4', maxBytes: 1e9, timeoutMs: 6e5 },
+ *   { signal, onProgress: (n, total) => console.log(`${n} of ${total ?? '?'} bytes`) },
+ * );
  * ```
  */
 export const httpDownload: Downloader = async (request, { signal, onProgress }) => {

@@ -55,7 +55,9 @@ export class UnsafePathError extends mediaErrorClass('UnsafePathError', 'ERR_MED
  *
  * @example
  * ```ts
- * if (candidates.length === 0) throw new ExtractFailedError(`no media candidates on ${postUrl}`);
+ * declare const extraction: Extraction;
+ * const postUrl = 'https://video.example/p/1';
+ * if (extraction.candidates.length === 0) throw new ExtractFailedError(`no media candidates on ${postUrl}`);
  * ```
  */
 export class ExtractFailedError extends mediaErrorClass('ExtractFailedError', 'ERR_MEDIA_EXTRACT_FAILED') {}
@@ -75,6 +77,7 @@ export class HttpStatusError extends mediaErrorClass('HttpStatusError', 'ERR_MED
  *
  * @example
  * ```ts
+ * declare const cause: Error; // what the socket failed with
  * throw new TransportError(`GET ${url} failed: ${cause.message}`, { cause, retryable: true });
  * ```
  */
@@ -84,6 +87,8 @@ export class TransportError extends mediaErrorClass('TransportError', 'ERR_MEDIA
  *
  * @example
  * ```ts
+ * declare const received: number;
+ * declare const promised: number; // the content-length
  * if (received < promised) throw new TruncatedError(`got ${received} of ${promised} bytes`, { retryable: true });
  * ```
  */
@@ -93,6 +98,8 @@ export class TruncatedError extends mediaErrorClass('TruncatedError', 'ERR_MEDIA
  *
  * @example
  * ```ts
+ * declare const received: number;
+ * const maxBytes = DEFAULT_MAX_BYTES;
  * if (received > maxBytes) throw new TooLargeError(`over the ${maxBytes}-byte cap`);
  * ```
  */
@@ -129,6 +136,7 @@ export class InvalidMediaError extends mediaErrorClass('InvalidMediaError', 'ERR
  *
  * @example
  * ```ts
+ * declare const payload: unknown; // as the queue delivered it
  * const parsed = MediaJobPayloadSchema.safeParse(payload);
  * if (!parsed.success) throw new InvalidMediaJobError(`job payload: ${parsed.error.message}`);
  * ```

@@ -27,6 +27,8 @@ export interface ExtractContext {
  *
  * @example
  * ```ts
+ * declare function apiLookup(postUrl: string, signal: AbortSignal): Promise<string>; // the platform's API
+ * const account: Account = { platform: 'Vimeo', handle: 'ann', displayName: 'Ann' };
  * const extract: Extractor = async (postUrl, { signal }) => ({ candidates: [{ url: await apiLookup(postUrl, signal) }], account, thumbnails: [] });
  * ```
  */
@@ -121,6 +123,8 @@ export async function extractWithTimeout(extractor: Extractor, postUrl: string, 
  *
  * @example
  * ```ts
+ * declare const extraction: Extraction;
+ * const tried = new Set<string>(); // the URLs already attempted
  * const next = pickCandidate(extraction.candidates, tried); // undefined when all were tried
  * ```
  */

@@ -27,6 +27,8 @@ export interface MediaRetryOptions {
  *
  * @example
  * ```ts
+ * declare const myPlatformExtractor: Extractor;
+ * declare const vault: { cookieFor(platform: string): Promise<string | undefined> };
  * const steps: Partial<MediaSteps> = { extract: myPlatformExtractor, cookieSource: ({ platform }) => vault.cookieFor(platform) };
  * ```
  */
@@ -50,6 +52,7 @@ export interface MediaSteps {
  *
  * @example
  * ```ts
+ * const cookieSource: CookieSource = cookiesByPlatform({ vimeo: 'sid=abc' });
  * const options: MediaPipelineOptions = { downloadsDir: '/srv/downloads', maxBytes: 512 * 1024 ** 2, steps: { cookieSource } };
  * ```
  */

@@ -33,7 +33,9 @@ import type { ThumbnailOutcome } from './thumbnail.js';
  *
  * @example
  * ```ts
- * await pipeline.run(payload, { signal: job.signal, progress: (pct) => job.progress(pct), heartbeat: () => job.heartbeat() });
+ * declare const job: JobContext; // a queue handler's context
+ * const pipeline = createMediaPipeline({ downloadsDir: '/srv/downloads' });
+ * await pipeline.run({ jobId: job.jobId, postUrl: 'https://video.example/p/1' }, { signal: job.signal, progress: (pct) => job.progress(pct), heartbeat: () => job.heartbeat() });
  * ```
  */
 export interface MediaJobContext {
@@ -87,7 +89,8 @@ export class MediaJobFailedError extends StewardError {
  *
  * @example
  * ```ts
- * const pipeline = createMediaPipeline({ downloadsDir, steps: { cookieSource: ({ platform }) => cookies.get(platform) } });
+ * const cookieHeaders: Record<string, string> = { vimeo: 'sid=abc' };
+ * const pipeline = createMediaPipeline({ downloadsDir: '/srv/downloads', steps: { cookieSource: ({ platform }) => cookieHeaders[platform] } });
  * ```
  */
 export function createMediaPipeline(options: MediaPipelineOptions): MediaPipeline {
@@ -107,7 +110,11 @@ export function createMediaPipeline(options: MediaPipelineOptions): MediaPipelin
  *
  * @example
  * ```ts
- * const outcome = await runMediaJob({ jobId: 'j1', postUrl }, { progress: (pct) => bar(pct) }, { downloadsDir });
+ * const outcome = await runMediaJob(
+ *   { jobId: 'j1', postUrl: 'https://video.example/p/1' },
+ *   { progress: (pct) => console.log(`${pct}%`) },
+ *   { downloadsDir: '/srv/downloads' },
+ * );
  * ```
  */
 export async function runMediaJob(payload: unknown, context: MediaJobContext, options: MediaPipelineOptions): Promise<MediaJobOutcome> {

@@ -31,8 +31,9 @@ export interface MediaQueueJobContext {
  *
  * @example
  * ```ts
+ * const pipeline = createMediaPipeline({ downloadsDir: '/srv/downloads' });
  * const handler: MediaQueueHandler = mediaQueueHandler(pipeline);
- * await handler({ jobId: 'job-1', postUrl }, { signal, progress, heartbeat, attemptId: 3 });
+ * await handler({ jobId: 'job-1', postUrl: 'https://video.example/p/1' }, { signal, progress: () => {}, heartbeat: () => {}, attemptId: 3 });
  * ```
  */
 export type MediaQueueHandler = (payload: unknown, context: MediaQueueJobContext) => Promise<MediaJobResult>;

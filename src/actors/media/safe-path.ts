@@ -69,7 +69,8 @@ export function pathUnder(root: string, ...segments: string[]): string {
  *
  * @example
  * ```ts
- * await ensureDirUnder(root, pathUnder(root, slug, 'thumbnails'));
+ * const root = '/srv/downloads';
+ * await ensureDirUnder(root, pathUnder(root, 'vimeo-ann', 'thumbnails'));
  * ```
  */
 export async function ensureDirUnder(root: string, dir: string): Promise<void> {

@@ -49,7 +49,9 @@ export interface FetchHttpOptions {
  *
  * @example
  * ```ts
- * const response = await fetchHttp(url, { signal, headers: { cookie } });
+ * import { createWriteStream } from 'node:fs';
+ * const file = createWriteStream('/tmp/page.html');
+ * const response = await fetchHttp(url, { signal, headers: { cookie: 'sid=abc' } });
  * for await (const chunk of response) file.write(chunk);
  * ```
  */

@@ -59,7 +59,10 @@ function parseCompactIsoDate(value: string): number | undefined {
  *
  * @example
  * ```ts
- * if (!isReusable(cached.url, clock.now())) cached = await extract(postUrl);
+ * declare function extract(postUrl: string): Promise<{ url: string }>;
+ * const postUrl = 'https://video.example/p/1';
+ * let cached = await extract(postUrl);
+ * if (!isReusable(cached.url, Date.now())) cached = await extract(postUrl);
  * ```
  */
 export function isReusable(url: string, nowMs: number, marginMs = DEFAULT_EXPIRY_MARGIN_MS): boolean {

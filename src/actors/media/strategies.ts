@@ -105,6 +105,7 @@ export function alternativeStrategy(pick: AlternativePicker = otherCandidates, l
  *
  * @example
  * ```ts
+ * declare const context: StrategyContext; // what the pipeline hands a strategy
  * const file = await reExtractStrategy.run(context);
  * ```
  */

@@ -29,6 +29,7 @@ export type ThumbnailOutcome = { readonly path: string } | { readonly path: null
  *
  * @example
  * ```ts
+ * declare function renderFrame(root: string, slug: string, jobId: string): Promise<string>; // e.g. an ffmpeg call
  * const thumbnail: Thumbnailer = async ({ root, slug, jobId }) => ({ path: await renderFrame(root, slug, jobId) });
  * ```
  */
@@ -39,7 +40,9 @@ export type Thumbnailer = (request: ThumbnailRequest, context: { readonly signal
  *
  * @example
  * ```ts
- * const { path } = await httpThumbnail({ urls: extraction.thumbnails, root, slug, jobId, timeoutMs: 60_000 }, { signal });
+ * declare const extraction: Extraction;
+ * const outcome = await httpThumbnail({ urls: extraction.thumbnails, root: '/srv/downloads', slug: 'vimeo-ann', jobId, timeoutMs: 60_000 }, { signal });
+ * if (outcome.path === null) console.warn(outcome.reasons);
  * ```
  */
 export const httpThumbnail: Thumbnailer = async (request, { signal }) => {

@@ -12,6 +12,7 @@ import type { Cell, DomainAction, OperatorDomain } from '../domain.js';
  *
  * @example
  * ```ts
+ * const { WorkerRegistry } = createWorkerRegistry();
  * workersDomain({ registry: system.ref(WorkerRegistry, 'default') }); // offers the `deregister` action
  * ```
  */
@@ -25,7 +26,8 @@ export interface WorkersDomainOptions {
  *
  * @example
  * ```ts
- * await inspectDomains(reader, [workersDomain()]);
+ * const view = await workersDomain().read(persistence, { now: system.clock.now() });
+ * console.log(view.counts, view.alerts);
  * ```
  */
 export function workersDomain(options: WorkersDomainOptions = {}): OperatorDomain {

@@ -27,6 +27,7 @@ export interface Fence {
  *
  * @example
  * ```ts
+ * declare const fence: Fence; // the lease this node holds on the actor
  * const options: CommitOptions = { fence };
  * ```
  */
@@ -55,7 +56,8 @@ export interface OwnershipControl {
  *
  * @example
  * ```ts
- * new ActorSystem({ persistence, ownership: clusterOwnership }); // steward/cluster makes one
+ * declare const clusterOwnership: LeaseOwnership; // steward/cluster makes one
+ * new ActorSystem({ persistence, ownership: clusterOwnership });
  * ```
  */
 export interface OwnershipPort {

@@ -6,7 +6,7 @@ import type { CommitOptions } from './ownership.js';
  *
  * @example
  * ```ts
- * const record = await store.get<Cookie>('cookies', 'c-1');
+ * const record = await store.get<CookieState>(COOKIES, 'c-1');
  * if (record) console.log(record.revision, record.value.service);
  * ```
  */
@@ -50,6 +50,7 @@ export type WriteOp =
  *
  * @example
  * ```ts
+ * const cache = new Map<string, number>();
  * const { revisions } = await persistence.commit(batch);
  * for (const { collection, key, revision } of revisions) cache.set(`${collection}/${key}`, revision);
  * ```
@@ -82,6 +83,7 @@ export interface CommitResult {
  *
  * @example
  * ```ts
+ * declare const lastKey: string; // the last key of the previous page
  * const page = await store.query('reports', { prefix: 'cookie-1/', after: lastKey, limit: 100 });
  * ```
  */
@@ -104,6 +106,7 @@ export type IndexValue = string | number;
  *
  * @example
  * ```ts
+ * const store = new MemoryStore();
  * await store.defineIndex('jobs', { name: 'by-queue', fields: [{ name: 'queue', type: 'string' }, { name: 'status', type: 'string' }, { name: 'runAt', type: 'number' }] });
  * ```
  */
@@ -119,6 +122,8 @@ export interface IndexSpec {
  *
  * @example
  * ```ts
+ * const store = new MemoryStore();
+ * const now = Date.now();
  * const page = await store.queryIndex<Job>('jobs', 'by-queue', { eq: ['media', 'queued'], lte: now, limit: 100 });
  * const more = page.next ? await store.queryIndex<Job>('jobs', 'by-queue', { eq: ['media', 'queued'], lte: now, limit: 100, cursor: page.next }) : undefined;
  * ```
@@ -140,10 +145,13 @@ export interface IndexQuery {
  *
  * @example
  * ```ts
- * for (let cursor: string | undefined, page; (page = await store.queryIndex('jobs', 'by-queue', { cursor })); cursor = page.next) {
- *   handle(page.records);
- *   if (!page.next) break;
- * }
+ * const store = new MemoryStore();
+ * let cursor: string | undefined;
+ * do {
+ *   const page = await store.queryIndex<Job>('jobs', 'by-queue', cursor === undefined ? {} : { cursor });
+ *   for (const record of page.records) console.log(record.key, record.value.status);
+ *   cursor = page.next;
+ * } while (cursor);
  * ```
  */
 export interface IndexPage<T = unknown> {

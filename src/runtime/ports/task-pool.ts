@@ -51,6 +51,8 @@ export interface TaskReceiver<TResult> {
  *
  * @example
  * ```ts
+ * declare const watchdog: { reset(): void };
+ * declare const bar: { update(pct: number): void };
  * const controller = new AbortController();
  * await pool.run(downloadTask, { url }, { signal: controller.signal, timeoutMs: 180_000, onHeartbeat: () => watchdog.reset() });
  * await pool.run(checksumTask, { path }, { onProgress: (pct) => bar.update(pct) });
@@ -109,6 +111,7 @@ export interface TaskPoolPort {
  *
  * @example
  * ```ts
+ * declare const metrics: { count(name: string): void };
  * system.events.on('pool.incident', ({ pool, code }) => metrics.count(`${pool}.${code}`));
  * ```
  */

@@ -83,6 +83,7 @@ export const reminderFiring = z.object({ id: z.string(), name: z.string(), sched
  *
  * @example
  * ```ts
+ * const DAY = 24 * 60 * 60 * 1_000;
  * if (!(await ctx.reminders()).some((r) => r.name === 'rotate')) ctx.remind('rotate', { everyMs: DAY }, { type: 'rotate', payload: {} });
  * ```
  */

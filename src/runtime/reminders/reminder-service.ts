@@ -20,7 +20,9 @@ import { DUE_INDEX, jitter, nextNominal, REMINDERS_COLLECTION, type ReminderValu
  *
  * @example
  * ```ts
- * new ActorSystem({ persistence, reminders: { actors: [Cookie, Queue] } }); // fires what is due as soon as the system starts
+ * declare const Cookie: CookieDefinition;
+ * const emails = defineQueue({ name: 'emails', payload: z.object({ to: z.string() }), handler: async () => {} });
+ * new ActorSystem({ persistence, reminders: { actors: [Cookie, emails.actor] } }); // fires what is due as soon as the system starts
  * ```
  */
 export interface ReminderOptions {

@@ -5,6 +5,7 @@ import { errorClass } from '../../errors.js';
  *
  * @example
  * ```ts
+ * declare function retry(): void;
  * setTimeout(retry, 1_000); // in a simulated run: throws SimulationNondeterminismError (use ctx.startTimer)
  * ```
  */
@@ -14,7 +15,7 @@ export class SimulationNondeterminismError extends errorClass('SimulationNondete
  *
  * @example
  * ```ts
- * const page = await world.io('download page', () => html).catch((error: unknown) => {
+ * const page = await world.io('download page', async () => '<html></html>').catch((error: unknown) => {
  *   if (error instanceof SimulatedFaultError) return undefined; // the injected `fail-io` fault
  *   throw error;
  * });

@@ -14,8 +14,9 @@ export const DEFAULT_COVERAGE = 0.95;
  *
  * @example
  * ```ts
- * it('never double-counts a completion', async () => {
- *   await expectNoViolations(threePathCompletion, { schedules: 500 });
+ * import { it } from 'vitest';
+ * it('never starts a cook twice', async () => {
+ *   await expectNoViolations(doubleStart, { schedules: 500 });
  * });
  * ```
  */

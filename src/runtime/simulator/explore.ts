@@ -164,8 +164,11 @@ export async function explore<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>
  *
  * @example
  * ```ts
- * replayLine(result); // 'scenario=double-start strategy=pct seed=42'
- * replayLine(await shrink(doubleStart, result)); // 'scenario=double-start strategy=guided seed=42 picks=0.2.f1.0'
+ * const [result] = (await explore(doubleStart, { strategy: 'pct' })).violations;
+ * if (result) {
+ *   replayLine(result); // 'scenario=double-start strategy=pct seed=42'
+ *   replayLine(await shrink(doubleStart, result)); // 'scenario=double-start strategy=guided seed=42 picks=0.2.f1.0'
+ * }
  * ```
  */
 export function replayLine(result: Pick<ScheduleResult, 'scenario' | 'strategy' | 'seed'> & { readonly picks?: string | undefined }): string {
@@ -207,8 +210,12 @@ export function parseReplayLine(line: string): { scenario: string; strategy: Str
  *
  * @example
  * ```ts
- * const again = await replay(doubleStart, 'scenario=double-start strategy=pct seed=42');
- * expect(again.hash).toBe(failing.hash);
+ * import { expect } from 'vitest';
+ * const [failing] = (await explore(doubleStart, { strategy: 'pct', schedules: 1_000 })).violations;
+ * if (failing) {
+ *   const again = await replay(doubleStart, replayLine(failing)); // 'scenario=double-start strategy=pct seed=42'
+ *   expect(again.hash).toBe(failing.hash);
+ * }
  * ```
  */
 export async function replay<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, line: string): Promise<ScheduleResult<TSummary>> {
@@ -228,6 +235,7 @@ export async function replay<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>,
  *
  * @example
  * ```ts
+ * import { expect } from 'vitest';
  * expect(await checkDeterminism(doubleStart, [1, 2, 3])).toEqual([]);
  * ```
  */
@@ -247,8 +255,9 @@ export async function checkDeterminism<TCtx, TSummary>(scenario: Scenario<TCtx, 
  *
  * @example
  * ```ts
- * const shorter = await shrink(doubleStart, report.violations[0]);
- * console.log(timeline(shorter));
+ * const report = await explore(doubleStart, { schedules: 1_000 });
+ * const [first] = report.violations;
+ * if (first) console.log(timeline(await shrink(doubleStart, first)));
  * ```
  */
 export async function shrink<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, failing: ScheduleResult<TSummary>, budget = 200): Promise<ScheduleResult<TSummary>> {

@@ -16,6 +16,7 @@ import { durableState, scratchOf, type SimulationWorld } from './world.js';
  *
  * @example
  * ```ts
+ * import { expect } from 'vitest';
  * const { broken } = await runOnRealRuntime(doubleStart);
  * expect(broken).toEqual([]); // every invariant held on the real runtime too
  * ```

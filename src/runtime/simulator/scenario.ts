@@ -6,7 +6,7 @@ import type { SimulationWorld } from './world.js';
  *
  * @example
  * ```ts
- * defineScenario({ name, setup, actions, invariants, faults: ['crash-actor', 'fail-commit', 'duplicate-action'] });
+ * defineScenario({ ...doubleStart, name: 'double-start-faults', faults: ['crash-actor', 'fail-commit', 'duplicate-action'] });
  * ```
  */
 export type FaultKind =
@@ -57,6 +57,7 @@ export interface PlannedFault {
  *
  * @example
  * ```ts
+ * declare const Tally: ActorDefinition<{ completed: number }, { complete: z.ZodObject<{ jobId: z.ZodString; path: z.ZodString }> }>;
  * const webhook: ScenarioAction<{ tally: ActorRef<typeof Tally> }> = {
  *   name: 'webhook reports job-1',
  *   run: ({ tally }) => tally.ask('complete', { jobId: 'job-1', path: 'webhook' }),
@@ -84,6 +85,7 @@ export interface ScenarioAction<TCtx> {
  *
  * @example
  * ```ts
+ * declare const Tally: ActorDefinition<{ completed: number }, { complete: z.ZodObject<{ jobId: z.ZodString; path: z.ZodString }> }>;
  * const countedOnce: Check<{ tally: ActorRef<typeof Tally> }> = ({ tally }, world) =>
  *   (world.peek(tally)?.completed ?? 0) <= 1 || 'job-1 was counted twice';
  * ```
@@ -97,6 +99,7 @@ export type Check<TCtx> = (ctx: TCtx, world: SimulationWorld) => boolean | strin
  *
  * @example
  * ```ts
+ * type Ctx = { cook: ActorRef<CookDefinition>; started: boolean };
  * const finishes: Goal<Ctx> = { given: (ctx) => ctx.started, holds: ({ cook }, world) => world.durable(cook)?.status === 'completed' };
  * ```
  */
@@ -113,7 +116,7 @@ export interface Goal<TCtx> {
  *
  * @example
  * ```ts
- * defineScenario({ name, setup, actions, eventually, coverage: { actions: 0.99, eventually: 0.9 } });
+ * defineScenario({ ...doubleStart, name: 'double-start-covered', coverage: { actions: 0.99, eventually: 0.9 } });
  * ```
  */
 export interface CoverageThresholds {
@@ -128,7 +131,7 @@ export interface CoverageThresholds {
  *
  * @example
  * ```ts
- * defineScenario({ name, setup, actions, pools: { download: { concurrency: 2, defaultTimeoutMs: 30_000 } } });
+ * defineScenario({ ...doubleStart, name: 'double-start-pooled', pools: { download: { concurrency: 2, defaultTimeoutMs: 30_000 } } });
  * ```
  */
 export interface SimulatedPoolOptions {
@@ -146,7 +149,11 @@ export interface SimulatedPoolOptions {
  *
  * @example
  * ```ts
- * const scenario: Scenario<{ cook: ActorRef<typeof Cook> }> = defineScenario({ name, setup, actions, invariants });
+ * const scenario: Scenario<{ cook: ActorRef<typeof Cook> }> = defineScenario({
+ *   name: 'start-once',
+ *   setup: (world) => ({ cook: world.system.ref(Cook, cookKey('autumn', 'ann')) }),
+ *   actions: [{ name: 'start', run: ({ cook }) => cook.ask('start', { requester: 'ann' }) }],
+ * });
  * ```
  */
 export interface Scenario<TCtx, TSummary = unknown> {
@@ -200,7 +207,7 @@ export interface Scenario<TCtx, TSummary = unknown> {
  *   name: 'double-start',
  *   setup: (world) => ({ cook: world.system.ref(Cook, 'col-1~alice') }),
  *   actions: [{ name: 'start', times: 2, run: ({ cook }) => cook.ask('start', { requester: 'alice' }) }],
- *   invariants: { 'one cook': ({ cook }, world) => (world.peek(cook)?.starts ?? 0) <= 1 },
+ *   invariants: { 'within maxConcurrent': ({ cook }, world) => { const state = world.peek(cook); return !state || Object.keys(state.running).length <= state.maxConcurrent; } },
  * });
  * ```
  */

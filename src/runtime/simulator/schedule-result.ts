@@ -21,6 +21,7 @@ export interface Violation {
  *
  * @example
  * ```ts
+ * const result = await runSeed(doubleStart, 42, 'pct');
  * for (const { at, label } of result.trace) console.log(`${at} ms  ${label}`);
  * ```
  */
@@ -108,6 +109,7 @@ export class Schedule<TSummary = unknown> implements ScheduleResult<TSummary> {
  *
  * @example
  * ```ts
+ * const result = await runSeed(doubleStart, 42, 'pct');
  * hashTrace(result.trace) === result.hash; // true
  * ```
  */

@@ -50,7 +50,7 @@ export interface StrategyOptions {
  *
  * @example
  * ```ts
- * await explore(scenario, { strategy: 'random', schedules: 1_000 });
+ * await explore(doubleStart, { strategy: 'random', schedules: 1_000 });
  * ```
  */
 export const randomWalk: StrategyFactory = (random) => ({
@@ -67,7 +67,7 @@ export const randomWalk: StrategyFactory = (random) => ({
  *
  * @example
  * ```ts
- * await explore(scenario, { strategy: 'pct', depth: 3, schedules: 1_000 });
+ * await explore(doubleStart, { strategy: 'pct', depth: 3, schedules: 1_000 });
  * ```
  */
 export const pct: StrategyFactory = (random, options) => {
@@ -114,7 +114,7 @@ export const pct: StrategyFactory = (random, options) => {
  *
  * @example
  * ```ts
- * await explore(scenario, { strategy: 'lazy-time', schedules: 1_000 });
+ * await explore(doubleStart, { strategy: 'lazy-time', schedules: 1_000 });
  * ```
  */
 export const lazyTime: StrategyFactory = (random) => ({
@@ -137,7 +137,7 @@ export const lazyTime: StrategyFactory = (random) => ({
  *
  * @example
  * ```ts
- * await explore(scenario, { strategy: 'portfolio', schedules: 10_000 });
+ * await explore(doubleStart, { strategy: 'portfolio', schedules: 10_000 });
  * ```
  */
 export const portfolio: StrategyFactory = (random, options) => {

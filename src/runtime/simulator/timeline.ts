@@ -7,7 +7,8 @@ import type { ScheduleResult } from './schedule-result.js';
  *
  * @example
  * ```ts
- * console.log(timeline(report.violations[0]));
+ * const [first] = (await explore(doubleStart, { schedules: 1_000 })).violations;
+ * if (first) console.log(timeline(first));
  * ```
  */
 export function timeline(result: ScheduleResult, maxSteps = 200): string {

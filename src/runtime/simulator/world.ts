@@ -20,6 +20,7 @@ import type { Scenario } from './scenario.js';
  *
  * @example
  * ```ts
+ * declare const service: { accept(jobId: string): Promise<boolean> };
  * const accepted = await world.io('service accepts job-7', () => service.accept('job-7'), { external: true, failable: false });
  * ```
  */

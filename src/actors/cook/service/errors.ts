@@ -37,6 +37,9 @@ function httpFailureClass<TCode extends string>(name: string, code: TCode) {
  *
  * @example
  * ```ts
+ * declare const submitter: Submitter;
+ * declare const job: SubmitRequest;
+ * declare function retryLater(jobId: string): void;
  * try { await submitter.submit(job); }
  * catch (err) { if (err instanceof SubmitFailedError && err.status !== 409) retryLater(err.jobId); }
  * ```
@@ -48,7 +51,8 @@ export class SubmitFailedError extends httpFailureClass('SubmitFailedError', 'ER
  *
  * @example
  * ```ts
- * const status = await submitter.query(jobId).catch((err) => (err instanceof QueryFailedError ? 'unknown' : Promise.reject(err)));
+ * declare const submitter: Submitter;
+ * const status = await submitter.query(jobId).catch((err: unknown) => (err instanceof QueryFailedError ? 'unknown' : Promise.reject(err)));
  * ```
  */
 export class QueryFailedError extends httpFailureClass('QueryFailedError', 'ERR_QUERY_FAILED') {}
@@ -64,6 +68,7 @@ export interface InvalidResponseOptions extends HttpFailureOptions {
  *
  * @example
  * ```ts
+ * declare const err: unknown; // what the submitter rejected with
  * if (err instanceof InvalidResponseError) log.warn(err.message, err.issues);
  * ```
  */
@@ -84,6 +89,8 @@ export class InvalidResponseError extends errorClass('InvalidResponseError', 'ER
  *
  * @example
  * ```ts
+ * declare const body: unknown;
+ * declare function reply(status: number, body: unknown): void;
  * try { parseWebhookBody(body); } catch (err) { if (err instanceof InvalidWebhookError) reply(400, err.issues); }
  * ```
  */
@@ -94,7 +101,8 @@ export class InvalidWebhookError extends issuesErrorClass('InvalidWebhookError',
  *
  * @example
  * ```ts
- * await service.idle().catch((err) => { if (!(err instanceof ServiceClosedError)) throw err; });
+ * declare const service: { idle(): Promise<void> }; // a generation service, e.g. the demo's local one
+ * await service.idle().catch((err: unknown) => { if (!(err instanceof ServiceClosedError)) throw err; });
  * ```
  */
 export class ServiceClosedError extends errorClass('ServiceClosedError', 'ERR_SERVICE_CLOSED') {}

@@ -25,6 +25,7 @@ export function errorBody(code: string, message: string, issues?: readonly unkno
  *
  * @example
  * ```ts
+ * declare const handler: WebhookHandler;
  * const { url, close } = await startWebhookServer(handler);
  * await close();
  * ```

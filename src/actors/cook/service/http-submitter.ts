@@ -68,7 +68,7 @@ type Failure = typeof SubmitFailedError | typeof QueryFailedError;
  *
  * @example
  * ```ts
- * const submitter = createHttpSubmitter({ baseUrl: service.url, timeoutMs: 2_000 });
+ * const submitter = createHttpSubmitter({ baseUrl: 'http://127.0.0.1:4000', timeoutMs: 2_000 });
  * const accepted = await submitter.submit({ jobId: 'job-1', collectionId: 'col-1', userId: 'ann', pieceIndex: 0 });
  * const status = await submitter.query('job-1');
  * ```

@@ -65,7 +65,7 @@ export type JobState = z.infer<typeof JobStateSchema>;
  * @example
  * ```ts
  * const status = JobStatusSchema.parse(await (await fetch(`${url}/jobs/job-1`)).json());
- * if (status.status === 'succeeded') use(status.result);
+ * if (status.status === 'succeeded') console.log(status.result?.uri);
  * ```
  */
 export const JobStatusSchema = z.object({
@@ -84,8 +84,10 @@ export type JobStatus = z.infer<typeof JobStatusSchema>;
  *
  * @example
  * ```ts
+ * declare const submitter: Submitter;
+ * declare const job: SubmitRequest;
  * const accepted = await submitter.submit(job);
- * if (accepted.status === 'succeeded') report(accepted.jobId, accepted.result, 'sync');
+ * if (accepted.status === 'succeeded') await cook.tell('pieceCompleted', { jobId: accepted.jobId, success: true, result: accepted.result, source: 'sync' });
  * ```
  */
 export const SubmitAcceptedSchema = JobStatusSchema;

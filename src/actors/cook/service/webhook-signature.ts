@@ -19,8 +19,10 @@ export const DEFAULT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
  *
  * @example
  * ```ts
+ * declare const completion: WebhookBody;
+ * declare const secret: string; // shared with the receiver
  * const body = JSON.stringify(completion);
- * await fetch(url, { method: 'POST', body, headers: { 'steward-signature': signWebhook(secret, body, clock.now()) } });
+ * await fetch(url, { method: 'POST', body, headers: { 'steward-signature': signWebhook(secret, body, Date.now()) } });
  * ```
  */
 export function signWebhook(secret: string, rawBody: string | Uint8Array, nowMs: number): string {
@@ -48,8 +50,12 @@ export interface WebhookSignatureCheck {
  *
  * @example
  * ```ts
- * const problem = webhookSignatureProblem(secret, req.headers['steward-signature'], rawBody, { nowMs: clock.now() });
- * if (problem) return reply(401, problem);
+ * import type { IncomingMessage } from 'node:http';
+ * declare const secret: string;
+ * function check(req: IncomingMessage, rawBody: Buffer): string | undefined {
+ *   const header = req.headers['steward-signature'];
+ *   return webhookSignatureProblem(secret, typeof header === 'string' ? header : undefined, rawBody, { nowMs: Date.now() }); // a reason means 401
+ * }
  * ```
  */
 export function webhookSignatureProblem(secret: string, header: string | undefined, rawBody: string | Uint8Array, check: WebhookSignatureCheck): string | undefined {

@@ -18,7 +18,11 @@ import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-sig
  *
  * @example
  * ```ts
- * const { status, body }: WebhookResponse = await handler(JSON.parse(rawBody));
+ * import type { ServerResponse } from 'node:http';
+ * declare const handler: WebhookHandler;
+ * declare const delivery: WebhookDelivery;
+ * declare const res: ServerResponse;
+ * const { status, body }: WebhookResponse = await handler(delivery);
  * res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
  * ```
  */
@@ -33,6 +37,7 @@ export interface WebhookResponse {
  *
  * @example
  * ```ts
+ * declare const request: Request; // a fetch-style request
  * const delivery: WebhookDelivery = { rawBody: await request.text(), signature: request.headers.get('steward-signature') ?? undefined };
  * ```
  */
@@ -46,7 +51,10 @@ export interface WebhookDelivery {
  *
  * @example
  * ```ts
- * const { status, body } = await handler({ rawBody, signature: req.headers['steward-signature'] });
+ * declare const handler: WebhookHandler;
+ * declare const rawBody: Buffer; // the bytes as they arrived
+ * declare const signature: string | undefined; // the steward-signature header
+ * const { status, body } = await handler({ rawBody, signature });
  * ```
  */
 export type WebhookHandler = (delivery: WebhookDelivery) => Promise<WebhookResponse>;
@@ -66,6 +74,8 @@ export type CompletionListener = (completion: WebhookBody) => Promise<void> | vo
  *
  * @example
  * ```ts
+ * declare const secret: string;
+ * const onCompletion: CompletionListener = (completion) => cook.tell('pieceCompleted', { ...completion, source: 'webhook' });
  * createWebhookHandler(onCompletion, { secret, clock: system.clock, onError: (error, { jobId }) => log.warn({ jobId }, String(error)) });
  * ```
  */
@@ -88,6 +98,7 @@ export interface WebhookHandlerOptions {
  *
  * @example
  * ```ts
+ * declare const request: Request;
  * const completion = parseWebhookBody(await request.json());
  * ```
  */
@@ -109,11 +120,13 @@ export function parseWebhookBody(body: unknown): WebhookBody {
  *
  * @example
  * ```ts
+ * declare const secret: string; // shared with the generation service
  * const handler = createWebhookHandler((c) => cook.tell('pieceCompleted', { ...c, source: 'webhook' }), { secret, clock: system.clock });
- * app.post('/webhook', express.raw({ type: '*\/*' }), async (req, res) => {
- *   const { status, body } = await handler({ rawBody: req.body, signature: req.get('steward-signature') });
- *   res.status(status).json(body);
- * });
+ * // any framework: hand it the raw body and the signature header, e.g. a fetch-style route
+ * export async function POST(request: Request): Promise<Response> {
+ *   const { status, body } = await handler({ rawBody: await request.text(), signature: request.headers.get('steward-signature') ?? undefined });
+ *   return Response.json(body, { status });
+ * }
  * ```
  */
 export function createWebhookHandler(onCompletion: CompletionListener, options: WebhookHandlerOptions): WebhookHandler {
@@ -150,6 +163,8 @@ export function createWebhookHandler(onCompletion: CompletionListener, options: 
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ * declare const handler: WebhookHandler;
  * http.createServer(mountWebhook(handler, { path: '/hooks/generation', maxBodyBytes: 16_384 }));
  * ```
  */
@@ -167,6 +182,9 @@ export interface MountWebhookOptions {
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ * declare const secret: string;
+ * const onCompletion: CompletionListener = (completion) => cook.tell('pieceCompleted', { ...completion, source: 'webhook' });
  * http.createServer(mountWebhook(createWebhookHandler(onCompletion, { secret, clock: realClock }), { path: '/webhook' })).listen(8080);
  * ```
  */
@@ -219,6 +237,7 @@ async function serve(
  *
  * @example
  * ```ts
+ * declare const handler: WebhookHandler;
  * const hook = await startWebhookServer(handler, { path: '/hooks/generation' }); // hook.url ends in /hooks/generation
  * ```
  */
@@ -235,8 +254,11 @@ export interface WebhookServerOptions {
  *
  * @example
  * ```ts
+ * declare const secret: string;
+ * declare const submitter: Submitter;
+ * const onCompletion: CompletionListener = (completion) => cook.tell('pieceCompleted', { ...completion, source: 'webhook' });
  * const hook = await startWebhookServer(createWebhookHandler(onCompletion, { secret, clock: realClock }));
- * await submitter.submit({ ...job, webhookUrl: hook.url });
+ * await submitter.submit({ jobId: 'job-1', collectionId: 'col-1', userId: 'ann', pieceIndex: 0, webhookUrl: hook.url });
  * await hook.close();
  * ```
  */

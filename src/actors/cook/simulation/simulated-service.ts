@@ -40,7 +40,7 @@ export interface ServiceLedger {
  *
  * @example
  * ```ts
- * const service = new SimulatedGenerationService(world, (report) => webhook(report), { submitFailureRate: 0.3 });
+ * const service = new SimulatedGenerationService(world, (report) => void cook.tell('pieceCompleted', { ...report, source: 'webhook' }), { submitFailureRate: 0.3 });
  * ```
  */
 export class SimulatedGenerationService implements Submitter {

@@ -23,6 +23,8 @@ type Turn = QueueTurn<QueueCtx>;
  *
  * @example
  * ```ts
+ * declare function render(payload: unknown): Promise<string>;
+ * const queue = defineQueue({ name: 'renders', payload: z.object({ scene: z.string() }) }).ref(system); // a pull queue
  * const claim: Claim | null = await queue.ask('claim', { consumer: 'gpu-1' });
  * if (claim) await queue.ask('complete', { jobId: claim.job.id, attemptId: claim.attemptId, result: await render(claim.job.payload) });
  * ```

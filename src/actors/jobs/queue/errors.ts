@@ -10,8 +10,12 @@ import { RefusalError, StewardError } from '../../../index.js';
  *
  * @example
  * ```ts
- * await queue.ask('complete', { jobId, attemptId, result }).catch((error) => {
- *   if (error instanceof StaleAttemptError) log.warn(`${jobId}: my attempt was superseded, result dropped`);
+ * declare const claim: Claim;
+ * declare const result: unknown;
+ * const queue = defineQueue({ name: 'renders', payload: z.object({ scene: z.string() }) }).ref(system);
+ * const { attemptId } = claim;
+ * await queue.ask('complete', { jobId: claim.job.id, attemptId, result }).catch((error: unknown) => {
+ *   if (error instanceof StaleAttemptError) log.warn(`${claim.job.id}: my attempt was superseded, result dropped`);
  * });
  * ```
  */
@@ -26,7 +30,9 @@ export class StaleAttemptError extends RefusalError {
  *
  * @example
  * ```ts
- * await consumer.claim().catch((error) => {
+ * declare function retryLater(): void;
+ * const consumer = httpQueueConsumer('http://127.0.0.1:8080/queues/media');
+ * await consumer.claim().catch((error: unknown) => {
  *   if (error instanceof QueueUnavailableError) retryLater();
  * });
  * ```

@@ -16,6 +16,7 @@ interface JobEvent {
  *
  * @example
  * ```ts
+ * const queue = defineQueue({ name: 'renders', payload: z.object({ scene: z.string() }) });
  * queue.events.on('failed', ({ jobId, error, final }) => final && log.error(`${jobId} failed: ${error.code}`));
  * ```
  */
@@ -38,6 +39,8 @@ export type QueueEvents = {
  *
  * @example
  * ```ts
+ * declare const metrics: { increment(name: string): void };
+ * const queue = defineQueue({ name: 'renders', payload: z.object({ scene: z.string() }) });
  * const bus: QueueEventBus = queue.events;
  * bus.on('completed', ({ jobId }) => metrics.increment('jobs.completed'));
  * ```

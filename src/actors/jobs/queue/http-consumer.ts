@@ -17,6 +17,7 @@ import { JobSchema, type EnqueueOptions, type Job, type JobError } from './schem
  *
  * @example
  * ```ts
+ * declare function render(payload: unknown): Promise<string>;
  * const consumer = httpQueueConsumer('http://127.0.0.1:8080/queues/media');
  * const claim = await consumer.claim({ consumer: 'gpu-box-1' });
  * if (claim) await consumer.complete(claim.job.id, claim.attemptId, await render(claim.job.payload));
@@ -40,6 +41,7 @@ const ClaimSchema = z.object({ job: JobSchema, attemptId: z.string(), leaseExpir
  *
  * @example
  * ```ts
+ * const port = 8080;
  * const consumer = httpQueueConsumer(`http://127.0.0.1:${port}/queues/media`, { timeoutMs: 2_000 });
  * ```
  */

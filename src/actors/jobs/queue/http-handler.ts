@@ -27,6 +27,9 @@ import type { QueueDefinition } from './queue-actor.js';
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ * declare const ownRoutes: http.RequestListener;
+ * const media = defineQueue({ name: 'media', payload: z.object({ postUrl: z.string() }) });
  * const jobsHttp = createQueueHttpHandler(media.ref(system));
  * http.createServer((req, res) => jobsHttp(req, res) || ownRoutes(req, res));
  * ```
@@ -46,6 +49,8 @@ type AnyQueueRef = ActorRef<QueueDefinition<any>>;
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ * const media = defineQueue({ name: 'media', payload: z.object({ postUrl: z.string() }) });
  * const handler = createQueueHttpHandler(media.ref(system), { basePath: '/internal/queues/media' });
  * http.createServer((req, res) => void (handler(req, res) || res.writeHead(404).end())).listen(8080, '127.0.0.1');
  * ```

@@ -30,6 +30,7 @@ export type QueueCtx = ActorContext<QueueState, MessageSchemas>;
  *
  * @example
  * ```ts
+ * declare function makeThumbnail(path: string): Promise<string>;
  * const thumbnails = defineQueue({ name: 'thumbnails', payload: z.object({ path: z.string() }), handler: async ({ path }) => makeThumbnail(path) });
  * const queue = thumbnails.ref(system);
  * const job = await queue.ask('enqueue', { payload: { path: 'a.mp4' } });
@@ -48,6 +49,8 @@ export interface Queue<TSchema extends z.ZodType> {
  *
  * @example
  * ```ts
+ * const Payload = z.object({ path: z.string() });
+ * const thumbnails = defineQueue({ name: 'thumbnails', payload: Payload });
  * const ref: ActorRef<QueueDefinition<typeof Payload>> = system.ref(thumbnails.actor, 'thumbnails');
  * ```
  */
@@ -67,6 +70,7 @@ export type QueueDefinition<TSchema extends z.ZodType> = ReturnType<typeof defin
  *
  * @example
  * ```ts
+ * declare function send(to: string, options: { signal: AbortSignal }): Promise<void>; // the mailer
  * const emails = defineQueue({
  *   name: 'emails',
  *   payload: z.object({ to: z.string().email() }),

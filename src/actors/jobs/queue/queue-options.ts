@@ -12,14 +12,19 @@ import type { QueueEventBus } from './events.js';
  *
  * @example
  * ```ts
- * handler: async (payload, { signal, progress, attemptId }) => {
- *   for (const [i, part] of payload.parts.entries()) {
- *     if (signal.aborted) throw signal.reason;
- *     await upload(part, { signal });
- *     progress(((i + 1) / payload.parts.length) * 100);
- *   }
- *   return { uploaded: payload.parts.length, by: attemptId };
- * }
+ * declare function upload(part: string, options: { signal: AbortSignal }): Promise<void>;
+ * defineQueue({
+ *   name: 'uploads',
+ *   payload: z.object({ parts: z.array(z.string()) }),
+ *   handler: async (payload, { signal, progress, attemptId }) => {
+ *     for (const [i, part] of payload.parts.entries()) {
+ *       if (signal.aborted) throw signal.reason;
+ *       await upload(part, { signal });
+ *       progress(((i + 1) / payload.parts.length) * 100);
+ *     }
+ *     return { uploaded: payload.parts.length, by: attemptId };
+ *   },
+ * });
  * ```
  */
 export interface JobContext {
@@ -98,6 +103,10 @@ export interface RetentionRule {
  *
  * @example
  * ```ts
+ * const thumbnailTask = defineTask({
+ *   name: 'thumbnail', module: new URL('./tasks/thumbnail.js', import.meta.url),
+ *   input: z.object({ path: z.string() }), result: z.object({ path: z.string() }), progress: z.number(),
+ * });
  * defineQueue({ name: 'thumbnails', payload: z.object({ path: z.string() }), concurrency: 4, handler: { pool: 'cpu', task: thumbnailTask } });
  * ```
  */

@@ -12,6 +12,7 @@ import { z } from 'zod';
  *
  * @example
  * ```ts
+ * declare const job: Job;
  * const done = JobStatusSchema.extract(['completed', 'failed', 'cancelled']).safeParse(job.status).success;
  * ```
  */
@@ -45,6 +46,7 @@ export type JobError = z.infer<typeof JobErrorSchema>;
  *
  * @example
  * ```ts
+ * const queue = defineQueue({ name: 'renders', payload: z.object({ scene: z.string() }) }).ref(system);
  * const job = await queue.ask('get', { jobId });
  * if (job?.status === 'failed') console.error(job.error?.code, job.error?.message);
  * ```
@@ -92,7 +94,9 @@ export type QueueState = z.infer<typeof QueueStateSchema>;
  *
  * @example
  * ```ts
- * await queue.ask('enqueue', { payload, options: { idempotencyKey: `post-${postId}`, delayMs: 5_000, priority: 10 } });
+ * const queue = defineQueue({ name: 'posts', payload: z.object({ postId: z.string() }) }).ref(system);
+ * const postId = 'p-42';
+ * await queue.ask('enqueue', { payload: { postId }, options: { idempotencyKey: `post-${postId}`, delayMs: 5_000, priority: 10 } });
  * ```
  */
 export const EnqueueOptionsSchema = z.strictObject({
@@ -109,11 +113,6 @@ export type EnqueueOptions = z.infer<typeof EnqueueOptionsSchema>;
 
 /**
  * An attempt's identity: every report about a running job names it.
- *
- * @example
- * ```ts
- * await queue.ask('heartbeat', { jobId: claim.job.id, attemptId: claim.attemptId });
- * ```
  */
 export const AttemptRefSchema = z.strictObject({ jobId: JobIdSchema, attemptId: JobIdSchema });
 export type AttemptRef = z.infer<typeof AttemptRefSchema>;

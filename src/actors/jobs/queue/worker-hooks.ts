@@ -13,6 +13,8 @@ import type { QueueEventBus, QueueEvents } from './events.js';
  *
  * @example
  * ```ts
+ * declare const registry: RegistryClient;
+ * const media = defineQueue({ name: 'media', payload: z.object({ postUrl: z.string() }) });
  * const client = new WorkerClient({ registry, workerType: 'media', ...queueShutdownHooks(media.ref(system), media.events) });
  * ```
  */
@@ -29,9 +31,10 @@ const ENDINGS = ['completed', 'failed', 'cancelled', 'stalled'] as const satisfi
  *
  * @example
  * ```ts
+ * const media = defineQueue({ name: 'media', payload: z.object({ postUrl: z.string() }) });
  * const hooks = queueShutdownHooks(media.ref(system), media.events);
  * hooks.stopDispatch();
- * await Promise.race([hooks.drain(), deadline]);
+ * await Promise.race([hooks.drain(), new Promise((resolve) => setTimeout(resolve, 25_000))]);
  * await hooks.abort(); // requeued, attempts refunded
  * ```
  */

@@ -9,6 +9,7 @@ import type { VersionInfo, WorkerStatus } from './schemas.js';
  *
  * @example
  * ```ts
+ * declare const error: WorkerActiveError;
  * const { id, hostname, pid, version, since }: ActiveWorker = error.active;
  * ```
  */
@@ -29,7 +30,9 @@ export interface ActiveWorker {
  *
  * @example
  * ```ts
- * await registry.ask('register', request).catch((error) => {
+ * declare const registry: ActorRef<WorkerRegistryDefinition>;
+ * const request: RegisterRequest = { workerType: 'media', hostname: 'box-1', pid: process.pid, version: detectVersion() };
+ * await registry.ask('register', request).catch((error: unknown) => {
  *   if (error instanceof WorkerActiveError) console.error(`media is taken by ${error.active.id} (pid ${error.active.pid})`);
  * });
  * ```
@@ -55,7 +58,10 @@ export class WorkerActiveError extends RefusalError {
  *
  * @example
  * ```ts
- * await registry.ask('heartbeat', { workerId }).catch((error) => {
+ * declare const registry: ActorRef<WorkerRegistryDefinition>;
+ * declare const workerId: string;
+ * declare function stopDispatching(): void;
+ * await registry.ask('heartbeat', { workerId }).catch((error: unknown) => {
  *   if (error instanceof WorkerStoppedError) stopDispatching(); // a successor may own the type now
  * });
  * ```
@@ -71,7 +77,10 @@ export class WorkerStoppedError extends RefusalError {
  *
  * @example
  * ```ts
- * await client.heartbeat(workerId).catch((error) => {
+ * declare const client: RegistryClient;
+ * declare const workerId: string;
+ * declare function retryLater(): void;
+ * await client.heartbeat(workerId).catch((error: unknown) => {
  *   if (error instanceof RegistryUnavailableError) retryLater();
  * });
  * ```

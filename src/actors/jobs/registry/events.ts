@@ -11,6 +11,7 @@ import type { WorkerStatus, WorkerStopReason } from './schemas.js';
  *
  * @example
  * ```ts
+ * const registry = createWorkerRegistry();
  * registry.events.on('version-drift', ({ deployment, versions }) => log.warn(`${deployment} runs ${versions.join(' and ')}`));
  * ```
  */
@@ -39,7 +40,8 @@ export type RegistryEvents = {
  *
  * @example
  * ```ts
- * const bus: RegistryEventBus = registry.events;
+ * const { events } = createWorkerRegistry();
+ * const bus: RegistryEventBus = events;
  * bus.on('worker.changed', ({ workerId, status, stopReason }) => log.info({ workerId, stopReason }, status));
  * ```
  */

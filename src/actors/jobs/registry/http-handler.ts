@@ -26,6 +26,9 @@ import { RegisterRequestSchema, WorkerIdSchema } from './schemas.js';
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ * declare const registry: ActorRef<WorkerRegistryDefinition>;
+ * declare const ownRoutes: http.RequestListener;
  * const registryHttp = createRegistryHttpHandler(localRegistryClient(registry));
  * http.createServer((req, res) => registryHttp(req, res) || ownRoutes(req, res));
  * ```
@@ -37,6 +40,7 @@ export type RegistryHttpHandler = (req: IncomingMessage, res: ServerResponse) =>
  *
  * @example
  * ```ts
+ * declare const client: RegistryClient;
  * createRegistryHttpHandler(client, { basePath: '/internal/registry' });
  * ```
  */
@@ -52,6 +56,8 @@ const ACTIONS = new Set(['running', 'heartbeat', 'stopping']);
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ * const { WorkerRegistry } = createWorkerRegistry();
  * const handler = createRegistryHttpHandler(localRegistryClient(system.ref(WorkerRegistry, 'default')));
  * http.createServer((req, res) => void (handler(req, res) || res.writeHead(404).end())).listen(8080, '127.0.0.1');
  * ```
@@ -117,6 +123,7 @@ function describe(error: unknown): string {
  *
  * @example
  * ```ts
+ * declare const registry: ActorRef<WorkerRegistryDefinition>;
  * const server = await startRegistryServer(localRegistryClient(registry));
  * const client = httpRegistryClient(server.url);
  * await server.close();
@@ -134,6 +141,7 @@ export interface RegistryServer {
  *
  * @example
  * ```ts
+ * declare const registry: ActorRef<WorkerRegistryDefinition>;
  * const { url } = await startRegistryServer(localRegistryClient(registry), { port: 0 });
  * ```
  */

@@ -95,6 +95,7 @@ export function createWorkerRegistry(options: WorkerRegistryOptions = {}): Worke
  *
  * @example
  * ```ts
+ * const { WorkerRegistry } = createWorkerRegistry();
  * const registry: ActorRef<WorkerRegistryDefinition> = system.ref(WorkerRegistry, 'default');
  * ```
  */

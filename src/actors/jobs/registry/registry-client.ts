@@ -12,8 +12,9 @@ import type { RegisterRequest, WorkerInstance } from './schemas.js';
  *
  * @example
  * ```ts
+ * import os from 'node:os';
  * const client: RegistryClient = httpRegistryClient('http://127.0.0.1:8080/registry');
- * const worker = await client.register({ workerType: 'media', hostname, pid, version });
+ * const worker = await client.register({ workerType: 'media', hostname: os.hostname(), pid: process.pid, version: detectVersion() });
  * ```
  */
 export interface RegistryClient {
@@ -30,6 +31,7 @@ export interface RegistryClient {
  *
  * @example
  * ```ts
+ * const { WorkerRegistry } = createWorkerRegistry();
  * const client = localRegistryClient(system.ref(WorkerRegistry, 'default'));
  * ```
  */

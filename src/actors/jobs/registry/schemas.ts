@@ -32,6 +32,7 @@ export const WorkerIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'ids 
  *
  * @example
  * ```ts
+ * declare const worker: WorkerInstance;
  * const active = WorkerStatusSchema.extract(['STARTING', 'RUNNING']).safeParse(worker.status).success;
  * ```
  */
@@ -44,6 +45,7 @@ export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
  *
  * @example
  * ```ts
+ * declare const worker: WorkerInstance;
  * if (worker.stopReason === 'stale') log.warn(`${worker.id} on ${worker.hostname} went silent`);
  * ```
  */
@@ -77,7 +79,10 @@ const time = z.number().int().min(0);
  *
  * @example
  * ```ts
- * const { id, status, hostname, pid, version, startedAt } = WorkerInstanceSchema.parse(record.value);
+ * const [record] = await persistence.query(WORKERS, { limit: 1 });
+ * if (record) {
+ *   const { id, status, hostname, pid, version, startedAt } = WorkerInstanceSchema.parse(record.value);
+ * }
  * ```
  */
 export const WorkerInstanceSchema = z.strictObject({
@@ -116,6 +121,8 @@ export type RegistryState = z.infer<typeof RegistryStateSchema>;
  *
  * @example
  * ```ts
+ * import os from 'node:os';
+ * declare const registry: ActorRef<WorkerRegistryDefinition>;
  * await registry.ask('register', { workerType: 'media', hostname: os.hostname(), pid: process.pid, version: detectVersion() });
  * ```
  */
@@ -132,6 +139,8 @@ export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
  *
  * @example
  * ```ts
+ * declare const registry: ActorRef<WorkerRegistryDefinition>;
+ * declare const workerId: string;
  * await registry.ask('heartbeat', WorkerRefSchema.parse({ workerId }));
  * ```
  */
@@ -143,6 +152,8 @@ export type WorkerRefRequest = z.infer<typeof WorkerRefSchema>;
  *
  * @example
  * ```ts
+ * declare const registry: ActorRef<WorkerRegistryDefinition>;
+ * const request: RegisterRequest = { workerType: 'media', hostname: 'box-1', pid: process.pid, version: detectVersion() };
  * const worker = await registry.ask('register', request); // ERR_WORKER_ACTIVE if its type is taken
  * await registry.ask('running', { workerId: worker.id });
  * ```

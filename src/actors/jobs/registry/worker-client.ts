@@ -22,6 +22,8 @@ export const DEFAULT_GRACE_MS = 25_000;
  *
  * @example
  * ```ts
+ * declare const registry: RegistryClient;
+ * declare const queue: { pause(): void; idle(): Promise<void>; abortRunning(): void }; // the worker's own job loop
  * new WorkerClient({ registry, workerType: 'media', stopDispatch: () => queue.pause(), drain: () => queue.idle(), abort: () => queue.abortRunning() });
  * ```
  */
@@ -59,6 +61,7 @@ export interface WorkerClientOptions {
  *
  * @example
  * ```ts
+ * declare const client: WorkerClient;
  * if (client.status === 'lost') process.exitCode = 1;
  * ```
  */
@@ -69,7 +72,8 @@ export type WorkerClientStatus = 'idle' | 'starting' | 'running' | 'stopping' | 
  *
  * @example
  * ```ts
- * const client = new WorkerClient({ registry: httpRegistryClient(url), workerType: 'media', drain: () => jobs.idle() });
+ * const media = defineQueue({ name: 'media', payload: z.object({ postUrl: z.string() }) });
+ * const client = new WorkerClient({ registry: httpRegistryClient(url), workerType: 'media', ...queueShutdownHooks(media.ref(system), media.events) });
  * await client.start(); // throws ERR_WORKER_ACTIVE naming the active media worker
  * client.handleSignals(); // SIGTERM/SIGINT: STOPPING, drain within 25 s, STOPPED, exit 0
  * ```

@@ -87,8 +87,11 @@ export function queueViolations(sink: ReadonlyMap<string, number>, beliefs: Queu
  *
  * @example
  * ```ts
- * const done = await queue.ask('complete', { jobId, attemptId });
- * acknowledge(beliefs, done.id, attemptId);
+ * declare const claim: Claim;
+ * const beliefs: QueueBeliefs = { enqueued: new Map(), acknowledged: new Map(), held: new Map() };
+ * const queue = defineQueue({ name: 'renders', payload: z.object({ scene: z.string() }) }).ref(system);
+ * const done = await queue.ask('complete', { jobId: claim.job.id, attemptId: claim.attemptId });
+ * acknowledge(beliefs, done.id, claim.attemptId);
  * ```
  */
 export function acknowledge(beliefs: QueueBeliefs, jobId: string, attemptId: string): void {
