@@ -6,7 +6,9 @@
  * posts from the local media host through the media pipeline (403s until
  * re-extraction, HTML junk, a login wall, 5xx); cookies rotate on their
  * schedules against the local cookie providers (one flaky, one config
- * missing); two workers race to register and a version drift is reported.
+ * missing); two worker processes race to register over HTTP (one is
+ * refused, naming the other) and a later one of a newer build brings a
+ * version drift, which is reported.
  * Each cook and the queue have a live bar (the cookies a counter); every
  * tick checks every domain's invariants. A second run resumes unfinished
  * cooks and media jobs, or starts a fresh round if the last one ended.
@@ -108,6 +110,7 @@ async function main(): Promise<number> {
 
   let exitCode = 0;
   try {
+    await workers.race();
     // The intruder goes first, so "nothing changed" is plain to see.
     const target = plan.round.cooks[0] as RoundCook;
     const refusal = await system
