@@ -57,7 +57,7 @@ export interface CookieDemo {
   row(lines: readonly CookieDemoLine[]): ProgressRow;
   /** Invariant breaks in `lines` (and the reports they were counted from): an older revision over a newer one, two rotations of one account at once, a silent missing config, a value in a report or monitor. */
   violations(lines: readonly CookieDemoLine[]): string[];
-  /** Stops every cookie's schedule (the next run logs in again). */
+  /** Stops every cookie's schedule (the next run logs in again); nothing if it never started. */
   stop(system: ActorSystem): Promise<void>;
   close(): Promise<void>;
 }
@@ -87,6 +87,8 @@ export async function startCookieDemo(since: number): Promise<CookieDemo> {
   /** This run's reports as `lines` last read them (the invariants search the same ones), and when: a live view reads them once a second at most. */
   let lastReports: RotationReport[] = [];
   let readAt = -Infinity;
+  /** Whether start() ran: an interrupted demo may end before it, and its cookies are then neither rotated nor stopped. */
+  let started = false;
 
   const thisRun = async (reader: PersistencePort): Promise<RotationReport[]> =>
     (await reader.query<RotationReport>(COOKIE_REPORTS)).map((record) => record.value).filter((report) => report.startedAt >= since);
@@ -94,6 +96,7 @@ export async function startCookieDemo(since: number): Promise<CookieDemo> {
   return {
     Cookie,
     async start(system, note) {
+      started = true;
       for (const cookie of DEMO_COOKIES) await register(system, Cookie, cookie, services[cookie.issuer].issue(cookie.account, cookie.keys));
       const [first, second] = await Promise.all([system.ref(Cookie, 'shop-ann').ask('rotate', {}), system.ref(Cookie, 'shop-ann').ask('rotate', {})]);
       const joined = await first.settled;
@@ -135,7 +138,7 @@ export async function startCookieDemo(since: number): Promise<CookieDemo> {
         const before = revisions.get(snapshot.cookieId) ?? 0;
         if (snapshot.revision < before) broken.push(`cookie ${snapshot.cookieId}: revision went back from ${before} to ${snapshot.revision}`);
         revisions.set(snapshot.cookieId, Math.max(before, snapshot.revision));
-        if (snapshot.cookieId === MISSING_CONFIG_COOKIE && (snapshot.monitor.workerStatus !== 'error' || !snapshot.monitor.lastMessage)) {
+        if (started && snapshot.cookieId === MISSING_CONFIG_COOKIE && (snapshot.monitor.workerStatus !== 'error' || !snapshot.monitor.lastMessage)) {
           broken.push(`cookie ${snapshot.cookieId}: its config is missing but the monitor shows ${snapshot.monitor.workerStatus}`);
         }
       }
@@ -148,6 +151,7 @@ export async function startCookieDemo(since: number): Promise<CookieDemo> {
       return broken;
     },
     async stop(system) {
+      if (!started) return;
       await Promise.all(DEMO_COOKIES.map(({ cookieId }) => system.ref(Cookie, cookieId).ask('stop', {}).catch(() => undefined)));
     },
     async close() {

@@ -1,6 +1,5 @@
 /** The dashboard on a port of its own, for services without an HTTP server (and the demo). */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '../http/index.js';
 import { dashboard, type Dashboard, type DashboardOptions } from './dashboard.js';
 
 /**
@@ -37,20 +36,14 @@ export interface DashboardServer {
 /** @example `const { url, close } = await startDashboard({ system, port: 9090 });` */
 export async function startDashboard(options: StartDashboardOptions): Promise<DashboardServer> {
   const mounted = dashboard(options);
-  const server = createServer((request, response) => mounted.handle(request, response));
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLocal((request, response) => mounted.handle(request, response), { port: options.port ?? 0, host });
   return {
-    url: `http://${host}:${port}/`,
+    url: `http://${host}:${server.port}/`,
     dashboard: mounted,
     close: async () => {
       mounted.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

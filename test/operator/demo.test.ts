@@ -1,5 +1,6 @@
 /**
- * `npm start` as a newcomer runs it: the dashboard URL while it runs, the worker registry's refusal and drift, the media queue's
+ * `npm start` as a newcomer runs it: the dashboard URL while it runs, the worker processes' race (one refused naming the
+ * other) and drift, none of them left running after, the media queue's
  * jobs and the cookies' rotations (with the missing config and the latest failures), a table per domain, invariants counted per
  * domain, exit 0 by itself, and no cookie value anywhere in its output.
  */
@@ -27,8 +28,14 @@ describe('the demo (demo/demo.ts, compiled)', () => {
     const { STEWARD_SECRET_KEY: _key, ...env } = process.env;
     const { stdout, stderr } = await run(process.execPath, ['dist/demo/demo.js'], { cwd: root, env: { ...env, STEWARD_DATA_DIR: dir, STEWARD_DEMO_DEADLINE_MS: '120000' }, timeout: 140_000 });
     expect(stdout).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/ /m);
-    expect(stdout).toMatch(/^workers: a second 'media' worker \(pid \d+\) was refused: ERR_WORKER_ACTIVE$/m);
-    expect(stdout).toMatch(/^workers: version drift reported/m);
+    const [, racers = ''] = /^workers: two 'media' worker processes \(pids (\d+ and \d+)\) race to register$/m.exec(stdout) ?? [];
+    const [, refused, holder, holderPid] = /^workers: a second 'media' worker \(pid (\d+)\) was refused: ERR_WORKER_ACTIVE, held by (worker-\S+) \(pid (\d+)\)$/m.exec(stdout) ?? [];
+    expect(racers.split(' and ').sort()).toEqual([refused, holderPid].sort());
+    const [, admitted = ''] = /^workers: 2 admitted \((.*)\)$/m.exec(stdout) ?? [];
+    expect(admitted).toContain(`${holder} pid ${holderPid}`);
+    expect(stdout).toMatch(/^workers: version drift reported, RUNNING (\S+) and \1-next$/m);
+    const workerPids = [...racers.split(' and '), ...[...admitted.matchAll(/pid (\d+)/g)].map((match) => match[1])].map(Number);
+    expect(workerPids.filter(isAlive)).toEqual([]); // every worker process ended with the demo
     expect(stdout).toMatch(/^Cooks: total 5, running 0, paused 0, completed 5, failed 0$/m);
     expect(stdout).toMatch(/^Workers and versions: active 2, stopping 0, versions 2$/m);
     expect(stdout).toMatch(/^ {2}! version drift in demo: 2 versions RUNNING/m);
@@ -50,6 +57,15 @@ describe('the demo (demo/demo.ts, compiled)', () => {
     expect(values.filter((value) => stdout.includes(value) || stderr.includes(value))).toEqual([]);
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Every cookie value the local providers issued that the store kept (`<account>.<n>.<16 base64url characters>`). */
 async function storedCookieValues(dir: string): Promise<string[]> {

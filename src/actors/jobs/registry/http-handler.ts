@@ -10,11 +10,10 @@
  * - `POST /workers/:id/running` · `/heartbeat` · `/stopping` → 200 worker | 410 `ERR_WORKER_STOPPED`
  * - `DELETE /workers/:id` deregister → 200 worker
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StewardError } from '../../../index.js';
 import { WorkerActiveError } from './errors.js';
-import { sendJson } from '../../../http/index.js';
+import { listenLocal, sendJson } from '../../../http/index.js';
 import { issuesOf, readJson } from './http-io.js';
 import type { RegistryClient } from './registry-client.js';
 import { RegisterRequestSchema, WorkerIdSchema } from './schemas.js';
@@ -147,24 +146,14 @@ export interface RegistryServer {
  */
 export async function startRegistryServer(registry: RegistryClient, options: RegistryHttpOptions & { readonly port?: number } = {}): Promise<RegistryServer> {
   const handler = createRegistryHttpHandler(registry, options);
-  const server = createServer((req, res) => {
-    if (!handler(req, res)) {
-      req.resume();
-      sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: 'not a registry path' } });
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}${(options.basePath ?? '/registry').replace(/\/+$/, '')}`,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  const { port, close } = await listenLocal(
+    (req, res) => {
+      if (!handler(req, res)) {
+        req.resume();
+        sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: 'not a registry path' } });
+      }
+    },
+    { port: options.port ?? 0 },
+  );
+  return { url: `http://127.0.0.1:${port}${(options.basePath ?? '/registry').replace(/\/+$/, '')}`, close };
 }
