@@ -143,10 +143,12 @@ async function bullSide(port: number): Promise<Side> {
   };
 }
 
-async function stewardSide(): Promise<Side> {
+/** Steward's side also counts its store commits (each one fsync): commits per job say where the time goes, however loaded the machine. */
+async function stewardSide(): Promise<Side & { commits(): number }> {
   const dir = await mkdtemp(join(tmpdir(), 'steward-bench-jobs-'));
   const store = await LowdbStore.open({ dir });
-  const system = new ActorSystem({ persistence: new Persistence(store) });
+  const persistence = new Persistence(store);
+  const system = new ActorSystem({ persistence });
   const Payload = z.object({ n: z.number().int() });
   const queueOf = (concurrency: number) => {
     const queue = defineQueue({ name: `bench-${++round}`, payload: Payload, concurrency, handler: async () => null });
@@ -154,6 +156,7 @@ async function stewardSide(): Promise<Side> {
   };
   const entries = (jobs: number) => Array.from({ length: jobs }, (_, n) => ({ payload: { n } }));
   return {
+    commits: () => persistence.stats.storeCommits,
     async drain(concurrency, jobs) {
       const { queue, ref } = queueOf(concurrency);
       await ref.ask('pause', {});
@@ -217,7 +220,9 @@ const group: BenchGroup = {
     try {
       for (const concurrency of [1, 8, 32] as const) {
         const jobs = BACKLOG[concurrency];
+        const commits = steward.commits();
         const ours = await steward.drain(concurrency, jobs);
+        report({ name: `jobs.c${concurrency}_commits_per_job`, value: (steward.commits() - commits) / jobs, unit: 'store commits (fsyncs) per job drained (its bulk enqueue included)' });
         const theirs = await bullAlways.drain(concurrency, jobs);
         const theirsEverysec = await bullEverysec.drain(concurrency, jobs);
         console.log(`  c${concurrency}: steward ${ours.toFixed(0)} jobs/s, BullMQ AOF-always ${theirs.toFixed(0)}, AOF-everysec ${theirsEverysec.toFixed(0)}`);
@@ -230,7 +235,9 @@ const group: BenchGroup = {
       const bulk = { ours: await steward.enqueueBulk(BULK), theirs: await bullAlways.enqueueBulk(BULK) };
       console.log(`  enqueue bulk of ${BULK}: steward ${bulk.ours.toFixed(0)}/s, BullMQ AOF-always ${bulk.theirs.toFixed(0)}/s`);
       report({ name: 'jobs.bulk_vs_bullmq', value: bulk.ours / bulk.theirs, unit: 'x (steward / BullMQ AOF always)', target: '>= 1.0' });
+      const commits = steward.commits();
       const ours = await steward.latency(LATENCY_SAMPLES);
+      report({ name: 'jobs.latency_commits_per_job', value: (steward.commits() - commits) / LATENCY_SAMPLES, unit: 'store commits (fsyncs) per job: the enqueue with its claim, then the completion' });
       const theirs = await bullAlways.latency(LATENCY_SAMPLES);
       console.log(`  enqueue → completed: steward p50 ${percentile(ours, 50).toFixed(2)} ms p99 ${percentile(ours, 99).toFixed(2)} ms; BullMQ AOF-always p50 ${percentile(theirs, 50).toFixed(2)} ms p99 ${percentile(theirs, 99).toFixed(2)} ms`);
       report({ name: 'jobs.p50_ms', value: percentile(ours, 50), unit: 'ms', target: '<= 1' });

@@ -37,6 +37,7 @@ export type { Claim } from './queue/attempt-reports.js';
 export { StaleAttemptError } from './queue/errors.js';
 export type { QueueEventBus, QueueEvents } from './queue/events.js';
 export { JOBS, QUEUES } from './queue/queue-turn.js';
+export { defineJobIndexes, JOB_INDEXES, JOBS_BY_FINISH, JOBS_BY_STATUS } from './queue/job-indexes.js';
 export { LEASE_EXPIRED, RECOVERED_FROM_RESTART } from './queue/job-records.js';
 export { MAX_BULK, queueMessages } from './queue/queue-messages.js';
 export type { QueueMessages } from './queue/queue-messages.js';

@@ -7,7 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { DownloadedFile } from './download.js';
-import { ExtractFailedError, HttpStatusError, MediaError, redactUrl } from './errors.js';
+import { ExtractFailedError, HttpForbiddenError, MediaError, redactUrl } from './errors.js';
 import type { JobLog } from './events.js';
 import { extractWithTimeout, pickCandidate } from './extract.js';
 import type { Extraction } from './messages.js';
@@ -47,7 +47,7 @@ export class MediaAcquirer {
       try {
         return await this.validOrNothing(current, headers);
       } catch (error) {
-        if (!(error instanceof HttpStatusError && error.status === 403) || this.reExtracts >= this.options.maxReExtracts) throw error;
+        if (!(error instanceof HttpForbiddenError) || this.reExtracts >= this.options.maxReExtracts) throw error;
         this.log.warn('download', `403 from ${redactUrl(current)}: re-extracting for a candidate not tried yet`);
         const next = pickCandidate((await this.reExtract()).candidates, this.tried);
         if (next === undefined) throw new ExtractFailedError(`${redactUrl(this.postUrl)}: every candidate answered 403 or was tried`, { cause: error });

@@ -2,7 +2,9 @@
  * The media pipeline's errors. Each carries a literal `code` and says whether
  * the failure is worth another attempt (`retryable`): 5xx answers, transport
  * errors, truncated bodies and timeouts are; a refused URL, a body over the
- * cap, a 4xx answer or a cancel are not.
+ * cap, a 4xx answer or a cancel are not. An HTTP answer's code says its
+ * class of status, so a queue's never-retry codes can name client errors
+ * apart from server errors.
  */
 import { errorClass, StewardError, type StewardErrorOptions } from '../../errors.js';
 
@@ -27,9 +29,12 @@ export abstract class MediaError extends StewardError {
   }
 }
 
-type MediaCtor<TCode extends string> = new (message: string, options?: MediaErrorOptions) => MediaError & { readonly code: TCode };
-function mediaErrorClass<TCode extends string>(name: string, code: TCode): MediaCtor<TCode> {
-  return errorClass(name, code, MediaError as unknown as abstract new (message: string, options?: StewardErrorOptions) => StewardError) as unknown as MediaCtor<TCode>;
+type MediaCtor<TCode extends string, TBase extends MediaError = MediaError> = new (message: string, options?: MediaErrorOptions) => TBase & { readonly code: TCode };
+type AnyBase = abstract new (message: string, options?: StewardErrorOptions) => StewardError;
+function mediaErrorClass<TCode extends string>(name: string, code: TCode): MediaCtor<TCode>;
+function mediaErrorClass<TCode extends string, TBase extends MediaError>(name: string, code: TCode, base: abstract new (message: string, options?: MediaErrorOptions) => TBase): MediaCtor<TCode, TBase>;
+function mediaErrorClass(name: string, code: string, base: unknown = MediaError): unknown {
+  return errorClass(name, code, base as AnyBase);
 }
 
 /**
@@ -62,15 +67,78 @@ export class UnsafePathError extends mediaErrorClass('UnsafePathError', 'ERR_MED
  */
 export class ExtractFailedError extends mediaErrorClass('ExtractFailedError', 'ERR_MEDIA_EXTRACT_FAILED') {}
 /**
- * A server answered with a status other than 2xx; `status` says which.
+ * Base of the errors for an HTTP answer other than 2xx (a redirect is
+ * followed); `status` says which, the subclass's `code` its class.
  *
  * @example
  * ```ts
- * const needsReExtract = (err: unknown) => err instanceof HttpStatusError && err.status === 403;
+ * const answered = (err: unknown) => (err instanceof HttpStatusError ? err.status : undefined);
  * ```
  */
-export class HttpStatusError extends mediaErrorClass('HttpStatusError', 'ERR_MEDIA_HTTP_STATUS') {
+export abstract class HttpStatusError extends MediaError {
   status = 0;
+}
+/**
+ * A 403: the URL's token or signature was refused; the pipeline asks the extractor for a fresh candidate.
+ *
+ * @example
+ * ```ts
+ * const needsReExtract = (err: unknown) => err instanceof HttpForbiddenError;
+ * ```
+ */
+export class HttpForbiddenError extends mediaErrorClass('HttpForbiddenError', 'ERR_MEDIA_HTTP_FORBIDDEN', HttpStatusError) {}
+/**
+ * A 404: the post or the file is not there; final.
+ *
+ * @example
+ * ```ts
+ * const retry = { attempts: 5, noRetryCodes: ['ERR_MEDIA_HTTP_NOT_FOUND', 'ERR_MEDIA_HTTP_CLIENT'] };
+ * ```
+ */
+export class HttpNotFoundError extends mediaErrorClass('HttpNotFoundError', 'ERR_MEDIA_HTTP_NOT_FOUND', HttpStatusError) {}
+/**
+ * Any other 4xx: the request itself was refused; final.
+ *
+ * @example
+ * ```ts
+ * const rateLimited = (err: unknown) => err instanceof HttpClientError && err.status === 429;
+ * ```
+ */
+export class HttpClientError extends mediaErrorClass('HttpClientError', 'ERR_MEDIA_HTTP_CLIENT', HttpStatusError) {}
+/**
+ * A 5xx: the server failed; retryable.
+ *
+ * @example
+ * ```ts
+ * const serverSide = (err: unknown) => err instanceof HttpServerError; // err.retryable is true
+ * ```
+ */
+export class HttpServerError extends mediaErrorClass('HttpServerError', 'ERR_MEDIA_HTTP_SERVER', HttpStatusError) {}
+/**
+ * A status outside 2xx, 4xx and 5xx that ends the request (1xx, a 3xx without `Location`); final.
+ *
+ * @example
+ * ```ts
+ * const notModified = (err: unknown) => err instanceof HttpUnexpectedStatusError && err.status === 304;
+ * ```
+ */
+export class HttpUnexpectedStatusError extends mediaErrorClass('HttpUnexpectedStatusError', 'ERR_MEDIA_HTTP_STATUS', HttpStatusError) {}
+
+/** The HTTP error class of each code, for rebuilding one that crossed a thread boundary. @internal */
+export const HTTP_STATUS_ERRORS = {
+  ERR_MEDIA_HTTP_FORBIDDEN: HttpForbiddenError,
+  ERR_MEDIA_HTTP_NOT_FOUND: HttpNotFoundError,
+  ERR_MEDIA_HTTP_CLIENT: HttpClientError,
+  ERR_MEDIA_HTTP_SERVER: HttpServerError,
+  ERR_MEDIA_HTTP_STATUS: HttpUnexpectedStatusError,
+} as const;
+
+function httpErrorClassOf(status: number): (typeof HTTP_STATUS_ERRORS)[keyof typeof HTTP_STATUS_ERRORS] {
+  if (status === 403) return HttpForbiddenError;
+  if (status === 404) return HttpNotFoundError;
+  if (status >= 400 && status < 500) return HttpClientError;
+  if (status >= 500 && status < 600) return HttpServerError;
+  return HttpUnexpectedStatusError;
 }
 /**
  * The connection failed or broke (reset, refused, DNS); retryable.
@@ -143,9 +211,10 @@ export class InvalidMediaError extends mediaErrorClass('InvalidMediaError', 'ERR
  */
 export class InvalidMediaJobError extends mediaErrorClass('InvalidMediaJobError', 'ERR_INVALID_MESSAGE') {}
 
-/** The status of an HTTP error, with the message naming the URL (never its query: signatures are secrets). */
-export function httpStatusError(status: number, url: string): InstanceType<typeof HttpStatusError> {
-  const error = new HttpStatusError(`GET ${redactUrl(url)} answered ${status}`, { retryable: status >= 500 });
+/** The error of an HTTP answer by its status, with the message naming the URL (never its query: signatures are secrets). */
+export function httpStatusError(status: number, url: string): HttpStatusError {
+  const ErrorClass = httpErrorClassOf(status);
+  const error = new ErrorClass(`GET ${redactUrl(url)} answered ${status}`, { retryable: ErrorClass === HttpServerError });
   error.status = status;
   return error;
 }

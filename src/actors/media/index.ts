@@ -40,7 +40,12 @@ export {
 export type { Account, Extraction, MediaCandidate, MediaJobFailure, MediaJobOutcome, MediaJobPayload, MediaJobResult, PreviousExtraction } from './messages.js';
 export {
   ExtractFailedError,
+  HttpClientError,
+  HttpForbiddenError,
+  HttpNotFoundError,
+  HttpServerError,
   HttpStatusError,
+  HttpUnexpectedStatusError,
   InvalidMediaError,
   InvalidMediaJobError,
   MediaCancelledError,

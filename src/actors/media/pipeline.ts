@@ -74,7 +74,7 @@ export interface MediaPipeline {
  */
 export class MediaJobFailedError extends StewardError {
   override readonly name = 'MediaJobFailedError';
-  /** The failure's own code (`ERR_MEDIA_HTTP_STATUS`, ...), so a queue's never-retry list can name it. */
+  /** The failure's own code (`ERR_MEDIA_HTTP_CLIENT`, `ERR_MEDIA_HTTP_SERVER`, ...), so a queue's never-retry list can name it. */
   readonly code: string;
   readonly retryable: boolean;
   constructor(readonly failure: MediaJobFailure) {

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { defineTask, type TaskPool } from '../../pools/index.js';
 import type { Downloader } from './download.js';
 import {
-  HttpStatusError,
+  HTTP_STATUS_ERRORS,
+  type HttpStatusError,
   InvalidMediaError,
   MediaCancelledError,
   MediaTimeoutError,
@@ -64,7 +65,7 @@ export const mediaThumbnailTask = defineTask({
 });
 
 const ERRORS: Record<string, new (message: string, options?: { retryable?: boolean }) => MediaError> = {
-  ERR_MEDIA_HTTP_STATUS: HttpStatusError,
+  ...HTTP_STATUS_ERRORS,
   ERR_MEDIA_TRANSPORT: TransportError,
   ERR_MEDIA_TRUNCATED: TruncatedError,
   ERR_MEDIA_TOO_LARGE: TooLargeError,
@@ -99,7 +100,7 @@ export function poolSteps(pool: TaskPool): Pick<MediaSteps, 'download' | 'valida
     if (outcome.ok) return outcome.file;
     const ErrorClass = ERRORS[outcome.code] ?? InvalidMediaError;
     const error = new ErrorClass(outcome.message, { retryable: outcome.retryable });
-    if (outcome.status !== undefined) (error as InstanceType<typeof HttpStatusError>).status = outcome.status;
+    if (outcome.status !== undefined) (error as HttpStatusError).status = outcome.status;
     throw error;
   };
   const validate: Validator = (request) => pool.run(mediaValidateTask, request);

@@ -42,7 +42,9 @@ export interface FetchHttpOptions {
  * `Cookie` / `Authorization` headers dropped once a hop leaves the origin
  * they were given for); a transport
  * failure becomes a retryable `ERR_MEDIA_TRANSPORT`, a non-2xx answer an
- * `ERR_MEDIA_HTTP_STATUS` (retryable when 5xx), with the body discarded.
+ * HTTP error by its status class (`ERR_MEDIA_HTTP_SERVER`, retryable, for 5xx;
+ * `ERR_MEDIA_HTTP_FORBIDDEN`, `ERR_MEDIA_HTTP_NOT_FOUND`, `ERR_MEDIA_HTTP_CLIENT`
+ * for 4xx), with the body discarded.
  * Built on `node:http` rather than `fetch`: the body is a Node stream that
  * goes to the file without a web-stream bridge, which is a third of a
  * download's cost at 1 MB.

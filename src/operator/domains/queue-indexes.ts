@@ -1,35 +1,13 @@
 /**
  * How the queues domain reads job records without the queue actor and
- * without scanning a queue's history: two secondary indexes of the `jobs`
- * collection, declared by the domain on the reader it is given (idempotent;
- * an embedded store builds them once from its records and keeps them with
- * each commit, PostgreSQL keeps them as partial expression indexes), and
- * bounded pages of them.
+ * without scanning a queue's history: the jobs package's two secondary
+ * indexes of the `jobs` collection (`JOB_INDEXES`), declared by the domain
+ * on the reader it is given, and bounded pages of them.
  * @internal
  */
-import { JOBS, type Job, type JobStatus } from '../../actors/jobs/index.js';
-import type { IndexSpec, StoredRecord } from '../../persistence/index.js';
+import { defineJobIndexes, JOBS, JOBS_BY_FINISH, JOBS_BY_STATUS, type Job, type JobStatus } from '../../actors/jobs/index.js';
+import type { StoredRecord } from '../../persistence/index.js';
 import type { RecordReader } from '../domain.js';
-
-/** Jobs by queue, status and enqueue time: counts by status, the oldest queued job. */
-export const JOBS_BY_STATUS: IndexSpec = {
-  name: 'steward.operator.jobs-by-status',
-  fields: [
-    { name: 'queue', type: 'string' },
-    { name: 'status', type: 'string' },
-    { name: 'queuedAt', type: 'number' },
-  ],
-};
-
-/** Finished jobs by queue, status and finish time (unfinished ones have no `finishedAt`, so they are not in it): the latest failures. */
-export const JOBS_BY_FINISH: IndexSpec = {
-  name: 'steward.operator.jobs-by-finish',
-  fields: [
-    { name: 'queue', type: 'string' },
-    { name: 'status', type: 'string' },
-    { name: 'finishedAt', type: 'number' },
-  ],
-};
 
 /** Most jobs of one status read to count them; past it, the count shows as at least this. */
 export const COUNT_CAP = 1_000;
@@ -44,13 +22,13 @@ export function hasIndexes(reader: RecordReader): reader is IndexedReader {
   return typeof reader.defineIndex === 'function' && typeof reader.queryIndex === 'function';
 }
 
-/** Declares both indexes once per reader. */
+/** Declares the job indexes once per reader. */
 export function indexDeclarations(): (reader: IndexedReader) => Promise<void> {
   const declared = new WeakMap<object, Promise<void>>();
   return (reader) => {
     let done = declared.get(reader);
     if (!done) {
-      done = Promise.all([reader.defineIndex(JOBS, JOBS_BY_STATUS), reader.defineIndex(JOBS, JOBS_BY_FINISH)]).then(() => undefined);
+      done = defineJobIndexes(reader);
       done.catch(() => declared.delete(reader)); // tried again on the next read
       declared.set(reader, done);
     }

@@ -18,8 +18,8 @@ const age = (now: number, at: number): string => `${Math.max(0, Math.round((now 
 /**
  * Queues: per queue its jobs by status (a count past 1,000 shows as
  * `1000+`), stalled running jobs, the oldest queued job's age, and the
- * latest failures (job, attempts, error code). It declares two secondary
- * indexes of `jobs` on the reader it reads (see queue-indexes.ts), so each
+ * latest failures (job, attempts, error code). It declares the jobs
+ * package's indexes of `jobs` (`JOB_INDEXES`) on the reader it reads, so each
  * read is a few bounded index pages per queue, whatever the history.
  *
  * @example

@@ -10,45 +10,49 @@ import { REMINDERS_COLLECTION } from './reminder-record.js';
 
 /** @internal */
 export class TurnWrites {
-  #ops: WriteOp[] = [];
+  /** By collection and key: a turn of many writes (a bulk enqueue) stages each in constant time. */
+  #ops = new Map<string, WriteOp>();
   /** The earliest due time among staged reminders (Infinity: none, or only cancels). */
   #earliestDue = Infinity;
 
   get size(): number {
-    return this.#ops.length;
+    return this.#ops.size;
   }
 
   stage(op: WriteOp, dueAt?: number): void {
-    // A later write of the same record replaces an earlier one of this turn.
-    this.#ops = this.#ops.filter((staged) => staged.collection !== op.collection || staged.key !== op.key);
-    this.#ops.push(op);
+    // A later write of the same record replaces an earlier one of this turn (and goes last, as it came last).
+    const id = idOf(op.collection, op.key);
+    this.#ops.delete(id);
+    this.#ops.set(id, op);
     if (dueAt !== undefined) this.#earliestDue = Math.min(this.#earliestDue, dueAt);
   }
 
   /** The staged write of `(collection, key)`, if this turn made one. */
   find(collection: string, key: string): WriteOp | undefined {
-    return this.#ops.find((op) => op.collection === collection && op.key === key);
+    return this.#ops.get(idOf(collection, key));
   }
 
   /** The staged writes of one collection. */
   staged(collection: string): WriteOp[] {
-    return this.#ops.filter((op) => op.collection === collection);
+    return [...this.#ops.values()].filter((op) => op.collection === collection);
   }
 
   /** Takes every staged write, with whether reminders changed and the earliest new due time. */
   take(): { readonly ops: WriteOp[]; readonly reminders: boolean; readonly earliestDue: number } {
-    const ops = this.#ops;
+    const ops = [...this.#ops.values()];
     const taken = { ops, reminders: ops.some((op) => op.collection === REMINDERS_COLLECTION), earliestDue: this.#earliestDue };
-    this.#ops = [];
-    this.#earliestDue = Infinity;
+    this.clear();
     return taken;
   }
 
   clear(): void {
-    this.#ops = [];
+    this.#ops = new Map();
     this.#earliestDue = Infinity;
   }
 }
+
+/** Collection names and keys are non-empty strings without NUL, so the pair joined by one is unambiguous. */
+const idOf = (collection: string, key: string): string => `${collection}\u0000${key}`;
 
 /**
  * Commits what a turn staged on its own (the turn did not save), then tells

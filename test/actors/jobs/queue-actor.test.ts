@@ -177,6 +177,21 @@ describe('a queue with an in-process handler', () => {
     expect(seen.find((e) => e.type === 'progress')?.event).toMatchObject({ pct: 40 });
   });
 
+  it('costs one commit per job in a steady stream at concurrency 1: each completion rides the next claim\'s commit', async () => {
+    const { ref, store, queue } = setup({ handler: async () => null, concurrency: 1 });
+    await ref.ask('pause', {});
+    const jobs = await ref.ask('enqueueBulk', { jobs: Array.from({ length: 20 }, (_, n) => ({ payload: { n } })) });
+    const completed: string[] = [];
+    const all = new Promise<void>((resolve) => queue.events.on('completed', ({ jobId }) => completed.push(jobId) === jobs.length && resolve()));
+    const before = store.commitCount;
+    await ref.ask('resume', {});
+    await all;
+    // resume (with the first claim), then each completion with the next claim, then the last completion alone
+    expect(store.commitCount - before).toBe(jobs.length + 1);
+    expect(completed).toEqual(jobs.map((job) => job.id));
+    for (const job of jobs) expect((await store.get<Job>(JOBS, ownedKey('work', job.id)))?.value).toMatchObject({ status: 'completed', attemptCount: 1 });
+  });
+
   it('commits a burst of its own handlers\' outcomes in one commit, and starts the freed slots\' jobs only after it', async () => {
     const { calls, handler } = manualHandler();
     const { ref, store } = setup({ handler, concurrency: 4 });

@@ -131,7 +131,7 @@ describe('the media pipeline', () => {
 
     it('gives up on 5xx after the attempts, as a retryable failure', async () => {
       const outcome = await fx.pipeline().run({ jobId: 'j', postUrl: fx.host.postUrl('flaky', { fail: 10, key: 'b' }) });
-      expect(outcome).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_HTTP_STATUS', retryable: true });
+      expect(outcome).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_HTTP_SERVER', retryable: true });
       expect(fx.host.hits('/media/flaky.mp4')).toBe(3);
     });
 
@@ -141,10 +141,10 @@ describe('the media pipeline', () => {
       expect(fx.events.filter((e) => e.message.includes('ERR_MEDIA_TRANSPORT'))).toHaveLength(2);
     });
 
-    it('does not retry a 404 (nor a 400)', async () => {
-      expect(await fx.pipeline().run({ jobId: 'j', postUrl: fx.host.postUrl('missing') })).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_HTTP_STATUS', retryable: false });
+    it('does not retry a 404 (nor a 400), each failing with its own code', async () => {
+      expect(await fx.pipeline().run({ jobId: 'j', postUrl: fx.host.postUrl('missing') })).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_HTTP_NOT_FOUND', retryable: false });
       expect(fx.host.hits('/media/missing.mp4')).toBe(1);
-      await fx.pipeline().run({ jobId: 'j', postUrl: fx.host.postUrl('flaky', { fail: 5, key: 'c', status: 400 }) });
+      expect(await fx.pipeline().run({ jobId: 'j', postUrl: fx.host.postUrl('flaky', { fail: 5, key: 'c', status: 400 }) })).toMatchObject({ status: 'failed', code: 'ERR_MEDIA_HTTP_CLIENT', retryable: false });
       expect(fx.host.hits('/media/flaky.mp4')).toBe(1);
     });
 
@@ -191,7 +191,7 @@ describe('the media pipeline', () => {
     it('ends failed with a code and a message, leaving no file, for each failure kind', async () => {
       const cases: [string, Record<string, string | number>, string, Record<string, unknown>?][] = [
         ['empty', {}, 'ERR_MEDIA_EXTRACT_FAILED'],
-        ['nope', {}, 'ERR_MEDIA_HTTP_STATUS'],
+        ['nope', {}, 'ERR_MEDIA_HTTP_NOT_FOUND'],
         ['unsafe', {}, 'ERR_MEDIA_UNSAFE_URL'],
         ['ok', { size: 500_000 }, 'ERR_MEDIA_TOO_LARGE', { maxBytes: 100_000 }],
         ['slow', { size: 1_000_000, delay: 50 }, 'ERR_MEDIA_TIMEOUT', { downloadTimeoutMs: 100, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }],
@@ -223,7 +223,7 @@ describe('the media pipeline', () => {
     it('handle() rejects with the coded MediaJobFailedError for a queue handler', async () => {
       const error = await fx.pipeline().handle({ jobId: 'j', postUrl: fx.host.postUrl('missing') }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MediaJobFailedError);
-      expect((error as MediaJobFailedError).code).toBe('ERR_MEDIA_HTTP_STATUS');
+      expect((error as MediaJobFailedError).code).toBe('ERR_MEDIA_HTTP_NOT_FOUND');
     });
   });
 

@@ -35,6 +35,8 @@ describe('media steps on a PiscinaPool', () => {
     expect(((await pipeline.run({ jobId: 'b', postUrl: fx.host.postUrl('flaky', { fail: 2, key: 'p' }) })) as MediaJobResult).attempts).toBe(3);
     expect(await pipeline.run({ jobId: 'c', postUrl: fx.host.postUrl('reextract') })).toMatchObject({ via: 're-extract' });
     expect(await pipeline.run({ jobId: 'd', postUrl: fx.host.postUrl('truncated') })).toMatchObject({ code: 'ERR_MEDIA_TRUNCATED', retryable: true });
+    expect(await pipeline.run({ jobId: 'e', postUrl: fx.host.postUrl('flaky', { fail: 5, key: 'p4', status: 429 }) })).toMatchObject({ code: 'ERR_MEDIA_HTTP_CLIENT', retryable: false });
+    expect(await pipeline.run({ jobId: 'f', postUrl: fx.host.postUrl('flaky', { fail: 5, key: 'p5' }) })).toMatchObject({ code: 'ERR_MEDIA_HTTP_SERVER', retryable: true });
     expect((await filesUnder(fx.root)).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 

@@ -36,7 +36,7 @@ describe('mediaQueueHandler', () => {
     const payload = { jobId: 'q2', postUrl: fx.host.postUrl('flaky', { fail: 3, key: 'q2' }) };
     const first = await rejection(handle(payload, attempt(1)));
     expect(first).toBeInstanceOf(MediaJobFailedError);
-    expect([first.code, first.retryable]).toEqual(['ERR_MEDIA_HTTP_STATUS', true]);
+    expect([first.code, first.retryable]).toEqual(['ERR_MEDIA_HTTP_SERVER', true]);
     expect(await filesUnder(fx.root)).toEqual([]);
 
     const second = await handle(payload, attempt(2));
@@ -48,7 +48,7 @@ describe('mediaQueueHandler', () => {
   it('rejects a final failure (404) and a cancel as not retryable, leaving no file', async () => {
     const handle = mediaQueueHandler(fx.pipeline());
     const missing = await rejection(handle({ jobId: 'q3', postUrl: fx.host.postUrl('missing') }, attempt(1)));
-    expect([missing.code, missing.retryable]).toEqual(['ERR_MEDIA_HTTP_STATUS', false]);
+    expect([missing.code, missing.retryable]).toEqual(['ERR_MEDIA_HTTP_NOT_FOUND', false]);
 
     const controller = new AbortController();
     const context = { ...attempt(1, controller.signal), progress: (pct: number) => pct > 51 && controller.abort() };
