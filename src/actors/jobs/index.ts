@@ -1,6 +1,6 @@
 export { createWorkerRegistry, WORKER_REGISTRIES, WORKERS } from './registry/registry-actor.js';
 export type { WorkerRegistry, WorkerRegistryDefinition, WorkerRegistryOptions } from './registry/registry-actor.js';
-export { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_AFTER_MS, DEFAULT_STOPPING_TIMEOUT_MS } from './registry/registry-state.js';
+export { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_KEEP_STOPPED, DEFAULT_STALE_AFTER_MS, DEFAULT_STOPPING_TIMEOUT_MS } from './registry/registry-state.js';
 export type { RegistryThresholds } from './registry/registry-state.js';
 export type { RegistryEventBus, RegistryEvents } from './registry/events.js';
 export { RegistryUnavailableError, WorkerActiveError, WorkerStoppedError } from './registry/errors.js';

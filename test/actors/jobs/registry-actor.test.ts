@@ -4,10 +4,12 @@ import { MemoryStore, Persistence, type WriteOp } from '../../../src/persistence
 import { shutdown } from '../../fixtures/shutdown.js';
 import {
   createWorkerRegistry,
+  DEFAULT_KEEP_STOPPED,
   WORKER_REGISTRIES,
   WORKERS,
   type RegistryEvents,
   type VersionInfo,
+  type WorkerInstance,
   type WorkerRegistryDefinition,
   type WorkerRegistryOptions,
 } from '../../../src/actors/jobs/index.js';
@@ -173,5 +175,69 @@ describe('the worker registry actor', () => {
 
   it('refuses thresholds that are not positive integers', () => {
     expect(() => createWorkerRegistry({ staleAfterMs: 0 })).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
+  });
+});
+
+/*
+ * STOPPED worker records do not pile up: the registry keeps the newest
+ * `keepStopped` of each worker type and deletes older ones in the turn (and
+ * the commit) that stops a newer one; a registry whose state predates the
+ * history indexes its STOPPED records once when it activates, pruning them
+ * to the bound.
+ */
+const stoppedOf = async (store: MemoryStore, type: string) =>
+  (await store.query<WorkerInstance>(WORKERS, { prefix: 'default/' })).filter((r) => r.value.workerType === type && r.value.status === 'STOPPED').map((r) => r.value.pid);
+
+describe('STOPPED worker history', () => {
+  it('keeps the newest keepStopped STOPPED records per type, deleting the oldest in the commit that stops a newer one', async () => {
+    const { registry, store, clock } = setup({ keepStopped: 2 });
+    const cookies = await registry.ask('register', request(900, 'cookies'));
+    await registry.ask('deregister', { workerId: cookies.id });
+    for (const pid of [101, 102, 103, 104]) {
+      const worker = await registry.ask('register', request(pid));
+      clock.advance(10);
+      await registry.ask('deregister', { workerId: worker.id });
+      expect((await stoppedOf(store, 'media')).sort()).toEqual([101, 102, 103, 104].filter((p) => p <= pid && p > pid - 2));
+    }
+    // another type's history is its own
+    expect(await stoppedOf(store, 'cookies')).toEqual([900]);
+    // a stale worker counts too: expired by a sweep, in the sweep's commit
+    await registry.ask('register', request(105));
+    clock.advance(3_001);
+    await registry.ask('list', {});
+    expect((await stoppedOf(store, 'media')).sort()).toEqual([104, 105]);
+  });
+
+  it('defaults to DEFAULT_KEEP_STOPPED and refuses a bound that is not a positive integer with ERR_INVALID_CONFIG', () => {
+    expect(DEFAULT_KEEP_STOPPED).toBe(20);
+    expect(() => createWorkerRegistry({ keepStopped: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
+    expect(() => createWorkerRegistry({ keepStopped: 1.5 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
+  });
+
+  it('prunes the STOPPED records of a registry state written before the history was kept, when it activates', async () => {
+    const store = new MemoryStore();
+    const old = (n: number): WorkerInstance => ({
+      id: `worker-old-${n}`,
+      workerType: 'media',
+      status: 'STOPPED',
+      hostname: 'host-a',
+      pid: 200 + n,
+      version: V1,
+      startedAt: n,
+      lastHeartbeatAt: n,
+      stoppingSince: null,
+      stoppedAt: 1_000 + n,
+      stopReason: 'deregistered',
+    });
+    const writes: WriteOp[] = [5, 1, 4, 2, 3].map((n) => ({ op: 'put', collection: WORKERS, key: `default/${old(n).id}`, value: old(n) }));
+    // another deployment's records are not this registry's
+    writes.push({ op: 'put', collection: WORKERS, key: `default/x/${old(9).id}`, value: old(9) });
+    await store.commit([{ op: 'put', collection: WORKER_REGISTRIES, key: 'default', value: { workers: {}, drift: [] } }, ...writes]);
+    const { registry } = setup({ keepStopped: 2 }, store);
+    await registry.ask('list', {});
+    expect((await stoppedOf(store, 'media')).sort()).toEqual([204, 205, 209]);
+    const worker = await registry.ask('register', request(301));
+    await registry.ask('deregister', { workerId: worker.id });
+    expect((await stoppedOf(store, 'media')).sort()).toEqual([205, 209, 301]);
   });
 });

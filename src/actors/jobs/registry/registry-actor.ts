@@ -9,11 +9,13 @@ import { WorkerActiveError, WorkerStoppedError, type ActiveWorker } from './erro
 import { createRegistryEvents, publish, type RegistryEventBus } from './events.js';
 import {
   admit,
+  DEFAULT_KEEP_STOPPED,
   DEFAULT_STALE_AFTER_MS,
   DEFAULT_STOPPING_TIMEOUT_MS,
   emptyRegistry,
   expire,
   nextExpiry,
+  retainStopped,
   transition,
   withDrift,
   type Change,
@@ -21,10 +23,11 @@ import {
   type WorkerRequest,
 } from './registry-state.js';
 import { RegistryMessages, RegistryStateSchema, type RegistryState, type WorkerInstance } from './schemas.js';
+import { indexStopped } from './stopped-history.js';
 
 /** Collection of registry states, one record per deployment. */
 export const WORKER_REGISTRIES = 'worker-registries';
-/** Collection of every worker record ever registered, keyed `<deployment>/<workerId>`; STOPPED ones stay here only. */
+/** Collection of worker records, keyed `<deployment>/<workerId>`; STOPPED ones stay here only, the newest `keepStopped` per type. */
 export const WORKERS = 'workers';
 
 /**
@@ -40,6 +43,12 @@ export interface WorkerRegistryOptions {
   readonly staleAfterMs?: number;
   /** Longest STOPPING before a worker is STOPPED. Default 60,000 ms. */
   readonly stoppingTimeoutMs?: number;
+  /**
+   * STOPPED worker records kept per worker type, the newest by stop time;
+   * the turn that stops one more deletes the oldest in its commit. Default
+   * {@link DEFAULT_KEEP_STOPPED} (20).
+   */
+  readonly keepStopped?: number;
   /** The bus to publish on. Default: a new one (see `events` of the result). */
   readonly events?: RegistryEventBus;
   /** Actor type name. Default `worker-registry`. */
@@ -86,8 +95,9 @@ export function createWorkerRegistry(options: WorkerRegistryOptions = {}): Worke
     staleAfterMs: positive('staleAfterMs', options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS),
     stoppingTimeoutMs: positive('stoppingTimeoutMs', options.stoppingTimeoutMs ?? DEFAULT_STOPPING_TIMEOUT_MS),
   };
+  const keepStopped = positive('keepStopped', options.keepStopped ?? DEFAULT_KEEP_STOPPED, 'a positive integer');
   const events = options.events ?? createRegistryEvents();
-  return { WorkerRegistry: defineRegistry(options.name ?? 'worker-registry', thresholds, events), events, thresholds };
+  return { WorkerRegistry: defineRegistry(options.name ?? 'worker-registry', thresholds, keepStopped, events), events, thresholds };
 }
 
 /**
@@ -101,7 +111,7 @@ export function createWorkerRegistry(options: WorkerRegistryOptions = {}): Worke
  */
 export type WorkerRegistryDefinition = ReturnType<typeof defineRegistry>;
 
-function defineRegistry(name: string, { staleAfterMs, stoppingTimeoutMs }: RegistryThresholds, events: RegistryEventBus) {
+function defineRegistry(name: string, { staleAfterMs, stoppingTimeoutMs }: RegistryThresholds, keepStopped: number, events: RegistryEventBus) {
   /** When each live registry incarnation started listening, by deployment. */
   const heardSince = new Map<string, number>();
   const thresholdsOf = (ctx: Ctx): RegistryThresholds => ({ staleAfterMs, stoppingTimeoutMs, heardSince: heardSince.get(ctx.key) ?? 0 });
@@ -112,12 +122,17 @@ function defineRegistry(name: string, { staleAfterMs, stoppingTimeoutMs }: Regis
     else ctx.startTimer('sweep', Math.max(0, at - ctx.clock.now()), { type: 'sweep', payload: {} });
   };
 
-  /** Commits a change (with the drift it causes) in one save, then publishes what it did. */
+  /** Commits a change (with the drift it causes and the STOPPED records it prunes) in one save, then publishes what it did. */
   const commit = async (ctx: Ctx, change: Change): Promise<void> => {
-    const { state, drift } = withDrift(change.state);
+    const history = retainStopped(change.state, change.changed, keepStopped);
+    const { state, drift } = withDrift(history.state);
     if (change.changed.length > 0 || drift) {
       ctx.state = state;
-      await ctx.save(change.changed.map((worker) => ({ op: 'put', collection: WORKERS, key: `${ctx.key}/${worker.id}`, value: worker })));
+      const pruned = new Set(history.pruned);
+      await ctx.save([
+        ...change.changed.filter((worker) => !pruned.has(worker.id)).map((worker) => ({ op: 'put' as const, collection: WORKERS, key: `${ctx.key}/${worker.id}`, value: worker })),
+        ...history.pruned.map((id) => ({ op: 'delete' as const, collection: WORKERS, key: `${ctx.key}/${id}` })),
+      ]);
       for (const worker of change.changed) {
         if (worker.status === 'STARTING') continue; // announced as worker.registered
         publish(events, 'worker.changed', { deployment: ctx.key, workerId: worker.id, workerType: worker.workerType, status: worker.status, stopReason: worker.stopReason });
@@ -153,8 +168,9 @@ function defineRegistry(name: string, { staleAfterMs, stoppingTimeoutMs }: Regis
     messages: RegistryMessages,
     initialState: (_key: string): RegistryState => emptyRegistry(),
     persistence: { collection: WORKER_REGISTRIES, schema: RegistryStateSchema },
-    onStart: (ctx) => {
+    onStart: async (ctx) => {
       heardSince.set(ctx.key, ctx.clock.now());
+      if (ctx.state.stopped === undefined) await indexStopped(ctx, WORKERS, keepStopped);
       armSweep(ctx);
     },
     onStop: (ctx) => void heardSince.delete(ctx.key),
@@ -193,7 +209,7 @@ export function activeWorker(worker: WorkerInstance): ActiveWorker {
   return { id: worker.id, workerType: worker.workerType, status: worker.status, hostname: worker.hostname, pid: worker.pid, version: worker.version, since: worker.startedAt };
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new InvalidConfigError(`worker registry option ${name} must be a positive integer of milliseconds, got ${String(value)}`);
+function positive(name: string, value: number, what = 'a positive integer of milliseconds'): number {
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidConfigError(`worker registry option ${name} must be ${what}, got ${String(value)}`);
   return value;
 }

@@ -32,10 +32,12 @@ export interface RegistryThresholds {
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 export const DEFAULT_STALE_AFTER_MS = 30_000;
 export const DEFAULT_STOPPING_TIMEOUT_MS = 60_000;
+/** STOPPED worker records kept per worker type (the newest); older ones are deleted. */
+export const DEFAULT_KEEP_STOPPED = 20;
 
 /** A fresh registry: no workers, no drift announced. @internal */
 export function emptyRegistry(): RegistryState {
-  return { workers: {}, drift: [] };
+  return { workers: {}, drift: [], stopped: {} };
 }
 
 /** Holds a type: STARTING or RUNNING. @internal */
@@ -154,6 +156,26 @@ function nextRecord(worker: WorkerInstance, request: WorkerRequest, now: number)
     case 'deregister':
       return { ...worker, status: 'STOPPED', stoppedAt: now, stopReason: 'deregistered' };
   }
+}
+
+/**
+ * Files the workers a change STOPPED in their type's history, newest last,
+ * and takes out the oldest past `keep`: their records are to be deleted in
+ * the same commit.
+ * @internal
+ */
+export function retainStopped(state: RegistryState, changed: readonly WorkerInstance[], keep: number): { readonly state: RegistryState; readonly pruned: readonly string[] } {
+  const stopping = changed.filter((worker) => worker.status === 'STOPPED');
+  if (stopping.length === 0) return { state, pruned: [] };
+  const stopped = { ...state.stopped };
+  const pruned: string[] = [];
+  for (const worker of stopping) {
+    const ids = (stopped[worker.workerType] ?? []).filter((id) => id !== worker.id);
+    ids.push(worker.id);
+    pruned.push(...ids.splice(0, Math.max(0, ids.length - keep)));
+    stopped[worker.workerType] = ids;
+  }
+  return { state: { ...state, stopped }, pruned };
 }
 
 /** Distinct versions of RUNNING workers, sorted. @internal */

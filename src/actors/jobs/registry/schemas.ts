@@ -102,8 +102,11 @@ export type WorkerInstance = z.infer<typeof WorkerInstanceSchema>;
 
 /**
  * The registry actor's persisted state: every worker not yet STOPPED (STOPPED
- * ones live on in the `workers` collection only), and the version set last
- * announced as drift, so one drift is announced once.
+ * ones live on in the `workers` collection only), the version set last
+ * announced as drift, so one drift is announced once, and the ids of the
+ * STOPPED records kept per worker type, oldest first (absent in a state
+ * written before that history was kept: the registry rebuilds it when it
+ * activates).
  *
  * @example
  * ```ts
@@ -113,6 +116,7 @@ export type WorkerInstance = z.infer<typeof WorkerInstanceSchema>;
 export const RegistryStateSchema = z.strictObject({
   workers: z.record(WorkerIdSchema, WorkerInstanceSchema),
   drift: z.array(z.string()),
+  stopped: z.record(WorkerTypeSchema, z.array(WorkerIdSchema)).optional(),
 });
 export type RegistryState = z.infer<typeof RegistryStateSchema>;
 
