@@ -11,6 +11,9 @@ import { cookiesDomain, type DomainView } from '../../src/operator/index.js';
 import { CookieProviderService } from '../../examples/cookie-provider/service.js';
 import { cookieWorld, SECRET_KEY, startProvider, type CookieWorld } from './fixtures/cookie-world.js';
 import { reportsToRead } from '../../src/operator/domains/cookie-reports.js';
+import { createHash } from 'node:crypto';
+import { COOKIES } from '../../src/actors/cookies/index.js';
+import { COOKIES_NOW, manyCookieOps } from './fixtures/many-cookies.js';
 
 const worlds: CookieWorld[] = [];
 let provider: CookieProviderService | undefined;
@@ -97,3 +100,40 @@ describe('which reports the cookies domain reads', () => {
     expect(keys.filter((key) => key.startsWith('busy-')).length).toBe(100); // the newest overall, bounded
   });
 });
+
+describe('the cookies domain over many cookies', () => {
+  const digest = (view: DomainView) => createHash('sha256').update(JSON.stringify(view)).digest('hex').slice(0, 16);
+
+  it('shows exactly what it showed before its one-pass read (the digest of the whole view is the old implementation\'s), read after read', async () => {
+    const store = new MemoryStore();
+    await store.commit(manyCookieOps(3_000));
+    const domain = cookiesDomain();
+    const view = await domain.read(store, { now: COOKIES_NOW });
+    expect(view.counts).toEqual(COUNTS);
+    expect(view.alerts.length).toBe(31); // 30 malformed states, and the cookies in error
+    expect(table(view, 'cookies')?.rows.length).toBe(100);
+    expect(table(view, 'latest failed rotations')?.rows.length).toBe(20);
+    expect(digest(view)).toBe(DIGEST);
+    expect(await domain.read(store, { now: COOKIES_NOW })).toEqual(view);
+    expect(await cookiesDomain().read(store, { now: COOKIES_NOW })).toEqual(view);
+  });
+
+  it('a refresh shows the cookies that changed since the last read', async () => {
+    const store = new MemoryStore();
+    await store.commit(manyCookieOps(300));
+    const domain = cookiesDomain();
+    const before = await domain.read(store, { now: COOKIES_NOW });
+    const [record] = await store.query<{ monitor: object }>(COOKIES, { after: 'c000200', limit: 1 });
+    if (!record) throw new Error('no cookie c000201');
+    const monitor = { ...record.value.monitor, workerStatus: 'error', consecutiveFailures: 9 };
+    await store.commit([{ op: 'put', collection: COOKIES, key: record.key, value: { ...record.value, monitor }, expectedRevision: record.revision }]);
+    const after = await domain.read(store, { now: COOKIES_NOW });
+    expect(table(after, 'cookies')?.rows[0]?.slice(0, 6)).toEqual(['c000201', 'forum', 'error', 'success', expect.any(String), 9]);
+    expect(after.counts.failing).toBe((before.counts.failing ?? 0) + 1);
+    expect(after.counts.error).toBe((before.counts.error ?? 0) + 1);
+  });
+});
+
+const COUNTS = { total: 3000, scheduled: 900, rotating: 900, stopped: 900, error: 270, failing: 425, sealed: 600 };
+/** The digest of the view as the implementation before the one-pass read (commit e1468b1) showed it. */
+const DIGEST = 'e74651472a6d3617';

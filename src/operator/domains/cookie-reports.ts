@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { COOKIE_REPORTS, RotationReportSchema, type RotationReport } from '../../actors/cookies/index.js';
 import { ownedKey } from '../../index.js';
 import type { RecordReader } from '../domain.js';
+import { topK } from './top-k.js';
 
 /** A kept report as the cookie state lists it. */
 export const ReportEntrySchema = z.object({ key: z.string(), finishedAt: z.number() });
@@ -41,24 +42,39 @@ export function reportsToRead(cookies: readonly CookieReports[], listed: readonl
   // A cookie failing n times in a row: its newest n reports are failures.
   const failing = cookies.filter((cookie) => cookie.consecutiveFailures > 0).flatMap((cookie) => cookie.newest.slice(-Math.min(cookie.consecutiveFailures, REPORTS_PER_COOKIE)));
   // The overall newest come from the cookies whose newest report is newest: no more than a group's worth of cookies.
-  const recent = [...cookies]
-    .filter((cookie) => cookie.newest.length > 0)
-    .sort((a, b) => byFinishDesc(a.newest[a.newest.length - 1] as ReportRef, b.newest[b.newest.length - 1] as ReportRef))
-    .slice(0, READS_PER_GROUP)
-    .flatMap((cookie) => cookie.newest);
+  const newestOf = (cookie: CookieReports) => cookie.newest[cookie.newest.length - 1] as ReportRef;
+  const recent = topK(
+    cookies.filter((cookie) => cookie.newest.length > 0),
+    READS_PER_GROUP,
+    (a, b) => byFinishDesc(newestOf(a), newestOf(b)),
+  ).flatMap((cookie) => cookie.newest);
   const picked = new Map<string, ReportRef>();
   const take = (refs: readonly ReportRef[]) => refs.forEach((ref) => picked.set(ownedKey(ref.cookieId, ref.key), ref));
   take(listed.flatMap((cookie) => cookie.newest.slice(-1)));
-  take(failing.sort(byFinishDesc).slice(0, READS_PER_GROUP));
-  take(recent.sort(byFinishDesc).slice(0, READS_PER_GROUP));
+  take(topK(failing, READS_PER_GROUP, byFinishDesc));
+  take(topK(recent, READS_PER_GROUP, byFinishDesc));
   return [...picked.values()].sort(byFinishDesc);
+}
+
+/** Parsed reports by stored value: reports never change, and stores share their frozen values between reads, so each is parsed once. */
+const parsedReports = new WeakMap<object, RotationReport | null>();
+
+function reportOf(value: unknown): RotationReport | null {
+  if (typeof value !== 'object' || value === null) return null;
+  let report = parsedReports.get(value);
+  if (report === undefined) {
+    const parsed = RotationReportSchema.safeParse(value);
+    report = parsed.success ? parsed.data : null;
+    parsedReports.set(value, report);
+  }
+  return report;
 }
 
 /** Reads `refs` (newest first); reports that are gone (pruned meanwhile) or malformed are skipped. */
 export async function readReports(reader: RecordReader, refs: readonly ReportRef[]): Promise<RotationReport[]> {
   const records = await Promise.all(refs.map((ref) => reader.get(COOKIE_REPORTS, ownedKey(ref.cookieId, ref.key))));
   return records.flatMap((record) => {
-    const parsed = RotationReportSchema.safeParse(record?.value);
-    return parsed.success ? [parsed.data] : [];
+    const report = reportOf(record?.value);
+    return report === null ? [] : [report];
   });
 }

@@ -6,8 +6,10 @@
  * state is parsed without it, and only whether it is sealed at rest is
  * read from it; keys show as `name#hash`, the cookie package's own mask.
  */
-import { COOKIES, CookieStateSchema, type MaskedKey } from '../../actors/cookies/index.js';
+import { z } from 'zod';
+import { COOKIES, CookieStateSchema, type CookieMonitor, type MaskedKey } from '../../actors/cookies/index.js';
 import type { Cell, OperatorDomain, RecordReader } from '../domain.js';
+import { topK } from './top-k.js';
 import { readReports, ReportEntrySchema, REPORTS_PER_COOKIE, reportsToRead, type CookieReports } from './cookie-reports.js';
 
 /** The state as the domain parses it: ids, revision and monitor (not the value, not the report list, read apart). */
@@ -30,13 +32,51 @@ function atRest(value: unknown): string {
   return value.startsWith('gcm1:') ? 'sealed' : value.startsWith('plain:') ? 'plain' : 'unknown';
 }
 
-/** A state's newest kept report entries (the list is oldest first), the malformed ones left out. */
+/** What the domain takes from one stored cookie state; `null` for a record that is not a cookie state. */
+interface CookieFacts extends CookieReports {
+  readonly service: string | null;
+  readonly revision: number;
+  readonly monitor: CookieMonitor;
+  readonly rest: string;
+}
+
+/**
+ * Parsed facts by stored value. Stores hand out deep-frozen values shared
+ * between reads, so a cookie that has not changed since the last read is the
+ * same object and is not parsed again: a dashboard refresh parses only what
+ * changed (a store that hands out fresh values, PostgreSQL's, parses all).
+ */
+const factsByValue = new WeakMap<object, CookieFacts | null>();
+
+function factsOf(value: unknown): CookieFacts | null {
+  if (typeof value !== 'object' || value === null) return parseFacts(value);
+  let facts = factsByValue.get(value);
+  if (facts === undefined) {
+    facts = parseFacts(value);
+    factsByValue.set(value, facts);
+  }
+  return facts;
+}
+
+function parseFacts(value: unknown): CookieFacts | null {
+  const parsed = VisibleStateSchema.safeParse(value);
+  if (!parsed.success) return null;
+  const { cookieId, service, revision, monitor } = parsed.data;
+  const stored = value as { value?: unknown; reports?: unknown };
+  return { cookieId, service, revision, monitor, rest: atRest(stored.value), newest: newestReports(cookieId, stored.reports), consecutiveFailures: monitor.consecutiveFailures };
+}
+
+const NewestSchema = z.array(ReportEntrySchema);
+
+/** A state's newest kept report entries (the list is oldest first), the malformed ones left out: one parse for the list, entry by entry only if it fails. */
 function newestReports(cookieId: string, reports: unknown): CookieReports['newest'] {
   const list = Array.isArray(reports) ? reports.slice(-REPORTS_PER_COOKIE) : [];
-  return list.flatMap((entry) => {
+  const whole = NewestSchema.safeParse(list);
+  const entries = whole.success ? whole.data : list.flatMap((entry) => {
     const parsed = ReportEntrySchema.safeParse(entry);
-    return parsed.success ? [{ cookieId, ...parsed.data }] : [];
+    return parsed.success ? [parsed.data] : [];
   });
+  return entries.map((entry) => ({ cookieId, ...entry }));
 }
 
 /**
@@ -57,40 +97,41 @@ export function cookiesDomain(): OperatorDomain {
     read: async (reader, { now }) => {
       const counts: Record<string, number> = { total: 0, scheduled: 0, rotating: 0, stopped: 0, error: 0, failing: 0, sealed: 0 };
       const alerts: string[] = [];
-      const cookies: Array<CookieReports & { cells: Cell[]; lastAttemptAt: number }> = [];
+      const cookies: CookieFacts[] = [];
       const needAction: string[] = [];
       const { records, more } = await readCookies(reader);
+      // One pass for the counts; table cells are made for the listed cookies only.
       for (const record of records) {
-        const parsed = VisibleStateSchema.safeParse(record.value);
+        const facts = factsOf(record.value);
         counts.total = (counts.total ?? 0) + 1;
-        if (!parsed.success) {
+        if (facts === null) {
           alerts.push(`cookie ${record.key} is not a valid cookie state`);
           continue;
         }
-        const { cookieId, service, revision, monitor } = parsed.data;
-        const { workerStatus, lastStatus, lastAttemptAt, consecutiveFailures } = monitor;
-        const stored = record.value as { value?: unknown; reports?: unknown };
-        const rest = atRest(stored.value);
+        const { workerStatus, consecutiveFailures } = facts.monitor;
         counts[workerStatus] = (counts[workerStatus] ?? 0) + 1;
-        if (rest === 'sealed') counts.sealed = (counts.sealed ?? 0) + 1;
+        if (facts.rest === 'sealed') counts.sealed = (counts.sealed ?? 0) + 1;
         if (consecutiveFailures > 0) counts.failing = (counts.failing ?? 0) + 1;
-        if (workerStatus === 'error') needAction.push(cookieId);
-        cookies.push({
-          cookieId,
-          newest: newestReports(cookieId, stored.reports),
-          consecutiveFailures,
-          cells: [cookieId, service, workerStatus, lastStatus, ago(now, lastAttemptAt), consecutiveFailures, revision, rest],
-          lastAttemptAt: lastAttemptAt ?? 0,
-        });
+        if (workerStatus === 'error') needAction.push(facts.cookieId);
+        cookies.push(facts);
       }
       if (more) alerts.push(`more than ${SCANNED} cookies: counts and tables cover the first ${SCANNED}`);
       if (needAction.length > 0) alerts.push(`${needAction.length} cookie(s) need action (status error): ${needAction.slice(0, 5).join(', ')}${needAction.length > 5 ? ', …' : ''}`);
-      cookies.sort((a, b) => b.consecutiveFailures - a.consecutiveFailures || b.lastAttemptAt - a.lastAttemptAt);
-      const listed = cookies.slice(0, LISTED);
+      const listed = topK(cookies, LISTED, (a, b) => b.consecutiveFailures - a.consecutiveFailures || (b.monitor.lastAttemptAt ?? 0) - (a.monitor.lastAttemptAt ?? 0));
       const reports = await readReports(reader, reportsToRead(cookies, listed));
       const keysByCookie = new Map<string, string | null>();
       for (const report of reports) if (!keysByCookie.has(report.cookieId)) keysByCookie.set(report.cookieId, masked(report.keys));
-      const rows = listed.map(({ cookieId, cells }) => [...cells, keysByCookie.get(cookieId) ?? null]);
+      const rows = listed.map(({ cookieId, service, revision, monitor, rest }): Cell[] => [
+        cookieId,
+        service,
+        monitor.workerStatus,
+        monitor.lastStatus,
+        ago(now, monitor.lastAttemptAt),
+        monitor.consecutiveFailures,
+        revision,
+        rest,
+        keysByCookie.get(cookieId) ?? null,
+      ]);
       const failures = reports
         .filter((report) => report.status !== 'success')
         .slice(0, FAILURES_LISTED)
