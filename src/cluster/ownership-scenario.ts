@@ -140,10 +140,5 @@ export function ownershipScenario(options: { readonly name: string; readonly che
 
 /**
  * The cluster's scenarios for `steward simulate`: single ownership across two nodes with fencing.
- *
- * @example
- * ```ts
- * for (const scenario of CLUSTER_SCENARIOS) await expectNoViolations(scenario, { schedules: 10_000 });
- * ```
  */
 export const CLUSTER_SCENARIOS = [ownershipScenario({ name: 'cluster-ownership', checkFences: true })] as const;
