@@ -82,6 +82,9 @@ export interface ActorSystemOptions {
 /**
  * Carries one message from outside the system toward the actor `to`
  * (`type/key`); calling `deliver` (once) hands it to the mailbox.
+ * `abandoned()` turns true once the message is an ask whose caller stopped
+ * waiting (timed out or aborted): the mailbox would drop it untaken, so a
+ * transit may drop it instead of delivering it.
  *
  * @example
  * ```ts
@@ -89,7 +92,7 @@ export interface ActorSystemOptions {
  * new ActorSystem({ inbound: (_to, _type, deliver) => held.push(deliver) }); // arrives when the test says
  * ```
  */
-export type InboundTransit = (to: string, messageType: string, deliver: () => void) => void;
+export type InboundTransit = (to: string, messageType: string, deliver: () => void, abandoned: () => boolean) => void;
 
 /**
  * Options of {@link ActorSystem.shutdown}.

@@ -226,7 +226,7 @@ export class ActorSystem implements AsyncDisposable {
   #post(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
     const inbound = this.#inbound;
     if (inbound && !ref.internal && this.#phase === 'running') {
-      inbound(`${ref.type}/${ref.key}`, envelope.type, () => this.#arrive(ref, envelope));
+      inbound(`${ref.type}/${ref.key}`, envelope.type, () => this.#arrive(ref, envelope), () => envelope.reply?.settled === true);
       return;
     }
     this.#deliver(ref, envelope);

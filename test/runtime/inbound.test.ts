@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ActorSystem, defineActor } from '../../src/index.js';
+import { ActorSystem, defineActor, type InboundTransit } from '../../src/index.js';
 import { Counter } from '../fixtures/counter.js';
 import { flush } from '../fixtures/flush.js';
 
 /** Holds every message from outside until the test delivers it. */
-function heldInbound(): { inbound: (to: string, type: string, deliver: () => void) => void; held: Array<{ to: string; type: string; deliver: () => void }> } {
-  const held: Array<{ to: string; type: string; deliver: () => void }> = [];
-  return { inbound: (to, type, deliver) => void held.push({ to, type, deliver }), held };
+interface Held {
+  readonly to: string;
+  readonly type: string;
+  readonly deliver: () => void;
+  readonly abandoned: () => boolean;
+}
+function heldInbound(): { inbound: InboundTransit; held: Held[] } {
+  const held: Held[] = [];
+  return { inbound: (to, type, deliver, abandoned) => void held.push({ to, type, deliver, abandoned }), held };
 }
 
 const Forwarder = defineActor({
@@ -47,5 +53,24 @@ describe('inbound transit', () => {
     expect(() => held.forEach(({ deliver }) => deliver())).not.toThrow();
     await expect(reply).rejects.toMatchObject({ code: 'ERR_SYSTEM_STOPPED' });
     await stopped;
+  });
+
+  it('tells the transit when an ask in it was abandoned by its caller (timed out or aborted); a tell never is', async () => {
+    const { inbound, held } = heldInbound();
+    const system = new ActorSystem({ inbound });
+    const counter = system.ref(Counter, 'c');
+    const timedOut = counter.ask('get', {}, { timeoutMs: 5 });
+    const aborts = new AbortController();
+    const aborted = counter.ask('get', {}, { signal: aborts.signal });
+    const waiting = counter.ask('get', {});
+    counter.tell('add', { by: 1 });
+    expect(held.map(({ abandoned }) => abandoned())).toEqual([false, false, false, false]);
+    aborts.abort();
+    await expect(aborted).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    await expect(timedOut).rejects.toMatchObject({ code: 'ERR_ASK_TIMEOUT', handled: false });
+    expect(held.map(({ abandoned }) => abandoned())).toEqual([true, true, false, false]);
+    held.forEach(({ deliver }) => deliver());
+    await expect(waiting).resolves.toBe(0);
+    await system.shutdown();
   });
 });

@@ -4,6 +4,7 @@ import type { OperationSet } from './operations.js';
 interface InTransit {
   readonly type: string;
   readonly deliver: () => void;
+  readonly abandoned: () => boolean;
 }
 
 /**
@@ -22,11 +23,11 @@ export class Transit {
     private readonly alive: { readonly value: boolean },
   ) {}
 
-  readonly send: InboundTransit = (to, type, deliver) => {
+  readonly send: InboundTransit = (to, type, deliver, abandoned) => {
     if (!this.alive.value) return;
     let queue = this.#queues.get(to);
     if (!queue) this.#queues.set(to, (queue = []));
-    queue.push({ type, deliver });
+    queue.push({ type, deliver, abandoned });
     if (queue.length === 1) this.#enableHead(to, queue);
   };
 
@@ -38,6 +39,9 @@ export class Transit {
       label: `deliver ${head.type} to ${to}`,
       run: () => {
         queue.shift();
+        // Asks whose callers gave up meanwhile are dropped here, as the mailbox would drop them untaken: a client that
+        // retried through a long delay leaves a backlog of them, which arrives in one step rather than one step each.
+        while (queue.length > 0 && (queue[0] as InTransit).abandoned()) queue.shift();
         // The next one first: delivering may send another message to the same actor.
         if (queue.length > 0) this.#enableHead(to, queue);
         else this.#queues.delete(to);
