@@ -191,22 +191,24 @@ async function drive<TCtx, TSummary>(scenario: Scenario<TCtx, TSummary>, options
     if (violation) return finish();
   }
 
-  // Phase 2: faults stop and scheduling turns fair; what must eventually hold gets its virtual deadline.
-  if (goals.length > 0) {
-    const deadline = world.clock.now() + (scenario.eventuallyWithinMs ?? 60_000);
-    for (let extra = 0; extra < maxSteps * 4 && !refused() && unreached(); extra++) {
-      let enabled = world.enabled();
-      if (!enabled.some(untimed)) {
-        await guard.turn();
-        enabled = world.enabled();
-      }
-      if (enabled.length === 0 || world.clock.now() > deadline) break;
-      // Fair from here on: the oldest enabled step first, time moves only when nothing else can happen.
-      step(enabled.find((operation) => operation.kind !== 'timer') ?? (enabled[0] as Operation));
-      await settle();
-      violation = check(invariants);
-      if (violation) return finish();
+  // Phase 2: faults stop and scheduling turns fair; what must eventually hold gets its virtual deadline, and so do the
+  // outside callers still waiting: a schedule that ends while an action's request is out leaves that action untested.
+  const open = () => unreached() || world.waiting.size > 0;
+  const deadline = world.clock.now() + (scenario.eventuallyWithinMs ?? 60_000);
+  for (let extra = 0; extra < maxSteps * 4 && !refused() && open(); extra++) {
+    let enabled = world.enabled();
+    if (!enabled.some(untimed)) {
+      await guard.turn();
+      enabled = world.enabled();
     }
+    if (enabled.length === 0 || world.clock.now() > deadline) break;
+    // Fair from here on: the oldest enabled step first, time moves only when nothing else can happen.
+    step(enabled.find((operation) => operation.kind !== 'timer') ?? (enabled[0] as Operation));
+    await settle();
+    violation = check(invariants);
+    if (violation) return finish();
+  }
+  if (goals.length > 0) {
     violation = check(eventually);
     if (violation) return finish();
     reached = goals.filter(([, goal]) => goal.given(ctx, world) && holds(goal.holds(ctx, world))).map(([name]) => name);
