@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ActorSystem, AskTimeoutError, defineActor, VirtualClock, type RuntimeEvents } from '../../src/index.js';
 import type { StopInfo } from '../../src/runtime/index.js';
 import { MemoryStore, Persistence } from '../../src/persistence/index.js';
-import { InProcessPool } from '../../src/pools/index.js';
+import { InProcessPool, PiscinaPool } from '../../src/pools/index.js';
 import { openGate, squareTask } from '../fixtures/tasks/definitions.js';
 import { flush } from '../fixtures/flush.js';
 import { shutdown } from '../fixtures/shutdown.js';
@@ -128,7 +128,9 @@ describe('exact timers (issue 10 item 3)', () => {
 });
 
 describe('outcomes are never lost (issue 10 item 4)', () => {
-  it("a full reject mailbox still gets a task's progress reports and its outcome", async () => {
+  // On real threads too: the reports and the outcome cross comlink from a Piscina thread while the mailbox is full.
+  const pools = { 'in-process': () => new InProcessPool({ name: 'math' }), piscina: () => new PiscinaPool({ name: 'math', maxThreads: 1 }) };
+  it.each(Object.keys(pools) as (keyof typeof pools)[])("a full reject mailbox still gets a task's progress reports and its outcome (%s pool)", async (kind) => {
     const hold = gate();
     const seen = { steps: [] as number[], value: undefined as number | undefined };
     const Worker = defineActor({
@@ -148,7 +150,7 @@ describe('outcomes are never lost (issue 10 item 4)', () => {
         read: () => undefined,
       },
     });
-    system = new ActorSystem({ pools: { math: new InProcessPool({ name: 'math' }) } });
+    system = new ActorSystem({ pools: { math: pools[kind]() } });
     const ref = system.ref(Worker, 'w');
     const taskGate = new SharedArrayBuffer(4);
     await ref.ask('start', { gate: taskGate });
