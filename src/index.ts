@@ -11,8 +11,6 @@ export {
   ownedKey,
   realClock,
   reminderFiring,
-  reminderKey,
-  REMINDERS_COLLECTION,
   realRandom,
   SeededRandom,
   VirtualClock,
