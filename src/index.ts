@@ -56,6 +56,8 @@ export type {
   ReminderOptions,
   ReminderSchedule,
   ReplyOf,
+  RoutedMessage,
+  RoutedReply,
   RuntimeEventBus,
   RuntimeEvents,
   ShutdownOptions,

@@ -17,6 +17,7 @@ import { LeaseOwnership } from './lease-ownership.js';
 import { Leases } from './leases.js';
 import { PgLeaseTable } from './pg-lease-table.js';
 import { NodeRegistry } from './node-registry.js';
+import { RoutedOwnership } from './routed-ownership.js';
 import { Router } from './router.js';
 
 /**
@@ -36,7 +37,7 @@ export interface ClusterNodeOptions {
   readonly schema?: string;
   /** Unique per process incarnation. Default `<hostname>-<pid>-<random>`. */
   readonly nodeId?: string;
-  /** Every actor type a message may be forwarded to this node for. */
+  /** Every actor type a message may be forwarded to this node for (the node's system knows them by name from the start). */
   readonly actors: readonly ActorDefinition[];
   /** Where the forwarding endpoint listens. Default `127.0.0.1`, port 0 (any free port). */
   readonly host?: string;
@@ -52,7 +53,7 @@ export interface ClusterNodeOptions {
    * (`ERR_PERSIST_FAILED`). Default ttl / 2.
    */
   readonly transactionIdleTimeoutMs?: number;
-  /** Bound of every tell and ask through {@link ClusterNode.ref}, forwarding and takeover waits included. Default 5,000 ms. */
+  /** Bound of every tell and ask through {@link ClusterNode.ref}, and of every tell the node's actors send to another node, forwarding and takeover waits included. Default 5,000 ms. */
   readonly askTimeoutMs?: number;
   /**
    * Longest wait for the owner's answer to one forwarded message; past it
@@ -82,7 +83,7 @@ export class ClusterNode {
     readonly id: string,
     /** Where other nodes forward messages to (`http://host:port`). */
     readonly address: string,
-    /** The node's actor system (its own refs bypass routing: use {@link ClusterNode.ref} for cluster entities). */
+    /** The node's actor system: its refs and its actors' `ctx.ref` reach an entity wherever it is owned, as {@link ClusterNode.ref} does. */
     readonly system: ActorSystem,
     /** The node's PostgreSQL store. */
     readonly store: PgStore,
@@ -112,17 +113,33 @@ export class ClusterNode {
     const persistence = new Persistence(store);
     const leases = new Leases({ table: new PgLeaseTable({ pool, schema }), node: id, ttlMs, marginMs });
     const ownership = new LeaseOwnership(leases, { renewEveryMs: ttlMs / 3, checkEveryMs: Math.max(1, marginMs / 2) });
-    const system = new ActorSystem({ ...options.system, persistence: new FencedStatePort(persistence, ownership), ownership });
     const registry = new NodeRegistry({ pool, schema, node: id, ttlMs });
     const client = new ForwardClient();
-    const definitions = new Map(options.actors.map((definition) => [definition.name, definition]));
-    const router = new Router({ node: id, system, leases, ownership, registry, client, definitions, forwardTimeoutMs: options.forwardTimeoutMs ?? ttlMs });
+    const askTimeoutMs = options.askTimeoutMs ?? 5_000;
+    let system: ActorSystem | undefined;
+    const router = new Router({
+      node: id,
+      running: () => system?.running ?? false,
+      leases,
+      ownership,
+      registry,
+      client,
+      forwardTimeoutMs: options.forwardTimeoutMs ?? ttlMs,
+      tellTimeoutMs: askTimeoutMs,
+    });
+    const reminders = options.system?.reminders && { watchEveryMs: ttlMs / 2, ...options.system.reminders };
+    system = new ActorSystem({
+      ...options.system,
+      actors: [...options.actors, ...(options.system?.actors ?? [])],
+      ...(reminders ? { reminders } : {}),
+      persistence: new FencedStatePort(persistence, ownership),
+      ownership: new RoutedOwnership(ownership, router),
+    });
     const { server, address } = await listenForForwards(options.host ?? '127.0.0.1', options.port ?? 0, (request) => router.serve(request));
     await registry.register(address);
     const heartbeat = setInterval(() => void registry.heartbeat().catch(() => undefined), ttlMs / 3);
     heartbeat.unref();
     ownership.start();
-    const askTimeoutMs = options.askTimeoutMs ?? 5_000;
     return new ClusterNode(id, address, system, store, { pool, ownsPool: !options.pool, leases, ownership, registry, client, router, server, heartbeat, askTimeoutMs });
   }
 

@@ -26,7 +26,7 @@ export class ClusterRef<TDef extends ActorDefinition> {
 
   /** Sends a message; resolves once it is queued at the owner (`ERR_FORWARD_FAILED` if no owner took it within the node's ask timeout). */
   async tell<K extends MessageTypeOf<TDef>>(type: K, payload: PayloadOf<TDef, K>): Promise<void> {
-    await this.router.route(this.definition, this.key, type, payload, 'tell', this.timeoutMs);
+    await this.router.route(this.definition.name, this.key, type, payload, 'tell', this.timeoutMs);
   }
 
   /**
@@ -35,6 +35,6 @@ export class ClusterRef<TDef extends ActorDefinition> {
    * the owner's `name`, `code` and message.
    */
   ask<K extends MessageTypeOf<TDef>>(type: K, payload: PayloadOf<TDef, K>, options: { readonly timeoutMs?: number } = {}): Promise<ReplyOf<TDef, K>> {
-    return this.router.route(this.definition, this.key, type, payload, 'ask', options.timeoutMs ?? this.timeoutMs) as Promise<ReplyOf<TDef, K>>;
+    return this.router.route(this.definition.name, this.key, type, payload, 'ask', options.timeoutMs ?? this.timeoutMs) as Promise<ReplyOf<TDef, K>>;
   }
 }

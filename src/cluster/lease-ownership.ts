@@ -6,6 +6,7 @@
  * fenced.
  */
 import { realClock, type Clock, type Fence, type OwnershipControl, type OwnershipPort, type TimerHandle } from '../runtime/ports/index.js';
+import { InvalidConfigError } from '../errors.js';
 import { NotOwnerError } from './errors.js';
 import type { Lease, Leases } from './leases.js';
 
@@ -54,6 +55,20 @@ export class LeaseOwnership implements OwnershipPort {
 
   attach(control: OwnershipControl): void {
     this.#control = control;
+  }
+
+  /**
+   * Hands a message to this node's actor `(type, key)` (its system's
+   * {@link OwnershipControl.deliver}); `ERR_INVALID_CONFIG` before a system attached.
+   */
+  deliver(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown> {
+    if (!this.#control) return Promise.reject(new InvalidConfigError('no actor system uses this ownership port yet'));
+    return this.#control.deliver(type, key, message, payload, mode, timeoutMs);
+  }
+
+  /** Whether this node's system has an actor type of that name. */
+  knows(type: string): boolean {
+    return this.#control?.knows(type) ?? false;
   }
 
   /** The lease on `(type, key)` this node holds and may still act under by its own clock. */

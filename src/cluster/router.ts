@@ -7,7 +7,7 @@
  * handled are made again.
  * @internal
  */
-import type { ActorDefinition, ActorSystem } from '../index.js';
+import type { RoutedMessage } from '../runtime/ports/index.js';
 import { ForwardFailedError, RemoteError } from './errors.js';
 import type { ForwardClient } from './forward-client.js';
 import { toWire, type ForwardRequest, type ForwardResponse } from './forward-protocol.js';
@@ -18,14 +18,16 @@ import type { NodeRegistry } from './node-registry.js';
 /** What a router works with. @internal */
 export interface RouterParts {
   readonly node: string;
-  readonly system: ActorSystem;
+  /** False once the node's system shuts down: forwards to it are turned away then. */
+  readonly running: () => boolean;
   readonly leases: Leases;
   readonly ownership: LeaseOwnership;
   readonly registry: NodeRegistry;
   readonly client: ForwardClient;
-  readonly definitions: ReadonlyMap<string, ActorDefinition>;
   /** Longest wait for one forward's answer (an owner frozen with it cannot hold the caller to its whole deadline). */
   readonly forwardTimeoutMs: number;
+  /** Bound of a tell the node's actors send (from when it is sent, takeover waits included). */
+  readonly tellTimeoutMs: number;
 }
 
 /** Most owners remembered; past it the oldest is forgotten (it costs one lease look-up to find again). */
@@ -38,30 +40,62 @@ const AGAIN: Delivery = { delivered: false };
 export class Router {
   /** The last owner seen per entity, so a forward to a stable owner costs no database round trip. */
   readonly #owners = new Map<string, string>();
+  /** Per entity, the last tell of this node's actors still on its way: the next one leaves after it, so tells keep their order. */
+  readonly #tells = new Map<string, Promise<void>>();
 
   constructor(private readonly parts: RouterParts) {}
 
+  /**
+   * A message of this node's own actors or refs for an entity it does not
+   * hold (handed over by the system's ownership port): an ask is routed at
+   * once and answered through its reply; a tell leaves after the previous
+   * tell to the same entity and becomes a dead letter if no owner takes it
+   * within the tell bound.
+   */
+  accept(routed: RoutedMessage): void {
+    const { type, key, message, payload, reply } = routed;
+    if (reply) {
+      reply.taken = true; // from here on it may reach a handler on another node: a timeout cannot say it did not
+      this.route(type, key, message, payload, 'ask', reply.remainingMs()).then(
+        (value) => reply.resolve(value),
+        (error: unknown) => reply.reject(error),
+      );
+      return;
+    }
+    const entity = entityOf(type, key);
+    const deadline = performance.now() + this.parts.tellTimeoutMs;
+    const previous = this.#tells.get(entity) ?? Promise.resolve();
+    const sent = previous.then(() => this.route(type, key, message, payload, 'tell', deadline - performance.now())).then(
+      () => undefined,
+      () => routed.undelivered(),
+    );
+    this.#tells.set(entity, sent);
+    void sent.then(() => {
+      if (this.#tells.get(entity) === sent) this.#tells.delete(entity);
+    });
+  }
+
   /** Delivers a tell or ask from this node's callers, wherever its entity is owned. */
-  async route(definition: ActorDefinition, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown> {
+  async route(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown> {
     const started = performance.now();
     let pause = 5;
     for (;;) {
       const remaining = timeoutMs - (performance.now() - started);
-      if (remaining <= 0) throw new ForwardFailedError(`No owner of ${definition.name}/${key} took '${message}' within ${timeoutMs} ms.`);
-      const entity = `${definition.name}/${key}`;
+      if (remaining <= 0) throw new ForwardFailedError(`No owner of ${type}/${key} took '${message}' within ${Math.max(0, Math.round(timeoutMs))} ms.`);
+      const entity = entityOf(type, key);
       let owner = this.#owners.get(entity);
       let wait = 0;
       if (owner === undefined) {
-        const lease = await this.#take(definition.name, key);
+        const lease = await this.#take(type, key);
         if (lease.local) {
-          const delivery = await this.#local(definition, key, message, payload, mode, remaining);
+          const delivery = await this.#local(type, key, message, payload, mode, remaining);
           if (delivery.delivered) return delivery.value;
           continue;
         }
         owner = lease.owner;
         wait = lease.remainingMs;
       }
-      const request: ForwardRequest = { type: definition.name, key, message, payload, mode, timeoutMs: Math.max(1, Math.ceil(Math.min(remaining, this.parts.forwardTimeoutMs))) };
+      const request: ForwardRequest = { type, key, message, payload, mode, timeoutMs: Math.max(1, Math.ceil(Math.min(remaining, this.parts.forwardTimeoutMs))) };
       const answer = await this.#forward(owner, request);
       if (answer) {
         this.#remember(entity, owner);
@@ -77,14 +111,13 @@ export class Router {
 
   /** A message forwarded by another node: delivered here if this node owns the entity (or can take it), never forwarded again. */
   async serve(request: ForwardRequest): Promise<ForwardResponse> {
-    const definition = this.parts.definitions.get(request.type);
-    if (!this.parts.system.running) return { outcome: 'not-owner', owner: 'none' }; // closing: its leases are about to be released
-    if (!definition) return { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `No actor type '${request.type}' on ${this.parts.node}.` } };
+    if (!this.parts.running()) return { outcome: 'not-owner', owner: 'none' }; // closing: its leases are about to be released
+    if (!this.parts.ownership.knows(request.type)) return { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `No actor type '${request.type}' on ${this.parts.node}.` } };
     // This node cannot tell whether it owns the entity (its database unreachable): not delivered, so the sender may look again.
     const lease = await this.#take(request.type, request.key).catch(() => undefined);
     if (!lease?.local) return { outcome: 'not-owner', owner: lease?.owner ?? 'none' };
     try {
-      const delivery = await this.#local(definition, request.key, request.message, request.payload, request.mode, request.timeoutMs);
+      const delivery = await this.#local(request.type, request.key, request.message, request.payload, request.mode, request.timeoutMs);
       return delivery.delivered ? { outcome: 'reply', reply: delivery.value } : { outcome: 'not-owner', owner: 'none' };
     } catch (error) {
       return { outcome: 'error', error: toWire(error) };
@@ -106,18 +139,12 @@ export class Router {
   }
 
   /** Hands the message to the local actor; not delivered (try again) if the lease went while it waited, so it was never handled. */
-  async #local(definition: ActorDefinition, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<Delivery> {
-    const ref = this.parts.system.ref(definition, key);
-    const before = this.parts.ownership.live(definition.name, key);
-    const send = ref as unknown as { tell(type: string, payload: unknown): void; ask(type: string, payload: unknown, options: { timeoutMs: number }): Promise<unknown> };
-    if (mode === 'tell') {
-      send.tell(message, payload);
-      return { delivered: true, value: undefined };
-    }
+  async #local(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<Delivery> {
+    const before = this.parts.ownership.live(type, key);
     try {
-      return { delivered: true, value: await send.ask(message, payload, { timeoutMs }) };
+      return { delivered: true, value: await this.parts.ownership.deliver(type, key, message, payload, mode, timeoutMs) };
     } catch (error) {
-      if (neverHandled(error) && this.parts.ownership.live(definition.name, key) !== before) return AGAIN;
+      if (mode === 'ask' && neverHandled(error) && this.parts.ownership.live(type, key) !== before) return AGAIN;
       throw error;
     }
   }
@@ -138,6 +165,11 @@ export class Router {
 function neverHandled(error: unknown): boolean {
   const e = error as { code?: unknown; cause?: { code?: unknown } };
   return e.code === 'ERR_ACTOR_STOPPED' || (e.code === 'ERR_HANDLER_FAILED' && e.cause?.code === 'ERR_FENCED');
+}
+
+/** The entity's key in the router's maps: unambiguous whatever `type` and `key` contain. */
+function entityOf(type: string, key: string): string {
+  return `${type.length}:${type}/${key}`;
 }
 
 function sleep(ms: number): Promise<void> {

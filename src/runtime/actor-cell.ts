@@ -88,7 +88,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
    * Claims the entity through the system's ownership port (if it has one)
    * and keeps the fence its writes carry. A refused claim (owned elsewhere
    * now) is not a failure of this actor: it passivates, and what was queued
-   * for it goes as dead letters.
+   * for it goes to the owner (a port that forwards) or as dead letters.
    */
   async #claim(): Promise<boolean> {
     const ownership = this.host.ownership;
@@ -97,7 +97,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
       this.fence = await ownership.claim(this.definition.name, this.key);
       return true;
     } catch {
-      void this.host.stop(this, 'passivated');
+      void this.host.lostEntity(this);
       return false;
     }
   }

@@ -1,6 +1,7 @@
 import type { TaskPoolPort as TaskPool } from './ports/index.js';
 import type { OwnershipPort, StatePort } from './ports/index.js';
 import type { SimulationHooks } from './simulation-hooks.js';
+import type { ActorDefinition } from './define-actor.js';
 import type { Clock } from './clock.js';
 import type { ListenerErrorHandler } from './events.js';
 import type { Logger } from './logger.js';
@@ -44,9 +45,17 @@ export interface ActorSystemOptions {
    * Who owns entities when several processes share one store
    * (`steward/cluster`): each actor's entity is claimed before it activates,
    * its writes carry the claim's fence, and it is released when the actor
-   * stops. Default: this process owns every actor it runs.
+   * stops. Default: this process owns every actor it runs. A port with
+   * `forward` also routes each message for an entity this process does not
+   * hold to wherever it is owned, from refs and `ctx.ref` alike.
    */
   readonly ownership?: OwnershipPort;
+  /**
+   * Actor types this system knows by name from the start, before it made a
+   * ref to them: the ones messages forwarded from other nodes may target.
+   * (`reminders.actors` are known too.)
+   */
+  readonly actors?: readonly ActorDefinition[];
   /**
    * What carries a message from outside the system (through a ref from
    * {@link ActorSystem.ref}) to its actor. Default: it arrives at once. The

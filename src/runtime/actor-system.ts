@@ -1,4 +1,4 @@
-import { InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../errors.js';
+import { InvalidConfigError, InvalidKeyError, InvalidMessageError, SystemStoppedError } from '../errors.js';
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 import type { ActorCell } from './actor-cell.js';
 import { ask } from './ask.js';
@@ -19,6 +19,7 @@ import { realRandom, type Random } from './random.js';
 import { microtaskScheduler } from './scheduler.js';
 import { REMINDER_SERVICE_KEY, SystemReminders } from './reminders/system-reminders.js';
 import { simulationControl } from './simulation-hooks.js';
+import { parseMessage } from './validation.js';
 import { runShutdown } from './system-shutdown.js';
 import { poolNamed, requirePersistence } from './system-ports.js';
 
@@ -95,6 +96,7 @@ export class ActorSystem implements AsyncDisposable {
       remindersChanged: (earliestDue) => this.#reminders.changed(earliestDue),
       deadLetter: (cell, envelope, reason) => deadLetter(this.events, cell.definition.name, cell.key, envelope, reason),
       stop: (cell, reason) => this.#cells.stop(cell, reason),
+      lostEntity: (cell) => this.#lostEntity(cell),
       stopped: (cell, reason) => this.#cellStopped(cell, reason),
       watch: (watcher, target) => this.#watch(watcher, target),
       unwatch: (watcher, target) => this.#deathWatch.unwatch(keyOf(watcher), keyOf(target)),
@@ -108,10 +110,22 @@ export class ActorSystem implements AsyncDisposable {
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
     this.#ownership = options.ownership;
-    this.#ownership?.attach({ deactivate: (type, key, code) => this.#deactivate(type, key, code) });
+    this.#ownership?.attach({
+      deactivate: (type, key, code) => this.#deactivate(type, key, code),
+      knows: (type) => this.#definitions.has(type),
+      deliver: (type, key, message, payload, mode, timeoutMs) => this.#deliverHere(type, key, message, payload, mode, timeoutMs),
+    });
+    for (const definition of [...(options.actors ?? []), ...(options.reminders?.actors ?? [])]) this.#know(definition);
     options.simulation?.attach(simulationControl(() => this.#cells.cells()));
     this.#defer = options.simulation?.defer;
-    this.#reminders = new SystemReminders(options.reminders, this.#definitions, (service) => this.#makeRef(service, REMINDER_SERVICE_KEY, { trusted: true }, true).tell('wake', {}));
+    this.#reminders = new SystemReminders({
+      options: options.reminders,
+      lookup: (type) => this.#definitions.get(type),
+      wake: (service) => this.#makeRef(service, REMINDER_SERVICE_KEY, { trusted: true }, true).tell('wake', {}),
+      clock: this.clock,
+      clustered: this.#ownership?.forward !== undefined,
+      running: () => this.#phase === 'running',
+    });
     if (options.reminders && !persistence) throw new InvalidConfigError('reminders are durable: pass `persistence` to new ActorSystem() as well');
     else if (options.reminders) this.#reminders.start();
   }
@@ -142,12 +156,17 @@ export class ActorSystem implements AsyncDisposable {
 
   #makeRef<TDef extends ActorDefinition>(definition: TDef, key: string, options: RefOptions, internal: boolean): ActorRef<TDef> {
     if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(`actor key for '${definition.name}' must be a non-empty string`);
+    this.#know(definition);
+    return new ActorRef(definition, key, this.#target, options.trusted ?? false, internal);
+  }
+
+  /** Registers an actor type by name; `ERR_INVALID_CONFIG` if another definition has that name. */
+  #know(definition: ActorDefinition): void {
     const known = this.#definitions.get(definition.name);
     if (!known) {
       this.#definitions.set(definition.name, definition);
       if (definition.persistence) this.#stateCollections.add(definition.persistence.collection);
     } else if (known !== definition) throw new InvalidConfigError(`two different actor definitions are named '${definition.name}'`);
-    return new ActorRef(definition, key, this.#target, options.trusted ?? false, internal);
   }
 
   /** The current state of a live actor (`undefined` if not live), for invariant checks and debugging: read it, never change it. */
@@ -210,7 +229,42 @@ export class ActorSystem implements AsyncDisposable {
     const cell = this.#cells.get(registryKey(type, key));
     if (!cell) return Promise.resolve();
     this.events.emit('actor.deactivated', { type, key, code });
-    return this.#cells.stop(cell, 'passivated');
+    return this.#lostEntity(cell);
+  }
+
+  /**
+   * The cell lost its entity (deactivated) or never got it (claim refused):
+   * it passivates, and the messages it had queued go where the entity is
+   * owned now when the ownership port forwards (else they are dead letters).
+   */
+  #lostEntity(cell: ActorCell): Promise<void> {
+    const queued = this.#ownership?.forward ? cell.mailbox.takeAll() : [];
+    const stopped = this.#cells.stop(cell, 'passivated');
+    if (queued.length > 0) {
+      const ref = this.#makeRef(cell.definition, cell.key, { trusted: true }, true);
+      for (const envelope of queued) if (envelope.kind === 'user' && !envelope.timer) this.#arrive(ref, envelope);
+    }
+    return stopped;
+  }
+
+  /** A message the ownership port delivers here once it holds the entity: to the local actor, never routed again. */
+  #deliverHere(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown> {
+    const definition = this.#definitions.get(type);
+    if (!definition) {
+      return Promise.reject(
+        new InvalidMessageError(`no actor type '${type}' is known to this system`, [{ path: ['type'], message: `unknown actor type '${type}'`, code: 'unknown_actor_type' }]),
+      );
+    }
+    const ref = this.#makeRef(definition, key, {}, false);
+    const here = (target: ActorRef<ActorDefinition>, envelope: UserEnvelope) => this.#deliver(target, envelope, false);
+    try {
+      const parsed = parseMessage(definition, message, payload);
+      if (mode === 'ask') return ask(this.#deadlines, timeoutMs, ref, message, parsed, undefined, here);
+      here(ref, { kind: 'user', type: message, payload: parsed, reply: undefined });
+      return Promise.resolve(undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #cellStopped(cell: ActorCell, reason: StopReason): void {
@@ -241,14 +295,16 @@ export class ActorSystem implements AsyncDisposable {
     }
   }
 
-  #deliver(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): void {
+  #deliver(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope, routable = true): void {
     const cached = ref.cell;
     if (cached?.alive && (ref.internal || this.#phase === 'running')) return cached.post(envelope);
     if (this.#phase === 'stopped' || (this.#phase === 'shutting-down' && !ref.internal)) {
       deadLetter(this.events, ref.type, ref.key, envelope, 'shutdown');
       throw new SystemStoppedError(`system is ${this.#phase}: '${envelope.type}' to ${ref} was not delivered`);
     }
-    const cell = this.#cellFor(ref);
+    const id = keyOf(ref);
+    if (routable && this.#routed(ref, id, envelope)) return;
+    const cell = this.#cells.cellFor(ref, id);
     if (!cell) {
       // Stopped for good: the tombstone says why (a final shutdown stop of this actor included).
       const reason = this.#phase === 'running' ? (this.#deathWatch.tombstone(keyOf(ref)) ?? 'stopped') : 'shutdown';
@@ -257,6 +313,21 @@ export class ActorSystem implements AsyncDisposable {
       return;
     }
     cell.post(envelope);
+  }
+
+  /** Offers a message for an entity with no live actor here to the ownership port: true if it took it (to deliver wherever the entity is owned). */
+  #routed(ref: ActorRef<ActorDefinition>, id: string, envelope: UserEnvelope): boolean {
+    const ownership = this.#ownership;
+    if (!ownership?.forward || this.#phase !== 'running' || this.#cells.get(id) || this.#deathWatch.tombstone(id)) return false;
+    const events = this.events;
+    return ownership.forward({
+      type: ref.type,
+      key: ref.key,
+      message: envelope.type,
+      payload: envelope.payload,
+      reply: envelope.reply,
+      undelivered: () => deadLetter(events, ref.type, ref.key, envelope, 'unreachable'),
+    });
   }
 
   #ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {

@@ -42,6 +42,8 @@ export interface CellHost {
   deadLetter(cell: ActorCell, envelope: UserEnvelope, reason: DeadLetterReason): void;
   /** Takes the cell out of service (tombstoned unless passivated) and stops it. */
   stop(cell: ActorCell, reason: StopReason): Promise<void>;
+  /** The cell's claim on its entity was refused: it passivates, its queued messages go where the entity is owned. */
+  lostEntity(cell: ActorCell): Promise<void>;
   /** The cell has stopped: its hooks ran, its mailbox is empty. */
   stopped(cell: ActorCell, reason: StopReason): void;
   watch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void;

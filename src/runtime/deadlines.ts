@@ -80,6 +80,11 @@ export class Deadlines {
     return entry;
   }
 
+  /** Milliseconds until `deadline` fires (0 once due; Infinity for one that never fires). */
+  remaining(deadline: Deadline): number {
+    return Math.max(0, deadline.at - this.#clock.monotonic());
+  }
+
   remove(deadline: Deadline): void {
     const entry = deadline as Entry;
     if (!entry.live) return;

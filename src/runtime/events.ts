@@ -45,7 +45,7 @@ export interface TerminatedNotice extends ActorAddress {
  * system.events.on('dead.letter', ({ type, key, messageType, reason }) => log.warn(`${type}/${key} dropped '${messageType}' (${reason})`));
  * ```
  */
-export type DeadLetterReason = 'stopped' | 'failed' | 'shutdown' | 'overflow';
+export type DeadLetterReason = 'stopped' | 'failed' | 'shutdown' | 'overflow' | 'unreachable';
 
 /**
  * Events on the runtime's bus. Payloads carry ids and message types, never

@@ -23,7 +23,7 @@ export type { AskOptions, RefOptions } from './actor-ref.js';
 export type { ActorContext, ActorStatePort, Outcome, PersistencePort, StartTaskOptions, TaskHandle, TimerOptions } from './actor-context.js';
 export type { SimulationControl, SimulationHooks } from './simulation-hooks.js';
 export type { CommitResult, QueryOptions, StatePort, StateReader, StoredRecord, TaskDescriptor, TaskPoolIncident, TaskPoolPort, TaskPoolStats, WriteOp } from './ports/index.js';
-export type { CommitOptions, Fence, OwnershipControl, OwnershipPort } from './ports/index.js';
+export type { CommitOptions, Fence, OwnershipControl, OwnershipPort, RoutedMessage, RoutedReply } from './ports/index.js';
 export { defineActor } from './define-actor.js';
 export type {
   ActorDefinition,

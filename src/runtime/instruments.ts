@@ -32,7 +32,7 @@ export class SystemInstruments {
   readonly #logger: Logger | undefined;
   #failedCommits = 0;
   #counts = { crashes: 0, restarts: 0, overflows: 0, taskFailures: 0 };
-  readonly #deadLetters: Record<DeadLetterReason, number> = { stopped: 0, failed: 0, shutdown: 0, overflow: 0 };
+  readonly #deadLetters: Record<DeadLetterReason, number> = { stopped: 0, failed: 0, shutdown: 0, overflow: 0, unreachable: 0 };
 
   /** Given to the event bus: the option, else the logger's warn, else (undefined) the bus's process warning. */
   readonly onListenerError: ListenerErrorHandler | undefined;

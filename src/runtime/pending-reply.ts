@@ -28,6 +28,11 @@ export class PendingReply {
     return this.#settled;
   }
 
+  /** Milliseconds left before the ask times out. */
+  remainingMs(): number {
+    return this.deadline && this.deadlines ? this.deadlines.remaining(this.deadline) : this.timeoutMs;
+  }
+
   resolve(value: unknown): void {
     if (this.#finish()) this.onResolve(value);
   }

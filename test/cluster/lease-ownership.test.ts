@@ -13,7 +13,7 @@ function node(clock: VirtualClock, table: MemoryLeaseTable) {
   const leases = new Leases({ table, node: 'node-a', ttlMs: TTL, marginMs: 600, now: () => clock.monotonic() });
   const ownership = new LeaseOwnership(leases, { renewEveryMs: 1_000, checkEveryMs: 300, clock });
   const deactivated: string[] = [];
-  ownership.attach({ deactivate: async (type, key, code) => void deactivated.push(`${type}/${key} ${code}`) });
+  ownership.attach({ deactivate: async (type, key, code) => void deactivated.push(`${type}/${key} ${code}`), deliver: () => Promise.resolve(undefined), knows: () => false });
   ownership.start();
   return { leases, ownership, deactivated };
 }

@@ -64,7 +64,7 @@ describe('inferred types', () => {
       expectTypeOf(event.messageType).toEqualTypeOf<string | undefined>();
       expectTypeOf(event.key).toEqualTypeOf<string>();
     });
-    system.events.on('dead.letter', (event) => expectTypeOf(event.reason).toEqualTypeOf<'stopped' | 'failed' | 'shutdown' | 'overflow'>());
+    system.events.on('dead.letter', (event) => expectTypeOf(event.reason).toEqualTypeOf<'stopped' | 'failed' | 'shutdown' | 'overflow' | 'unreachable'>());
     // @ts-expect-error no such event
     system.events.on('actor.exploded', () => undefined);
     void system.shutdown();

@@ -18,4 +18,4 @@ export { StopSignal } from './stop-signal.js';
 export type { AbortListener, RunTaskOptions, TaskDescriptor, TaskPoolIncident, TaskPoolPort, TaskPoolStats, TaskReceiver, TaskSignal } from './task-pool.js';
 export type { CommitResult, IndexPage, IndexQuery, IndexSpec, IndexValue, QueryOptions, RevisionEntry, StatePort, StateReader, StoredRecord, WriteOp } from './state.js';
 export { revisionOf } from './state.js';
-export type { CommitOptions, Fence, OwnershipControl, OwnershipPort } from './ownership.js';
+export type { CommitOptions, Fence, OwnershipControl, OwnershipPort, RoutedMessage, RoutedReply } from './ownership.js';

@@ -49,6 +49,57 @@ export interface CommitOptions {
 export interface OwnershipControl {
   /** Takes the live actor `(type, key)` out of service (its lease is gone); the next message activates it again, wherever it is owned then. */
   deactivate(type: string, key: string, code: string): Promise<void>;
+  /**
+   * Hands a message to the actor `(type, key)` of this system, activating it
+   * here (never routed elsewhere again): the port calls it once it holds the
+   * entity. `type` is an actor type the system knows (one it made a ref to,
+   * listed in its `actors`, or its reminder service); the payload is checked
+   * against its schema. A tell resolves once queued; an ask with the reply.
+   */
+  deliver(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown>;
+  /** Whether `type` is an actor type {@link deliver} can reach. */
+  knows(type: string): boolean;
+}
+
+/**
+ * A message the system hands to {@link OwnershipPort.forward}: its target,
+ * its (already validated) payload and, for an ask, where the answer goes.
+ *
+ * @example
+ * ```ts
+ * const message: RoutedMessage = { type: 'cook', key: 'c-1', message: 'poke', payload: {}, reply: undefined, undelivered: () => console.warn('poke lost') };
+ * ```
+ */
+export interface RoutedMessage {
+  readonly type: string;
+  readonly key: string;
+  readonly message: string;
+  readonly payload: unknown;
+  /** The asker's side, absent for a tell; settle it exactly once. */
+  readonly reply: RoutedReply | undefined;
+  /** A tell no owner took within its bound: reported as a dead letter (reason `unreachable`). */
+  undelivered(): void;
+}
+
+/**
+ * The asker's side of a routed ask.
+ *
+ * @example
+ * ```ts
+ * function answer(reply: RoutedReply, value: unknown): void {
+ *   if (!reply.settled) reply.resolve(value);
+ * }
+ * ```
+ */
+export interface RoutedReply {
+  /** True once the ask was answered, timed out or aborted: a forward still under way may give up. */
+  readonly settled: boolean;
+  /** Set once the message may have reached a handler: a timeout after that says `handled: 'unknown'`. */
+  taken: boolean;
+  /** Milliseconds left before the ask times out. */
+  remainingMs(): number;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -67,4 +118,13 @@ export interface OwnershipPort {
   release(fence: Fence): void;
   /** Called once by the system that uses this port. */
   attach(control: OwnershipControl): void;
+  /**
+   * Optional: messages find their owner. The system offers it every message
+   * for an entity with no live actor here; the port takes it (returns true)
+   * unless this process holds the entity now, and delivers it wherever the
+   * entity is owned, through {@link OwnershipControl.deliver} when that is
+   * here. Without it, such a message activates the actor here, and a refused
+   * claim turns it into a dead letter.
+   */
+  forward?(message: RoutedMessage): boolean;
 }

@@ -36,6 +36,14 @@ export interface ReminderOptions {
   readonly deliveryTimeoutMs?: number;
   /** First retry delay of a failed delivery, doubled per attempt up to 5 minutes. Default 1,000 ms. */
   readonly retryMs?: number;
+  /**
+   * On a cluster node (an ownership port that forwards messages): how often
+   * a node whose reminder service runs on another node wakes it there, so
+   * that once that node is gone this one takes the service over (within
+   * about this plus the lease ttl). Default 5,000 ms; `ClusterNode` uses
+   * half its lease ttl.
+   */
+  readonly watchEveryMs?: number;
 }
 
 /** The service's name in the system's registry. @internal */
@@ -74,6 +82,8 @@ export interface ReminderService {
    * told). A reminder due earlier must wake it; one due later need not.
    */
   sleepUntil: number;
+  /** Whether the service actor runs in this system now (in a cluster it may run on another node). */
+  local: boolean;
 }
 
 /**
@@ -186,9 +196,15 @@ export function reminderService(lookup: (type: string) => ActorDefinition | unde
     },
     // A throw here is a store failure: reload (nothing to load) and look at the index again after a backoff.
     supervision: { strategy: 'restart' },
-    onStart: (ctx) => scan(ctx),
+    onStart: (ctx) => {
+      service.local = true;
+      return scan(ctx);
+    },
+    onStop: () => {
+      service.local = false;
+    },
   });
-  const service: ReminderService = { definition, sleepUntil: Infinity };
+  const service: ReminderService = { definition, sleepUntil: Infinity, local: false };
   return service;
 }
 
