@@ -11,6 +11,8 @@ export {
   ownedKey,
   realClock,
   reminderFiring,
+  reminderKey,
+  REMINDERS_COLLECTION,
   realRandom,
   SeededRandom,
   VirtualClock,

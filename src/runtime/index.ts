@@ -56,7 +56,7 @@ export { realRandom, SeededRandom } from './random.js';
 export type { Random } from './random.js';
 export { fairScheduler, microtaskScheduler } from './scheduler.js';
 export type { FairSchedulerOptions, TurnScheduler } from './scheduler.js';
-export { reminderFiring } from './reminders/reminder-record.js';
+export { REMINDERS_COLLECTION, reminderFiring, reminderKey } from './reminders/reminder-record.js';
 export type { ReminderInfo, ReminderSchedule } from './reminders/reminder-record.js';
 export type { ReminderOptions } from './reminders/reminder-service.js';
 export type { ReminderMessage } from './reminders/actor-reminders.js';

@@ -4,7 +4,7 @@
  * of the old orchestrator cannot happen here.
  */
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../../errors.js';
-import { defineActor, type ActorContext } from '../../index.js';
+import { defineActor, type PassivationOptions } from '../../index.js';
 import {
   applySupply,
   beginNewRun,
@@ -14,11 +14,11 @@ import {
   issuePieces,
   releaseJob,
   retryDelayMs,
-  slotsInUse,
   snapshotOf,
   standingOf,
 } from './cook-state.js';
 import { COOK_COMPLETIONS, readCookCompletions, type CookCompletion } from './completions.js';
+import { cookSchedule, wantsTick, type CookCtx as Ctx } from './cook-schedule.js';
 import { parseCookKey, cookJobId, parseCookJobId } from './keys.js';
 import { CollectionSchema, CookMessages, CookStateSchema, type CookState } from './messages.js';
 import { createCookPoller } from './poller-actor.js';
@@ -30,7 +30,11 @@ export interface CookOptions {
   readonly submitter: Submitter;
   /** Where the service should POST completions; omit to rely on sync answers and polling. */
   readonly webhookUrl?: string;
-  /** Poll outstanding jobs this often. Default 1,000 ms. */
+  /**
+   * The interval of the cook's durable `tick` reminder: each firing polls
+   * the outstanding jobs and refills free slots, and wakes a cook that was
+   * passivated or whose process restarted. Default 1,000 ms.
+   */
   readonly pollIntervalMs?: number;
   /** Failed submissions of one job before the cook fails. Default 5. */
   readonly maxSubmitAttempts?: number;
@@ -38,6 +42,8 @@ export interface CookOptions {
   readonly maxJobAttempts?: number;
   /** First retry backoff; doubles per failure, capped at 10 s. Default 200 ms. */
   readonly retryBackoffMs?: number;
+  /** Idle cooks are passivated, running ones included (their tick wakes them). Default after 300,000 ms. */
+  readonly passivation?: PassivationOptions;
 }
 
 /** Where collections live in the store. */
@@ -45,17 +51,17 @@ export const COLLECTIONS = 'collections';
 /** Where cook states live in the store. */
 export const COOKS = 'cooks';
 
-type Messages = typeof CookMessages;
-type Ctx = ActorContext<CookState, Messages>;
-
 /**
  * Defines the cook actor type (and the poller it uses) for a submitter. Key:
- * `cookKey(collectionId, userId)`.
+ * `cookKey(collectionId, userId)`. List `Cook` in the system's
+ * `reminders: { actors }`, so a restarted process resumes its running cooks
+ * by their ticks, before anything refers to them.
  *
  * @example
  * ```ts
  * const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl: 'http://127.0.0.1:4000' }), webhookUrl: 'http://127.0.0.1:8080/webhook' });
- * const cook = system.ref(Cook, cookKey('autumn', 'ann'));
+ * const cooks = new ActorSystem({ persistence, reminders: { actors: [Cook] } });
+ * const cook = cooks.ref(Cook, cookKey('autumn', 'ann'));
  * await cook.ask('start', { requester: 'ann', maxConcurrent: 3 });
  * ```
  */
@@ -69,7 +75,7 @@ export function createCookActors(options: CookOptions) {
 export type CookDefinition = ReturnType<typeof defineCook>;
 
 function defineCook(options: CookOptions, poller: () => ReturnType<typeof createCookPoller>) {
-  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const schedule = cookSchedule(options.pollIntervalMs ?? 1_000);
   const maxSubmitAttempts = options.maxSubmitAttempts ?? 5;
   const maxJobAttempts = options.maxJobAttempts ?? 3;
   const retryBackoffMs = options.retryBackoffMs ?? 200;
@@ -90,38 +96,21 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
     );
   };
 
+  /** Saves the state, with the tick set or removed in the same commit when the state's need of it changed. */
+  const save = (ctx: Ctx, alsoWrite?: Parameters<Ctx['save']>[0]) => {
+    schedule.syncTick(ctx);
+    return ctx.save(alsoWrite);
+  };
+
   /**
    * Fills free slots, makes the new pending jobs durable, then submits them. Once shutdown began, issues nothing new.
    * `onlyIfIssued`: save only when something was issued (activation, where the state is what the store holds).
    */
   const fillAndSave = async (ctx: Ctx, { onlyIfIssued = false } = {}) => {
     const issued = ctx.stopping ? [] : issuePieces(ctx.state, ctx.clock.now());
-    if (issued.length > 0 || !onlyIfIssued) await ctx.save();
+    if (issued.length > 0 || !onlyIfIssued) await save(ctx);
     for (const { jobId, job } of issued) submit(ctx, jobId, job.pieceIndex);
-    scheduleTimers(ctx);
-  };
-
-  const scheduleTimers = (ctx: Ctx) => {
-    const { status, retries } = ctx.state;
-    const active = status === 'running' || status === 'paused';
-    // A stopped or failed cook still polls the jobs it had running, so their late completions are counted.
-    const outstanding = (status === 'stopped' || status === 'failed') && Object.keys(ctx.state.running).length > 0;
-    if (!active || ctx.stopping) ctx.cancelTimer('retry');
-    if (!active && !outstanding) ctx.cancelTimer('poll');
-    if ((!active && !outstanding) || ctx.stopping) return;
-    if (!active) {
-      if (!ctx.hasTimer('poll')) ctx.startTimer('poll', pollIntervalMs, { type: 'poll', payload: {} }, { repeat: true });
-      return;
-    }
-    // Started once, never reset: re-arming on every turn would keep a busy cook from ever polling.
-    if (!ctx.hasTimer('poll')) ctx.startTimer('poll', pollIntervalMs, { type: 'poll', payload: {} }, { repeat: true });
-    // A retry needs a free slot; with every slot taken, the next slot freed refills from due retries anyway.
-    const nextRetry = Math.min(...retries.map((retry) => retry.notBefore));
-    if (Number.isFinite(nextRetry) && slotsInUse(ctx.state) < ctx.state.maxConcurrent) {
-      ctx.startTimer('retry', Math.max(0, nextRetry - ctx.clock.now()), { type: 'retryDue', payload: {} });
-    } else {
-      ctx.cancelTimer('retry');
-    }
+    schedule.scheduleRetry(ctx);
   };
 
   const completions = (ctx: Ctx) => ctx.records<CookCompletion>(COOK_COMPLETIONS);
@@ -177,7 +166,9 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
     },
     persistence: { collection: COOKS, schema: CookStateSchema, owns: [COOK_COMPLETIONS] },
     supervision: { strategy: 'restart', minBackoffMs: 50, maxRestarts: 10, withinMs: 60_000 },
+    passivation: options.passivation ?? { idleAfterMs: 300_000 },
     onStart: async (ctx) => {
+      await schedule.loadTick(ctx);
       // After a restart: what was pending may or may not have reached the service; ask it rather than guess.
       for (const jobId of Object.keys(ctx.state.pending)) {
         ctx.pipe(options.submitter.query(jobId), (outcome) =>
@@ -209,7 +200,8 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
         await authorize(ctx, requester);
         if (ctx.state.status !== 'running') throw new InvalidStateError(`cannot pause a ${ctx.state.status} cook`);
         ctx.state.status = 'paused';
-        await ctx.save();
+        await save(ctx);
+        schedule.scheduleRetry(ctx);
         return snapshotOf(ctx.state);
       },
       resume: async ({ requester }, ctx) => {
@@ -223,16 +215,16 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
         await authorize(ctx, requester);
         if (ctx.state.status !== 'running' && ctx.state.status !== 'paused') throw new InvalidStateError(`cannot stop a ${ctx.state.status} cook`);
         ctx.state.status = 'stopped';
-        await ctx.save();
-        scheduleTimers(ctx);
+        await save(ctx);
+        schedule.scheduleRetry(ctx);
         return snapshotOf(ctx.state);
       },
       updateCollection: async ({ requester, supply }, ctx) => {
         const { revision, ...collection } = await authorize(ctx, requester);
         for (const { jobId, pieceIndex } of applySupply(ctx.state, collection.supply, supply)) completions(ctx).put(jobId, { pieceIndex, outcome: 'abandoned' });
         // The collection and the cook change in one commit: no moment where one knows the new supply and the other does not.
-        await ctx.save([{ op: 'put', collection: COLLECTIONS, key: collection.id, value: { ...collection, supply }, expectedRevision: revision }]);
-        scheduleTimers(ctx);
+        await save(ctx, [{ op: 'put', collection: COLLECTIONS, key: collection.id, value: { ...collection, supply }, expectedRevision: revision }]);
+        schedule.scheduleRetry(ctx);
         return snapshotOf(ctx.state);
       },
       pieceCompleted: (report, ctx) => complete(ctx, report),
@@ -246,7 +238,7 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
           await complete(ctx, completionOf(accepted, 'sync'));
           return;
         }
-        await ctx.save();
+        await save(ctx);
       },
       submitFailed: async ({ jobId, error }, ctx) => {
         const state = ctx.state;
@@ -272,7 +264,7 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
         delete ctx.state.pending[jobId];
         ctx.state.running[jobId] = job;
         if (status.status === 'succeeded' || status.status === 'failed') await complete(ctx, completionOf(status, 'poller'));
-        else await ctx.save();
+        else await save(ctx);
       },
       jobUnknown: async ({ jobId }, ctx) => {
         const job = ctx.state.running[jobId];
@@ -283,9 +275,12 @@ function defineCook(options: CookOptions, poller: () => ReturnType<typeof create
         await fillAndSave(ctx);
       },
       retryDue: (_payload, ctx) => fillAndSave(ctx),
-      poll: (_payload, ctx) => {
+      // Idempotent, so a redelivered firing is harmless: the poller queries each job once at a time, and only free slots are filled.
+      tick: async (_payload, ctx) => {
+        if (!wantsTick(ctx.state)) return; // fired as the commit that removed it landed
         const outstanding = Object.keys(ctx.state.running);
         if (outstanding.length > 0) ctx.ref(poller(), ctx.key).tell('poll', { jobIds: outstanding });
+        await fillAndSave(ctx, { onlyIfIssued: true });
       },
     },
   });

@@ -3,6 +3,7 @@
  * the persisted cook state. Types are inferred from them.
  */
 import { z } from 'zod';
+import { reminderFiring } from '../../index.js';
 import { COOK_JOB_ID } from './keys.js';
 import { GenerationResultSchema, JobStatusSchema } from './service/index.js';
 
@@ -63,7 +64,7 @@ export type CookStatus = z.infer<typeof CookStatusSchema>;
 const requester = z.object({ requester: EntityIdSchema });
 
 /**
- * Messages of the cook actor. `submitSucceeded`, `submitFailed`, `retryDue`, `poll` and `reconciled` are its own.
+ * Messages of the cook actor. `submitSucceeded`, `submitFailed`, `reconciled`, `jobUnknown`, `retryDue` and `tick` are its own.
  *
  * @example
  * ```ts
@@ -96,7 +97,8 @@ export const CookMessages = {
   /** The service does not know a job the cook counts as running (it lost it): submit it again, same id. */
   jobUnknown: z.object({ jobId: CookJobIdSchema }),
   retryDue: z.object({}),
-  poll: z.object({}),
+  /** A firing of the cook's `tick` reminder: poll the outstanding jobs, refill free slots. */
+  tick: z.object({ firing: reminderFiring }),
 };
 
 /** One piece's job, as the cook tracks it. */

@@ -8,7 +8,16 @@ import { InvalidConfigError } from '../../errors.js';
 import type { IndexSpec, WriteOp } from '../ports/index.js';
 import type { Random } from '../random.js';
 
-/** The collection that holds every reminder of a system. @internal */
+/**
+ * The collection that holds every reminder of a system, one record per
+ * `(actor type, key, name)` under {@link reminderKey}: what a tool that reads
+ * a store (an operator view, a test) looks in to see an actor's reminders.
+ *
+ * @example
+ * ```ts
+ * const tick = await store.get(REMINDERS_COLLECTION, reminderKey('cook', 'autumn~ann', 'tick'));
+ * ```
+ */
 export const REMINDERS_COLLECTION = 'steward.reminders';
 /** The index of reminders by next due time. @internal */
 export const DUE_INDEX: IndexSpec = { name: 'due', fields: [{ name: 'dueAt', type: 'number' }] };
@@ -94,7 +103,15 @@ export interface ReminderInfo {
   readonly message: { readonly type: string; readonly payload: unknown };
 }
 
-/** The record key of `(type, key, name)`; a JSON array, so no separator can be forged by a key. @internal */
+/**
+ * The record key in {@link REMINDERS_COLLECTION} of the reminder `name` of
+ * the actor `(type, key)`; a JSON array, so no separator can be forged by a key.
+ *
+ * @example
+ * ```ts
+ * const armed = (await store.get(REMINDERS_COLLECTION, reminderKey('cookie', 'shop-ann', 'rotate'))) !== undefined;
+ * ```
+ */
 export function reminderKey(type: string, key: string, name: string): string {
   return JSON.stringify([type, key, name]);
 }

@@ -10,8 +10,9 @@ import {
   type CookState,
   type Submitter,
 } from '../../../src/actors/cook/index.js';
-import { ActorSystem, type PersistencePort } from '../../../src/index.js';
+import { ActorSystem } from '../../../src/index.js';
 import { MemoryStore, Persistence, type CommitResult, type WriteOp } from '../../../src/persistence/index.js';
+import { PassThroughPersistence } from './helpers-real.js';
 
 /** A service that finishes every job as it accepts it (the synchronous completion path): one save per piece. */
 const instantSubmitter: Submitter = {
@@ -20,13 +21,9 @@ const instantSubmitter: Submitter = {
 };
 
 /** Passes everything through and notes, per commit that writes the cook, its size and the cook's progress. */
-class SizedPersistence implements PersistencePort {
+class SizedPersistence extends PassThroughPersistence {
   readonly saves: { generatedCount: number; bytes: number; status: string }[] = [];
-  constructor(private readonly inner: PersistencePort) {}
-  get: PersistencePort['get'] = (collection, key) => this.inner.get(collection, key);
-  query: PersistencePort['query'] = (collection, options) => this.inner.query(collection, options);
-  close = () => this.inner.close();
-  commit(batch: readonly WriteOp[]): Promise<CommitResult> {
+  override commit(batch: readonly WriteOp[]): Promise<CommitResult> {
     const cook = batch.find((op) => op.op === 'put' && op.collection === COOKS);
     if (cook?.op === 'put') {
       const state = cook.value as CookState;

@@ -23,7 +23,7 @@ import {
   type CookState,
   type LocalServer,
 } from '../../../src/actors/cook/index.js';
-import { ActorSystem, type ActorRef, type CommitOptions, type PersistencePort } from '../../../src/index.js';
+import { ActorSystem, type ActorRef, type PersistencePort } from '../../../src/index.js';
 import { MemoryStore, Persistence, type CommitResult, type Store, type WriteOp } from '../../../src/persistence/index.js';
 
 /** The last committed view of one cook: copied, because the actor keeps mutating its live state. */
@@ -36,12 +36,31 @@ export interface CommittedCook {
 }
 
 /**
+ * A persistence port that passes everything through to `inner`; subclasses
+ * watch or hold commits. The due index is passed too: the reminder service
+ * reads it, and the cook's tick fires through it.
+ */
+export class PassThroughPersistence implements PersistencePort {
+  constructor(protected readonly inner: PersistencePort) {}
+
+  get: PersistencePort['get'] = (collection, key) => this.inner.get(collection, key);
+  query: PersistencePort['query'] = (collection, options) => this.inner.query(collection, options);
+  defineIndex: NonNullable<PersistencePort['defineIndex']> = (collection, spec) => (this.inner.defineIndex as NonNullable<PersistencePort['defineIndex']>)(collection, spec);
+  queryIndex: NonNullable<PersistencePort['queryIndex']> = (collection, index, query) => (this.inner.queryIndex as NonNullable<PersistencePort['queryIndex']>)(collection, index, query);
+  close = () => this.inner.close();
+
+  commit(batch: readonly WriteOp[], options?: Parameters<PersistencePort['commit']>[1]): Promise<CommitResult> {
+    return this.inner.commit(batch, options);
+  }
+}
+
+/**
  * A persistence port that passes everything through and, on every commit of
  * a cook state, checks its invariants (against the completion records
  * committed so far, this commit's included) and wakes whoever waits for
  * progress.
  */
-export class WatchedPersistence implements PersistencePort {
+export class WatchedPersistence extends PassThroughPersistence {
   readonly latest = new Map<string, CommittedCook>();
   /** `key: violation` for every committed cook state that broke an invariant. */
   readonly violations: string[] = [];
@@ -51,13 +70,7 @@ export class WatchedPersistence implements PersistencePort {
   statesChecked = 0;
   readonly #listeners = new Set<() => void>();
 
-  constructor(private readonly inner: PersistencePort) {}
-
-  get: PersistencePort['get'] = (collection, key) => this.inner.get(collection, key);
-  query: PersistencePort['query'] = (collection, options) => this.inner.query(collection, options);
-  close = () => this.inner.close();
-
-  async commit(batch: readonly WriteOp[], options?: CommitOptions): Promise<CommitResult> {
+  override async commit(batch: readonly WriteOp[], options?: Parameters<PersistencePort['commit']>[1]): Promise<CommitResult> {
     // Checked at request time: the actor is suspended in its turn until the commit resolves, so this is what becomes durable.
     for (const op of batch) {
       if (op.op !== 'put' || op.collection !== COOK_COMPLETIONS) continue;
@@ -155,12 +168,13 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const store = options.store ?? new MemoryStore();
   const port: PersistencePort = new Persistence(store, { closeStore: options.closeStore ?? true });
   const persistence = new WatchedPersistence(options.wrapPersistence ? options.wrapPersistence(port) : port);
-  const system = new ActorSystem({ persistence, askTimeoutMs: 10_000 });
-  // The webhook needs the definition and the definition needs the webhook URL: route through a late-bound holder.
-  const holder: { Cook?: CookDefinition } = {};
-  const hook = await startWebhookServer((delivery) => createCookWebhook(system, holder.Cook as CookDefinition, { secret: TEST_WEBHOOK_SECRET })(delivery));
+  // The webhook routes into the system, which lists the cook, which needs the webhook's URL: bound late.
+  const late: { system?: ActorSystem; Cook?: CookDefinition } = {};
+  const hook = await startWebhookServer((delivery) => createCookWebhook(late.system as ActorSystem, late.Cook as CookDefinition, { secret: TEST_WEBHOOK_SECRET })(delivery));
   const { Cook } = createCookActors({ submitter: createHttpSubmitter({ baseUrl: url }), webhookUrl: hook.url, ...options.cook });
-  holder.Cook = Cook;
+  // The cook listed, so a system on a directory an earlier one left resumes its running cooks by their ticks.
+  const system = new ActorSystem({ persistence, askTimeoutMs: 10_000, reminders: { actors: [Cook] } });
+  Object.assign(late, { system, Cook });
   let closed: Promise<void> | undefined;
   return {
     system,

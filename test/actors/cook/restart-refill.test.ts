@@ -15,11 +15,11 @@ import { GenerationService } from '../../../demo/generation-service/index.js';
 import { COOKS, cookInvariantViolations, cookJobId, cookKey, createCollection, readCookCompletions, type CookState } from '../../../src/actors/cook/index.js';
 import type { PersistencePort } from '../../../src/index.js';
 import { LowdbStore, type CommitResult, type WriteOp } from '../../../src/persistence/index.js';
-import { range, sorted, startRig, type Rig } from './helpers-real.js';
+import { PassThroughPersistence, range, sorted, startRig, type Rig } from './helpers-real.js';
 import { TEST_WEBHOOK_SECRET } from './service/helpers.js';
 
 /** Holds the first commit `matches` picks until `release()`: the turn that made it stays in hand meanwhile. */
-class CommitGate implements PersistencePort {
+class CommitGate extends PassThroughPersistence {
   readonly #release: Promise<void>;
   #open!: () => void;
   #armed = true;
@@ -28,17 +28,14 @@ class CommitGate implements PersistencePort {
   readonly held = new Promise<void>((resolve) => (this.#onHeld = resolve));
 
   constructor(
-    private readonly inner: PersistencePort,
+    inner: PersistencePort,
     private readonly matches: (batch: readonly WriteOp[]) => boolean,
   ) {
+    super(inner);
     this.#release = new Promise((resolve) => (this.#open = resolve));
   }
 
-  get: PersistencePort['get'] = (collection, key) => this.inner.get(collection, key);
-  query: PersistencePort['query'] = (collection, options) => this.inner.query(collection, options);
-  close = () => this.inner.close();
-
-  async commit(batch: readonly WriteOp[], options?: Parameters<PersistencePort['commit']>[1]): Promise<CommitResult> {
+  override async commit(batch: readonly WriteOp[], options?: Parameters<PersistencePort['commit']>[1]): Promise<CommitResult> {
     if (this.#armed && this.matches(batch)) {
       this.#armed = false;
       this.#onHeld();

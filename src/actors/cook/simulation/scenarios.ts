@@ -1,16 +1,18 @@
 /**
  * The cook's race scenarios for the simulator: concurrent starts, one
  * completion from three paths, failing submissions, actor and whole-system
- * crashes, duplicated and failed messages. Every one checks the cook
- * invariants after every step and that each cook ends completed, or failed
- * with a reason.
+ * crashes, duplicated and failed messages, a restart that only the cook's
+ * tick reminder resumes. Every one checks the cook invariants after every
+ * step and that each cook ends completed, or failed with a reason.
  */
-import { ownedKey, type ActorRef } from '../../../index.js';
-import { defineScenario, untilAnswered as retryUntilAnswered, type FaultKind, type Scenario } from '../../../runtime/simulator/index.js';
+import { ownedKey, REMINDERS_COLLECTION, reminderKey, type ActorRef } from '../../../index.js';
+import { defineScenario, untilAnswered as retryUntilAnswered, type FaultKind, type Scenario, type SimulationWorld } from '../../../runtime/simulator/index.js';
 import { createCookActors, type CookDefinition } from '../cook-actor.js';
 import { COOK_COMPLETIONS, type CookCompletion } from '../completions.js';
+import { TICK_REMINDER, wantsTick } from '../cook-schedule.js';
 import { cookInvariantViolations } from '../invariants.js';
 import { cookKey, parseCookJobId } from '../keys.js';
+import type { Submitter } from '../service/index.js';
 import { SimulatedGenerationService, type SimulatedServiceOptions } from './simulated-service.js';
 
 interface CookScenarioCtx {
@@ -37,6 +39,17 @@ interface CookScenarioOptions {
   readonly faults?: readonly FaultKind[];
   /** Supplies the owner changes the collection to, each an action (in whatever order the strategy picks). */
   readonly supplyChanges?: readonly number[];
+  /**
+   * Nothing touches the cook after a whole-system crash: each system starts
+   * its reminder service with the cook listed, and only the cook's tick
+   * resumes it. Otherwise a restarted process sends the cook a status request.
+   */
+  readonly resumedByTick?: boolean;
+}
+
+/** What a schedule came to: how many whole-system crashes found the cook's tick committed (and so had to be resumed by it). */
+export interface CookScenarioSummary {
+  readonly crashesWithTick: number;
 }
 
 /** Records what the intruder was told; a system shutting down told it nothing yet: rethrown, so its request goes out again. */
@@ -48,17 +61,26 @@ function intruderAnswer(answers: string[], error: { code?: string }): void {
 /** Retries `ask` until it is answered; refusals other than transient ones are the answer. */
 const untilAnswered = <T>(ask: () => Promise<T>): Promise<T> => retryUntilAnswered(ask, TRANSIENT);
 
-/** Builds one cook scenario. The service and the actor definitions are made once per schedule, in `init`. */
-function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
+/** Whether the store holds the cook's tick. */
+function storedTick(world: SimulationWorld, key: string): boolean {
+  return world.store.read(REMINDERS_COLLECTION, reminderKey('cook', key, TICK_REMINDER)) !== undefined;
+}
+
+/** Builds one cook scenario. The service is made once per schedule, in `init`; the actor definitions reach it through a late-bound submitter. */
+function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx, CookScenarioSummary> {
   let service: SimulatedGenerationService;
-  let Cook: CookDefinition;
   let intruderAnswers: string[];
   let owner: { started: boolean };
   const pieces = options.pieces ?? 6;
-  return defineScenario<CookScenarioCtx>({
+  const submitter: Submitter = { submit: (job) => service.submit(job), query: (jobId) => service.query(jobId) };
+  const { Cook } = createCookActors({ submitter, pollIntervalMs: 2_000, retryBackoffMs: 100, maxSubmitAttempts: 6 });
+  const crashes = (world: SimulationWorld) => world.scratch('crashes', () => ({ withTick: 0 }));
+  return defineScenario<CookScenarioCtx, CookScenarioSummary>({
     name: options.name,
     maxSteps: 400,
-    eventuallyWithinMs: 120_000,
+    // Jobs are polled on the cook's tick, a reminder: a cook starved in phase 1 (its deliveries time out) leaves the
+    // tick in the runtime's delivery retry, up to 5 minutes apart; after that, the remaining pieces must still fit.
+    eventuallyWithinMs: 420_000,
     askTimeoutMs: 30_000,
     ...(options.faults ? { faults: options.faults } : {}),
     init: async (world) => {
@@ -72,12 +94,19 @@ function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
         },
         options.service,
       );
-      ({ Cook } = createCookActors({ submitter: service, pollIntervalMs: 2_000, retryBackoffMs: 100, maxSubmitAttempts: 6 }));
       await world.store.commit([{ op: 'put', collection: 'collections', key: COLLECTION, value: { id: COLLECTION, ownerId: OWNER, supply: pieces } }]);
     },
-    setup: (world) => ({ cook: world.system.ref(Cook, cookKey(COLLECTION, OWNER)), service, intruderAnswers, owner }),
-    // A restarted process resumes its cooks: touching one activates it, and activation reconciles.
-    recover: ({ cook }) => void cook.ask('status', {}).catch(() => undefined),
+    setup: (world) => {
+      const cook = world.system.ref(Cook, cookKey(COLLECTION, OWNER));
+      // setup runs again after each whole-system crash: what the store holds now is what the crash left.
+      if (world.incarnation > 0 && storedTick(world, cook.key)) crashes(world).withTick++;
+      return { cook, service, intruderAnswers, owner };
+    },
+    summarize: (_ctx, world) => ({ crashesWithTick: crashes(world).withTick }),
+    ...(options.resumedByTick
+      ? { reminders: { actors: [Cook] } }
+      : // A restarted process resumes its cooks: touching one activates it, and activation reconciles.
+        { recover: ({ cook }: CookScenarioCtx) => void cook.ask('status', {}).catch(() => undefined) }),
     actions: [
       ...Array.from({ length: options.starts ?? 1 }, (_, i) => ({
         name: `owner starts #${i + 1}`,
@@ -126,6 +155,12 @@ function cookScenario(options: CookScenarioOptions): Scenario<CookScenarioCtx> {
       'durable cook agrees with its completion records': ({ cook, service: svc }, world) => {
         const completions = [...svc.ledger.accepted].flatMap((jobId) => world.store.read<CookCompletion>(COOK_COMPLETIONS, ownedKey(cook.key, jobId))?.value ?? []);
         return cookInvariantViolations(world.durable(cook), completions).join('; ') || true;
+      },
+      // Set and removed in the commits that change the cook's need of it: the store never holds one without the other.
+      'the durable tick agrees with the durable cook': ({ cook }, world) => {
+        const state = world.durable(cook);
+        const wanted = state !== undefined && wantsTick(state);
+        return storedTick(world, cook.key) === wanted || `the cook is ${state?.status ?? 'unsaved'} ${wanted ? 'without' : 'with'} a tick in the store`;
       },
       'running only after a successful submit': ({ cook, service: svc }, world) => {
         const early = Object.keys(world.peek(cook)?.running ?? {}).filter((jobId) => !svc.ledger.accepted.has(jobId));
@@ -177,4 +212,6 @@ export const COOK_SCENARIOS = [
   cookScenario({ name: 'cook-graceful-restart', pieces: 8, maxConcurrent: 2, faults: ['restart-system'], service: { dropWebhookRate: 0.2 } }),
   cookScenario({ name: 'cook-supply-changes', pieces: 8, maxConcurrent: 3, supplyChanges: [3, 10], service: { dropWebhookRate: 0.3, submitFailureRate: 0.1 } }),
   cookScenario({ name: 'cook-duplicated-delayed', faults: ['duplicate-action', 'fail-io', 'delay-message'], service: { duplicateWebhookRate: 0.5 } }),
+  // Whole-system crashes, some between the tick's commit and its firing, and nobody touches the cook after one: its tick resumes it.
+  cookScenario({ name: 'cook-resumed-by-tick', faults: ['crash-system'], resumedByTick: true, service: { dropWebhookRate: 0.5 } }),
 ] as const;
