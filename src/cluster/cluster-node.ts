@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { ActorSystem, type ActorDefinition, type ActorSystemOptions, type Clock } from '../index.js';
+import { ActorSystem, realClock, type ActorDefinition, type ActorSystemOptions, type Clock } from '../index.js';
 import { Persistence, PgStore } from '../persistence/index.js';
 import { ClusterRef } from './cluster-ref.js';
 import { FencedStatePort } from './fenced-state.js';
@@ -120,10 +120,10 @@ export class ClusterNode {
     const router = new Router({
       node: id,
       running: () => system?.running ?? false,
-      leases,
       ownership,
       registry,
       client,
+      clock: options.system?.clock ?? realClock,
       forwardTimeoutMs: options.forwardTimeoutMs ?? ttlMs,
       tellTimeoutMs: askTimeoutMs,
     });

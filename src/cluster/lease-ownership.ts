@@ -8,7 +8,7 @@
 import { realClock, type Clock, type Fence, type OwnershipControl, type OwnershipPort, type TimerHandle } from '../runtime/ports/index.js';
 import { InvalidConfigError } from '../errors.js';
 import { NotOwnerError } from './errors.js';
-import type { Lease, Leases } from './leases.js';
+import type { AcquireOutcome, Lease, Leases } from './leases.js';
 
 /**
  * Options of {@link LeaseOwnership}.
@@ -84,12 +84,24 @@ export class LeaseOwnership implements OwnershipPort {
       this.#arm();
       return held;
     }
-    const outcome = await this.#leases.acquire(type, key);
-    if (outcome.held) {
-      this.#arm();
-      return outcome.lease;
-    }
+    const outcome = await this.acquire(type, key);
+    if (outcome.held) return outcome.lease;
     throw new NotOwnerError(`${type}/${key} is owned by ${outcome.owner} for ${Math.ceil(outcome.remainingMs)} ms more.`);
+  }
+
+  /**
+   * Takes `(type, key)` if it is free or expired (the router's way in as
+   * well as the claim's). Taken anew over a lease this node held at an older
+   * token (run out by its own clock before a check noticed), the actor still
+   * running under the old token is deactivated first: it must not act next
+   * to its successor.
+   */
+  async acquire(type: string, key: string): Promise<AcquireOutcome> {
+    const outcome = await this.#leases.acquire(type, key);
+    if (!outcome.held) return outcome;
+    if (outcome.replaced) this.#lost(outcome.replaced, 'ERR_LEASE_EXPIRED');
+    this.#arm();
+    return outcome;
   }
 
   release(fence: Fence): void {
@@ -97,9 +109,9 @@ export class LeaseOwnership implements OwnershipPort {
     void this.#leases.release(fence.type, fence.key).catch(() => undefined); // unreleased, it expires by itself
   }
 
-  /** A write under `fence` was refused (`ERR_FENCED`): the lease is gone, and so is its actor. */
+  /** A write under `fence` was refused (`ERR_FENCED`): the lease is gone, and so is the actor that wrote under it. */
   fenced(fence: Fence): void {
-    if (this.#leases.lease(fence.type, fence.key)?.token === fence.token) this.#lost(fence, 'ERR_FENCED');
+    this.#lost(fence, 'ERR_FENCED');
   }
 
   /** Starts renewing and checking the held leases (from the first one acquired on). */
@@ -149,8 +161,9 @@ export class LeaseOwnership implements OwnershipPort {
     for (const lease of this.#leases.held()) if (!this.live(lease.type, lease.key)) this.#lost(lease, 'ERR_LEASE_EXPIRED');
   }
 
+  /** The lease at this token is gone: forgotten (if still current) and its actor, if it runs under that token, deactivated. */
   #lost(lease: Fence, code: string): void {
     this.#leases.forget(lease.type, lease.key, lease.token);
-    void this.#control?.deactivate(lease.type, lease.key, code);
+    void this.#control?.deactivate(lease.type, lease.key, code, lease.token);
   }
 }

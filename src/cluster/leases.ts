@@ -35,7 +35,10 @@ export interface Lease extends Fence {
  * if (!outcome.held) console.log(`owned by ${outcome.owner} for ${outcome.remainingMs} ms more`);
  * ```
  */
-export type AcquireOutcome = { readonly held: true; readonly lease: Lease } | { readonly held: false; readonly owner: string; readonly remainingMs: number };
+export type AcquireOutcome =
+  /** `replaced`: the lease this node held on the entity before at an older token (expired by its own clock): whatever ran under it must stop. */
+  | { readonly held: true; readonly lease: Lease; readonly replaced?: Lease }
+  | { readonly held: false; readonly owner: string; readonly remainingMs: number };
 
 /**
  * Options of {@link Leases}.
@@ -110,8 +113,9 @@ export class Leases {
     const row = await this.#table.acquire(type, key, this.#node, this.#ttlMs);
     if ('owner' in row) return { held: false, owner: row.owner ?? 'none', remainingMs: row.remainingMs };
     const lease: Lease = Object.freeze({ type, key, node: this.#node, token: row.token, validUntil: sent + this.#ttlMs - this.#marginMs });
+    const before = this.#held.get(entityId(type, key));
     this.#held.set(entityId(type, key), lease);
-    return { held: true, lease };
+    return before && before.token !== lease.token ? { held: true, lease, replaced: before } : { held: true, lease };
   }
 
   /**

@@ -8,6 +8,9 @@
  * accepted under a stale token, and no acknowledged request missing from the
  * durable account. The unfenced variant (a store that does not check tokens)
  * shows what fencing prevents: the simulator finds a stale write accepted.
+ * The routed variant runs each node's real router (messages find their
+ * owner): clients ask a clerk on a random node, and the clerk's own
+ * `ctx.ref` ask reaches the account wherever it is owned.
  */
 import { z } from 'zod';
 import { defineActor } from '../runtime/define-actor.js';
@@ -17,6 +20,7 @@ import { SimulatedCluster } from '../runtime/simulator/sim-cluster.js';
 
 const TTL_MS = 6_000;
 const KEYS = ['acc-1', 'acc-2'] as const;
+const DESKS = ['desk-1', 'desk-2'] as const;
 const REQUESTS = 6;
 /** How long a client waits for one try before it tries again (a router's bound per forward). */
 const CLIENT_BOUND_MS = 4_000;
@@ -24,6 +28,12 @@ const CLIENT_BOUND_MS = 4_000;
 const BACKOFF_MS = 1_500;
 /** Answers that mean "not here, not now": a router tries again, on the node that owns the entity by then. */
 const RETRY = new Set(['ERR_NOT_OWNER', 'ERR_FENCED', 'ERR_LEASE_EXPIRED', 'ERR_ASK_TIMEOUT', 'ERR_ACTOR_STOPPED', 'ERR_REVISION_CONFLICT', 'ERR_PERSIST_FAILED', 'ERR_CLIENT_BOUND']);
+/**
+ * Routed, also: a forward whose answer did not come back, and a clerk's relay
+ * that failed on the account's node (its error crosses the wire without its
+ * cause). Requests are idempotent by id, so trying again is safe.
+ */
+const ROUTED_RETRY = new Set([...RETRY, 'ERR_FORWARD_FAILED', 'ERR_HANDLER_FAILED']);
 
 /** Applies each request id once; its record is what every node writes under its lease. */
 const Account = defineActor({
@@ -42,18 +52,32 @@ const Account = defineActor({
   },
 });
 
+/** Relays a client's request to its account from inside its own turn: the `ctx.ref` path. */
+const Clerk = defineActor({
+  name: 'clerk',
+  messages: { relay: z.object({ account: z.string(), id: z.string() }) },
+  initialState: () => ({}),
+  passivation: { idleAfterMs: 2_000 },
+  handlers: {
+    relay: ({ account, id }, ctx) => ctx.ref(Account, account).ask('apply', { id }),
+  },
+});
+
 /** What the ownership scenario's actions and checks share. */
 export interface OwnershipCtx {
   readonly cluster: SimulatedCluster;
+  /** Clients go through a clerk (routed variant) or straight to the account. */
+  readonly routed: boolean;
   /** Request ids acknowledged to their client, by account. */
   readonly acknowledged: Map<string, Set<string>>;
   sent: number;
 }
 
-/** What one schedule came to: fenced writes refused (a stale token) and accepted. */
+/** What one schedule came to: fenced writes refused (a stale token) and accepted, and (routed) the clerks' asks forwarded to an account's owner. */
 export interface OwnershipSummary {
   readonly fenced: number;
   readonly accepted: number;
+  readonly forwardedApplies: number;
 }
 
 /** One client request: to a random node, again (idempotently) on any answer that says "not here, not now". */
@@ -61,14 +85,18 @@ async function request(ctx: OwnershipCtx, world: SimulationWorld): Promise<void>
   const index = ctx.sent++;
   const key = KEYS[index % KEYS.length] as string;
   const id = `r-${index}`;
+  const retry = ctx.routed ? ROUTED_RETRY : RETRY;
   for (;;) {
     const node = ctx.cluster.node(world.random.int(ctx.cluster.nodes.length));
     try {
-      await bounded(node.system.ref(Account, key).ask('apply', { id }), world.clock);
+      const answer = ctx.routed
+        ? node.system.ref(Clerk, DESKS[world.random.int(DESKS.length)] as string).ask('relay', { account: key, id })
+        : node.system.ref(Account, key).ask('apply', { id });
+      await bounded(answer, world.clock);
       ctx.acknowledged.get(key)?.add(id);
       return;
     } catch (error) {
-      if (!RETRY.has(codeOf(error))) throw error;
+      if (!retry.has(codeOf(error))) throw error;
       await new Promise<void>((resolve) => world.clock.setTimer(BACKOFF_MS, resolve)); // the owner may be frozen or dead: its lease has to run out first
     }
   }
@@ -97,14 +125,16 @@ function bounded<T>(answer: Promise<T>, clock: Clock): Promise<T> {
   });
 }
 
-/** The ownership scenario; `checkFences: false` is the unfenced fixture. @internal */
-export function ownershipScenario(options: { readonly name: string; readonly checkFences: boolean }): Scenario<OwnershipCtx, OwnershipSummary> {
+/** The ownership scenario; `checkFences: false` is the unfenced fixture, `routed: true` the variant where messages find their owner. @internal */
+export function ownershipScenario(options: { readonly name: string; readonly checkFences: boolean; readonly routed?: boolean }): Scenario<OwnershipCtx, OwnershipSummary> {
+  const routed = options.routed ?? false;
   return defineScenario<OwnershipCtx, OwnershipSummary>({
     name: options.name,
     maxSteps: 400,
     eventuallyWithinMs: 120_000,
     setup: (world) => ({
-      cluster: new SimulatedCluster(world, { nodes: 2, leaseTtlMs: TTL_MS, leaseMarginMs: TTL_MS / 3, checkFences: options.checkFences }),
+      cluster: new SimulatedCluster(world, { nodes: 2, leaseTtlMs: TTL_MS, leaseMarginMs: TTL_MS / 3, checkFences: options.checkFences, routed }),
+      routed,
       acknowledged: new Map(KEYS.map((key) => [key, new Set<string>()])),
       sent: 0,
     }),
@@ -114,10 +144,11 @@ export function ownershipScenario(options: { readonly name: string; readonly che
       { name: 'a node is killed', run: ({ cluster }, world) => cluster.kill(world.random.int(2)) },
     ],
     invariants: {
-      'at most one owner per account': ({ cluster }) => {
-        for (const key of KEYS) {
-          const believers = cluster.believers(Account.name, key);
-          if (believers.length > 1) return `${believers.join(' and ')} both believe they own ${key}`;
+      'at most one owner per account (and clerk)': ({ cluster }) => {
+        const entities: Array<readonly [string, string]> = [...KEYS.map((key) => [Account.name, key] as const), ...DESKS.map((desk) => [Clerk.name, desk] as const)];
+        for (const [type, key] of entities) {
+          const believers = cluster.believers(type, key);
+          if (believers.length > 1) return `${believers.join(' and ')} both believe they own ${type}/${key}`;
         }
         return true;
       },
@@ -134,11 +165,14 @@ export function ownershipScenario(options: { readonly name: string; readonly che
     eventually: {
       'every request is acknowledged': ({ acknowledged }) => [...acknowledged.values()].reduce((sum, ids) => sum + ids.size, 0) === REQUESTS,
     },
-    summarize: ({ cluster }) => ({ fenced: cluster.audit.fenced, accepted: cluster.audit.accepted }),
+    summarize: ({ cluster }) => ({ fenced: cluster.audit.fenced, accepted: cluster.audit.accepted, forwardedApplies: cluster.forwardsServed.get('apply') ?? 0 }),
   });
 }
 
 /**
- * The cluster's scenarios for `steward simulate`: single ownership across two nodes with fencing.
+ * The cluster's scenarios for `steward simulate`: single ownership across two nodes with fencing, and the same with messages routed to their owner.
  */
-export const CLUSTER_SCENARIOS = [ownershipScenario({ name: 'cluster-ownership', checkFences: true })] as const;
+export const CLUSTER_SCENARIOS = [
+  ownershipScenario({ name: 'cluster-ownership', checkFences: true }),
+  ownershipScenario({ name: 'cluster-forwarding', checkFences: true, routed: true }),
+] as const;

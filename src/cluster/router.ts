@@ -7,23 +7,37 @@
  * handled are made again.
  * @internal
  */
-import type { RoutedMessage } from '../runtime/ports/index.js';
+import type { Clock, RoutedMessage } from '../runtime/ports/index.js';
 import { ForwardFailedError, RemoteError } from './errors.js';
-import type { ForwardClient } from './forward-client.js';
+import type { ForwardResult } from './forward-client.js';
 import { toWire, type ForwardRequest, type ForwardResponse } from './forward-protocol.js';
 import type { LeaseOwnership } from './lease-ownership.js';
-import type { Lease, Leases } from './leases.js';
-import type { NodeRegistry } from './node-registry.js';
+import type { Lease } from './leases.js';
+
+/** Where each node can be reached (`NodeRegistry` on PostgreSQL; the simulator's in-memory one). @internal */
+export interface NodeDirectory {
+  /** The node's registered address, if it is registered. */
+  address(node: string): Promise<string | undefined>;
+  /** The node could not be reached: look its address up again next time. */
+  forget(node: string): void;
+}
+
+/** What carries a forward to another node (`ForwardClient` over HTTP; the simulator's steps). @internal */
+export interface ForwardTransport {
+  /** Whether the request was sent and the owner's answer; rejects `ERR_FORWARD_FAILED` once it may have been handled without an answer coming back. */
+  send(address: string, request: ForwardRequest): Promise<ForwardResult>;
+}
 
 /** What a router works with. @internal */
 export interface RouterParts {
   readonly node: string;
   /** False once the node's system shuts down: forwards to it are turned away then. */
   readonly running: () => boolean;
-  readonly leases: Leases;
   readonly ownership: LeaseOwnership;
-  readonly registry: NodeRegistry;
-  readonly client: ForwardClient;
+  readonly registry: NodeDirectory;
+  readonly client: ForwardTransport;
+  /** The node's clock: bounds and pauses run on its monotonic time. */
+  readonly clock: Clock;
   /** Longest wait for one forward's answer (an owner frozen with it cannot hold the caller to its whole deadline). */
   readonly forwardTimeoutMs: number;
   /** Bound of a tell the node's actors send (from when it is sent, takeover waits included). */
@@ -56,16 +70,17 @@ export class Router {
     const { type, key, message, payload, reply } = routed;
     if (reply) {
       reply.taken = true; // from here on it may reach a handler on another node: a timeout cannot say it did not
-      this.route(type, key, message, payload, 'ask', reply.remainingMs()).then(
+      this.route(type, key, message, payload, 'ask', reply.remainingMs(), () => reply.settled).then(
         (value) => reply.resolve(value),
         (error: unknown) => reply.reject(error),
       );
       return;
     }
     const entity = entityOf(type, key);
-    const deadline = performance.now() + this.parts.tellTimeoutMs;
+    const clock = this.parts.clock;
+    const deadline = clock.monotonic() + this.parts.tellTimeoutMs;
     const previous = this.#tells.get(entity) ?? Promise.resolve();
-    const sent = previous.then(() => this.route(type, key, message, payload, 'tell', deadline - performance.now())).then(
+    const sent = previous.then(() => this.route(type, key, message, payload, 'tell', deadline - clock.monotonic())).then(
       () => undefined,
       () => routed.undelivered(),
     );
@@ -75,12 +90,13 @@ export class Router {
     });
   }
 
-  /** Delivers a tell or ask from this node's callers, wherever its entity is owned. */
-  async route(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown> {
-    const started = performance.now();
+  /** Delivers a tell or ask from this node's callers, wherever its entity is owned; stops waiting for an owner once `gaveUp` says so. */
+  async route(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number, gaveUp?: () => boolean): Promise<unknown> {
+    const clock = this.parts.clock;
+    const started = clock.monotonic();
     let pause = 5;
     for (;;) {
-      const remaining = timeoutMs - (performance.now() - started);
+      const remaining = timeoutMs - (clock.monotonic() - started);
       if (remaining <= 0) throw new ForwardFailedError(`No owner of ${type}/${key} took '${message}' within ${Math.max(0, Math.round(timeoutMs))} ms.`);
       const entity = entityOf(type, key);
       let owner = this.#owners.get(entity);
@@ -103,8 +119,9 @@ export class Router {
         if (answer.outcome === 'error') throw new RemoteError(answer.error, owner);
       }
       this.#owners.delete(entity);
-      // The owner is gone or gave the entity up: look again once its lease can have run out (bounded by the deadline).
-      await sleep(Math.min(Math.max(pause, answer ? 0 : Math.min(wait, 100)), remaining));
+      // The owner gave the entity up (look again soon), or cannot be reached: it may be dead, so look again once its lease can have run out (bounded by the deadline).
+      await sleep(clock, Math.min(answer ? pause : Math.max(pause, wait), remaining));
+      if (gaveUp?.()) throw new ForwardFailedError(`The caller of '${message}' to ${type}/${key} gave up while it waited for an owner.`);
       pause = Math.min(pause * 2, 100);
     }
   }
@@ -134,7 +151,7 @@ export class Router {
   async #take(type: string, key: string): Promise<{ local: true; lease: Lease } | { local: false; owner: string; remainingMs: number }> {
     const live = this.parts.ownership.live(type, key);
     if (live) return { local: true, lease: live };
-    const outcome = await this.parts.leases.acquire(type, key);
+    const outcome = await this.parts.ownership.acquire(type, key);
     return outcome.held ? { local: true, lease: outcome.lease } : { local: false, owner: outcome.owner, remainingMs: outcome.remainingMs };
   }
 
@@ -172,6 +189,6 @@ function entityOf(type: string, key: string): string {
   return `${type.length}:${type}/${key}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimer(ms, resolve));
 }

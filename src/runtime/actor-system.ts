@@ -111,7 +111,7 @@ export class ActorSystem implements AsyncDisposable {
     };
     this.#ownership = options.ownership;
     this.#ownership?.attach({
-      deactivate: (type, key, code) => this.#deactivate(type, key, code),
+      deactivate: (type, key, code, token) => this.#deactivate(type, key, code, token),
       knows: (type) => this.#definitions.has(type),
       deliver: (type, key, message, payload, mode, timeoutMs) => this.#deliverHere(type, key, message, payload, mode, timeoutMs),
     });
@@ -225,9 +225,10 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /** The ownership port lost `(type, key)`: its live actor passivates; the next message activates it wherever it is owned then. */
-  #deactivate(type: string, key: string, code: string): Promise<void> {
+  #deactivate(type: string, key: string, code: string, token: number | undefined): Promise<void> {
     const cell = this.#cells.get(registryKey(type, key));
-    if (!cell) return Promise.resolve();
+    // An actor still claiming has no fence yet: it gets the lease that stands when its claim ends.
+    if (!cell || (token !== undefined && cell.fence?.token !== token)) return Promise.resolve();
     this.events.emit('actor.deactivated', { type, key, code });
     return this.#lostEntity(cell);
   }

@@ -1,7 +1,8 @@
 /**
  * The ownership port's timers on a virtual clock over the memory lease
  * table: renewal and the own-clock check run while the node holds a lease,
- * whichever path acquired it, and an idle node sets no timer.
+ * whichever path acquired it, and an idle node sets no timer; a lease taken
+ * anew (or a fenced write) deactivates the actor under the old token.
  */
 import { describe, expect, it } from 'vitest';
 import { LeaseOwnership, Leases, MemoryLeaseTable } from '../../src/cluster/index.js';
@@ -13,7 +14,11 @@ function node(clock: VirtualClock, table: MemoryLeaseTable) {
   const leases = new Leases({ table, node: 'node-a', ttlMs: TTL, marginMs: 600, now: () => clock.monotonic() });
   const ownership = new LeaseOwnership(leases, { renewEveryMs: 1_000, checkEveryMs: 300, clock });
   const deactivated: string[] = [];
-  ownership.attach({ deactivate: async (type, key, code) => void deactivated.push(`${type}/${key} ${code}`), deliver: () => Promise.resolve(undefined), knows: () => false });
+  ownership.attach({
+    deactivate: async (type, key, code, token) => void deactivated.push(`${type}/${key} ${code}${token === undefined ? '' : ` @${token}`}`),
+    deliver: () => Promise.resolve(undefined),
+    knows: () => false,
+  });
   ownership.start();
   return { leases, ownership, deactivated };
 }
@@ -39,8 +44,26 @@ describe('LeaseOwnership timers', () => {
       clock.advance(100);
       await flush();
     }
-    expect(deactivated).toEqual(['account/acc-1 ERR_LEASE_EXPIRED']);
+    expect(deactivated).toEqual(['account/acc-1 ERR_LEASE_EXPIRED @1']);
     expect(table.live('account', 'acc-1')).toBe(true);
+  });
+
+  it('a lease taken anew over one this node let run out deactivates the actor under the old token first, and a fenced write deactivates its writer', async () => {
+    const clock = new VirtualClock();
+    const table = new MemoryLeaseTable(clock);
+    const { ownership, deactivated } = node(clock, table);
+    ownership.stop(); // no renewal and no own-clock check: the lease runs out unnoticed, as on a node frozen between two checks
+    const first = await ownership.claim('account', 'acc-1');
+    clock.advance(TTL + 1);
+    expect(ownership.live('account', 'acc-1')).toBeUndefined();
+    // The router takes the entity again (a forwarded message): a new token, and the actor under the old one must go.
+    const again = await ownership.acquire('account', 'acc-1');
+    expect(again).toMatchObject({ held: true, lease: { token: first.token + 1 }, replaced: { token: first.token } });
+    expect(deactivated).toEqual([`account/acc-1 ERR_LEASE_EXPIRED @${first.token}`]);
+    // A write the store refused under the old token deactivates whatever still runs under it, not the new lease.
+    ownership.fenced(first);
+    expect(deactivated.at(-1)).toBe(`account/acc-1 ERR_FENCED @${first.token}`);
+    expect(ownership.live('account', 'acc-1')).toMatchObject({ token: first.token + 1 });
   });
 
   it('sets no timer while it holds no lease', async () => {

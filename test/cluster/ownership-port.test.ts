@@ -2,13 +2,16 @@
  * The runtime's ownership port, seen from the runtime: an entity is claimed
  * before its actor loads or starts, a refused claim activates nothing, every
  * write carries the claim's fence, the fence is released when the actor
- * stops, and the port can deactivate a live actor. The port here is a
+ * stops, and the port can deactivate a live actor (only the one under a
+ * given token). A port that forwards gets every message for an entity with
+ * no live actor here, and the messages queued for an actor whose claim was
+ * refused. The port here is a
  * hand-written one that grants or refuses as the test says (the real one,
  * on leases, is exercised in forwarding.test.ts and nodes.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ActorSystem, defineActor, type CommitOptions, type Fence, type OwnershipControl, type OwnershipPort, type StatePort } from '../../src/index.js';
+import { ActorSystem, defineActor, type CommitOptions, type Fence, type OwnershipControl, type OwnershipPort, type RoutedMessage, type StatePort } from '../../src/index.js';
 import { MemoryStore, Persistence, type WriteOp } from '../../src/persistence/index.js';
 
 class ScriptedOwnership implements OwnershipPort {
@@ -29,6 +32,24 @@ class ScriptedOwnership implements OwnershipPort {
     this.control = control;
   }
 }
+
+/** Also forwards: while `here` is false, every message it is offered goes to `routed` instead of a local actor. */
+class ForwardingOwnership extends ScriptedOwnership {
+  here = true;
+  readonly routed: RoutedMessage[] = [];
+  forward(message: RoutedMessage): boolean {
+    if (this.here) return false;
+    this.routed.push(message);
+    return true;
+  }
+}
+
+const Echo = defineActor({
+  name: 'echo',
+  messages: { say: z.object({ text: z.string() }) },
+  initialState: () => ({}),
+  handlers: { say: ({ text }) => `here: ${text}` },
+});
 
 /** The persistence actor on a memory store, recording the fence of each commit (the memory store cannot check fences). */
 function recordingPort(persistence: Persistence, fences: Array<Fence | undefined>): StatePort {
@@ -95,5 +116,51 @@ describe('the ownership port', () => {
     expect(events).toEqual(['counter/c-1 ERR_LEASE_EXPIRED']);
     expect(system.liveActors).toBe(0);
     expect(ownership.released.map((fence) => fence.token)).toEqual([1]);
+  });
+
+  it('a port that forwards takes messages for entities with no live actor here: asks are answered through it, an undelivered tell is a dead letter', async () => {
+    const ownership = new ForwardingOwnership();
+    system = new ActorSystem({ ownership });
+    const deadLetters: string[] = [];
+    system.events.on('dead.letter', ({ key, messageType, reason }) => deadLetters.push(`${key} ${messageType} ${reason}`));
+    expect(await system.ref(Echo, 'e-1').ask('say', { text: 'a' })).toBe('here: a'); // held here: the local actor
+    ownership.here = false;
+    expect(await system.ref(Echo, 'e-1').ask('say', { text: 'b' })).toBe('here: b'); // a live actor here takes it, whatever the port
+    const answer = system.ref(Echo, 'e-2').ask('say', { text: 'c' });
+    system.ref(Echo, 'e-2').tell('say', { text: 'd' });
+    expect(ownership.routed.map(({ type, key, message, payload }) => ({ type, key, message, payload }))).toEqual([
+      { type: 'echo', key: 'e-2', message: 'say', payload: { text: 'c' } },
+      { type: 'echo', key: 'e-2', message: 'say', payload: { text: 'd' } },
+    ]);
+    const [ask, tell] = ownership.routed as [RoutedMessage, RoutedMessage];
+    expect(ask.reply?.remainingMs()).toBeGreaterThan(0);
+    ask.reply?.resolve('there: c');
+    expect(await answer).toBe('there: c');
+    expect(tell.reply).toBeUndefined();
+    tell.undelivered();
+    expect(deadLetters).toEqual(['e-2 say unreachable']);
+    expect(system.liveActors).toBe(1);
+  });
+
+  it('an actor whose claim is refused hands its queued messages to a forwarding port instead of dead-lettering them', async () => {
+    const ownership = new ForwardingOwnership();
+    system = new ActorSystem({ ownership });
+    ownership.grant = false; // offered as held here, refused at the claim: the lease went in between
+    const answer = system.ref(Echo, 'e-1').ask('say', { text: 'a' });
+    ownership.here = false;
+    await expect.poll(() => ownership.routed.length).toBe(1);
+    ownership.routed[0]?.reply?.resolve('there: a');
+    expect(await answer).toBe('there: a');
+    expect(system.liveActors).toBe(0);
+  });
+
+  it('deactivates only the actor activated under the token it is given', async () => {
+    const ownership = new ScriptedOwnership();
+    system = new ActorSystem({ ownership });
+    await system.ref(Echo, 'e-1').ask('say', { text: 'a' });
+    await ownership.control?.deactivate('echo', 'e-1', 'ERR_FENCED', 7); // a stale writer's token: not this actor's
+    expect(system.liveActors).toBe(1);
+    await ownership.control?.deactivate('echo', 'e-1', 'ERR_FENCED', 1);
+    expect(system.liveActors).toBe(0);
   });
 });

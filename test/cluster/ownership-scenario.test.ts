@@ -2,7 +2,8 @@
  * Single ownership across nodes, proven under the simulator (the real
  * multi-process tests prove it on PostgreSQL): two node systems in one world
  * on one store and one lease table, a node frozen past its lease, a node
- * killed, idle actors passivating and releasing their leases.
+ * killed, idle actors passivating and releasing their leases; and the same
+ * with each node's real router forwarding actor messages to their owner.
  */
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_SCENARIOS } from '../../src/cli/scenario-registry.js';
@@ -10,7 +11,7 @@ import { CLUSTER_SCENARIOS } from '../../src/cluster/ownership-scenario.js';
 import { checkDeterminism, expectNoViolations, explore, replay, replayLine } from '../scenario/fixtures/harness.js';
 import { unfencedOwnership } from './fixtures/unfenced-ownership.js';
 
-const [fenced] = CLUSTER_SCENARIOS;
+const [fenced, routed] = CLUSTER_SCENARIOS;
 
 describe('cluster ownership under the simulator', () => {
   it('cluster-ownership: 10,000 schedules, no violation, and the frozen node\'s late writes are refused in some of them', async () => {
@@ -31,11 +32,22 @@ describe('cluster ownership under the simulator', () => {
     expect(again.violation).toEqual(failing?.violation);
   }, 120_000);
 
+  it("cluster-forwarding: 3,000 schedules of clerks relaying through each node's real router, no violation, and actor asks were forwarded to the account's owner", async () => {
+    const report = await expectNoViolations(routed, { schedules: 3_000 });
+    expect(report.schedules).toBe(3_000);
+    const forwarded = report.summaries.filter(({ forwardedApplies }) => forwardedApplies > 0).length;
+    // Not vacuous: in a good share of schedules a clerk's ctx.ref ask crossed to the other node.
+    expect(forwarded).toBeGreaterThan(300);
+    expect(report.summaries.reduce((sum, { fenced: refused }) => sum + refused, 0)).toBeGreaterThan(0);
+  }, 900_000);
+
   it('is deterministic: a seed is one run', async () => {
     expect(await checkDeterminism(fenced, [1, 2, 3, 4, 5, 6])).toEqual([]);
+    expect(await checkDeterminism(routed, [1, 2, 3, 4, 5, 6])).toEqual([]);
   });
 
   it('is registered for steward simulate', () => {
     expect(BUILT_IN_SCENARIOS.get(fenced.name)).toBe(fenced);
+    expect(BUILT_IN_SCENARIOS.get(routed.name)).toBe(routed);
   });
 });

@@ -47,8 +47,12 @@ export interface CommitOptions {
  * ```
  */
 export interface OwnershipControl {
-  /** Takes the live actor `(type, key)` out of service (its lease is gone); the next message activates it again, wherever it is owned then. */
-  deactivate(type: string, key: string, code: string): Promise<void>;
+  /**
+   * Takes the live actor `(type, key)` out of service (its lease is gone);
+   * the next message activates it again, wherever it is owned then. With
+   * `token`, only an actor activated under that fencing token.
+   */
+  deactivate(type: string, key: string, code: string, token?: number): Promise<void>;
   /**
    * Hands a message to the actor `(type, key)` of this system, activating it
    * here (never routed elsewhere again): the port calls it once it holds the

@@ -5,12 +5,15 @@
  * cluster node is (leases, the ownership port, fenced writes), whose turns,
  * timers, statements and commits are steps the strategy orders. A node can
  * be frozen past its lease or killed; a killed node comes back as a new
- * incarnation with a new node id, as a restarted process would.
+ * incarnation with a new node id, as a restarted process would. Routed, the
+ * nodes forward messages to each other as cluster nodes do.
  */
 import { LeaseOwnership } from '../../cluster/lease-ownership.js';
 import { Leases } from '../../cluster/leases.js';
 import { FencedStatePort } from '../../cluster/fenced-state.js';
 import { MemoryLeaseTable } from '../../cluster/memory-lease-table.js';
+import { RoutedOwnership } from '../../cluster/routed-ownership.js';
+import { Router } from '../../cluster/router.js';
 import { MemoryStore } from '../../persistence/memory-store.js';
 import { Persistence } from '../../persistence/persistence.js';
 import { ActorSystem } from '../actor-system.js';
@@ -18,6 +21,7 @@ import { SeededRandom } from '../random.js';
 import { NodeLeaseTable } from './node-lease-table.js';
 import { NodeStore } from './node-store.js';
 import { OwnershipAudit } from './ownership-audit.js';
+import { SimulatedDirectory, SimulatedTransport } from './sim-forwarding.js';
 import { NodeClock, NodeProcess } from './sim-node.js';
 import type { SimulationWorld } from './world.js';
 
@@ -32,6 +36,13 @@ export interface SimulatedClusterOptions {
   readonly askTimeoutMs?: number;
   /** Whether commits check their fence. Default true; false is the unfenced fixture that shows what fencing prevents. */
   readonly checkFences?: boolean;
+  /**
+   * Whether the nodes route messages as a `ClusterNode` does: each node's
+   * real `Router` behind its ownership port, forwarding over the world's
+   * steps (sim-forwarding.ts). Default false: a message activates its actor
+   * on the node it was sent to, or is refused there.
+   */
+  readonly routed?: boolean;
 }
 
 /** One incarnation of a node: its process and its system. @internal */
@@ -51,6 +62,7 @@ export class SimulatedCluster {
   /** The database's leases, shared by every node. */
   readonly table: MemoryLeaseTable;
   readonly audit = new OwnershipAudit();
+  readonly #directory = new SimulatedDirectory();
   readonly #nodes: SimulatedNode[] = [];
   #booted = 0;
 
@@ -89,6 +101,11 @@ export class SimulatedCluster {
     this.world.clock.setTimer(forMs, () => process.thaw());
   }
 
+  /** Forwards the nodes served each other so far, by message type (routed clusters only). */
+  get forwardsServed(): ReadonlyMap<string, number> {
+    return this.#directory.served;
+  }
+
   /** The live nodes that believe, by their own clock, that they own `(type, key)` now. */
   believers(type: string, key: string): string[] {
     return this.#nodes.filter((node) => node.ownership.live(type, key) !== undefined).map((node) => node.id);
@@ -107,15 +124,25 @@ export class SimulatedCluster {
     const ownership = new LeaseOwnership(leases, { renewEveryMs: ttlMs / 3, checkEveryMs: marginMs / 2, clock });
     const store = new NodeStore({ world, process, store: this.store, table: this.table, audit: this.audit, checkFences: options.checkFences ?? true });
     const persistence = new Persistence(store, { clock, closeStore: false });
-    const system = new ActorSystem({
+    const askTimeoutMs = options.askTimeoutMs ?? 5_000;
+    let router: Router | undefined;
+    if (options.routed) {
+      const client = new SimulatedTransport(process, clock, this.#directory);
+      router = new Router({ node: id, running: () => system.running, ownership, registry: this.#directory, client, clock, forwardTimeoutMs: ttlMs, tellTimeoutMs: askTimeoutMs });
+    }
+    const system: ActorSystem = new ActorSystem({
       clock,
       random: new SeededRandom(world.seed ^ (0xc1 + this.#booted)),
       messagesPerTurn: 1,
-      askTimeoutMs: options.askTimeoutMs ?? 5_000,
+      askTimeoutMs,
       persistence: new FencedStatePort(persistence, ownership),
-      ownership,
+      ownership: router ? new RoutedOwnership(ownership, router) : ownership,
       scheduler: { schedule: (owner, turn) => process.step(`turn ${owner}`, turn) },
     });
+    if (router) {
+      const serving = router;
+      this.#directory.register({ id, process, serve: (request) => serving.serve(request) });
+    }
     ownership.start();
     return { id, process, system, leases, ownership, clock };
   }
