@@ -64,6 +64,8 @@ export class Mailbox<T> {
   #scheduled = false;
   #busy = false;
   #suspended = false;
+  /** Ends a turn that returned a promise; made by the first such turn, as many actors never have one. */
+  #settled: (() => void) | undefined;
 
   /** @param budget most messages processed per scheduled drain before yielding. */
   constructor(driver: MailboxDriver<T>, options: MailboxOptions = {}, budget = 64) {
@@ -166,15 +168,14 @@ export class Mailbox<T> {
       const pending = this.#driver.process(message);
       if (pending && typeof pending.then === 'function') {
         this.#busy = true;
-        pending.then(this.#settled, this.#settled);
+        const settled = (this.#settled ??= () => {
+          this.#busy = false;
+          this.#wake();
+        });
+        pending.then(settled, settled);
         return;
       }
     }
-    this.#wake();
-  };
-
-  readonly #settled = (): void => {
-    this.#busy = false;
     this.#wake();
   };
 }
