@@ -1,5 +1,6 @@
 import { InvalidMessageError, MailboxFullError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
+import { actorId } from './actor-id.js';
 import type { CellHost } from './cell-host.js';
 import { commitTurnWrites } from './cell-state.js';
 import { SupervisedCell, type FailurePhase } from './cell-supervision.js';
@@ -39,7 +40,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
     readonly registryKey: string,
   ) {
     super(host, definition, key);
-    this.id = `${definition.name}/${key}`;
+    this.id = actorId(definition.name, key);
     this.#handlers = handlerTable(definition);
     this.mailbox = new Mailbox<Envelope>(this, definition.mailbox, host.messagesPerTurn);
   }
