@@ -167,15 +167,20 @@ export class Mailbox<T> {
       if (message === undefined) return;
       const pending = this.#driver.process(message);
       if (pending && typeof pending.then === 'function') {
-        this.#busy = true;
-        const settled = (this.#settled ??= () => {
-          this.#busy = false;
-          this.#wake();
-        });
-        pending.then(settled, settled);
+        this.#waitFor(pending);
         return;
       }
     }
     this.#wake();
   };
+
+  /** Holds the next turn until the one in hand settles. */
+  #waitFor(pending: PromiseLike<unknown>): void {
+    this.#busy = true;
+    const settled = (this.#settled ??= () => {
+      this.#busy = false;
+      this.#wake();
+    });
+    pending.then(settled, settled);
+  }
 }
