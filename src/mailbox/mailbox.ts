@@ -64,6 +64,8 @@ export class Mailbox<T> {
   #scheduled = false;
   #busy = false;
   #suspended = false;
+  /** Ends a turn that returned a promise; made by the first such turn, as many actors never have one. */
+  #settled: (() => void) | undefined;
 
   /** @param budget most messages processed per scheduled drain before yielding. */
   constructor(driver: MailboxDriver<T>, options: MailboxOptions = {}, budget = 64) {
@@ -165,16 +167,20 @@ export class Mailbox<T> {
       if (message === undefined) return;
       const pending = this.#driver.process(message);
       if (pending && typeof pending.then === 'function') {
-        this.#busy = true;
-        pending.then(this.#settled, this.#settled);
+        this.#waitFor(pending);
         return;
       }
     }
     this.#wake();
   };
 
-  readonly #settled = (): void => {
-    this.#busy = false;
-    this.#wake();
-  };
+  /** Holds the next turn until the one in hand settles. */
+  #waitFor(pending: PromiseLike<unknown>): void {
+    this.#busy = true;
+    const settled = (this.#settled ??= () => {
+      this.#busy = false;
+      this.#wake();
+    });
+    pending.then(settled, settled);
+  }
 }

@@ -1,5 +1,6 @@
 import { InvalidMessageError, MailboxFullError, SystemStoppedError } from '../errors.js';
 import { Mailbox, type MailboxDriver } from '../mailbox/index.js';
+import { actorId } from './actor-id.js';
 import type { CellHost } from './cell-host.js';
 import { commitTurnWrites } from './cell-state.js';
 import { SupervisedCell, type FailurePhase } from './cell-supervision.js';
@@ -39,7 +40,7 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
     readonly registryKey: string,
   ) {
     super(host, definition, key);
-    this.id = `${definition.name}/${key}`;
+    this.id = actorId(definition.name, key);
     this.#handlers = handlerTable(definition);
     this.mailbox = new Mailbox<Envelope>(this, definition.mailbox, host.messagesPerTurn);
   }
@@ -71,14 +72,13 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
   /** Loads the state and runs `onStart`, holding messages until both are done. */
   activate(predecessor: Promise<void> | undefined): void {
     this.mailbox.suspend();
+    // Without an ownership port this process owns every entity: there is nothing to claim.
+    if (!this.host.ownership) return this.startAfter(predecessor);
     const ready = predecessor ?? Promise.resolve();
-    // Without an ownership port the chain is exactly load-then-start (the simulator's schedules depend on its length).
-    const loaded = this.host.ownership
-      ? ready.then(() => this.#claim()).then((owned) => owned && this.loadAndStart().then(() => true))
-      : ready.then(() => this.loadAndStart());
+    const loaded = ready.then(() => this.#claim()).then((owned) => owned && this.loadAndStart().then(() => true));
     loaded.then(
       (started) => {
-        if (started !== false && this.status === 'activating') this.started('actor.started');
+        if (started && this.status === 'activating') this.started('actor.started');
       },
       (error: unknown) => this.fail(error, undefined, 'starting'),
     );

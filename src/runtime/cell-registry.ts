@@ -89,9 +89,12 @@ export class CellRegistry {
     const cell = new ActorCell(this.#host, definition, key, id);
     this.#cells.set(id, cell);
     cell.activate(this.#stopping.get(id));
-    const passivate = (idle: ActorCell) => void this.stop(idle, 'passivated');
-    if (definition.passivation) watchIdle(this.#clock, cell, definition.passivation.idleAfterMs, (live) => this.#cells.get(live.registryKey) === live, passivate);
-    if (this.#cells.size > this.#maxLiveActors) passivateLeastRecent(this.#cells, this.#maxLiveActors, cell, passivate);
+    if (definition.passivation) watchIdle(this.#clock, cell, definition.passivation.idleAfterMs, this.#isLive, this.#passivate);
+    if (this.#cells.size > this.#maxLiveActors) passivateLeastRecent(this.#cells, this.#maxLiveActors, cell, this.#passivate);
     return cell;
   }
+
+  // Made once per registry, not per spawn.
+  readonly #isLive = (cell: ActorCell): boolean => this.#cells.get(cell.registryKey) === cell;
+  readonly #passivate = (idle: ActorCell): void => void this.stop(idle, 'passivated');
 }
