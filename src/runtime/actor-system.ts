@@ -2,7 +2,7 @@ import { InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../erro
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 import type { ActorCell } from './actor-cell.js';
 import { ask } from './ask.js';
-import { keyOf, registryKey } from './actor-id.js';
+import { keyOf } from './actor-id.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
 import { CellRegistry } from './cell-registry.js';
@@ -153,7 +153,7 @@ export class ActorSystem implements AsyncDisposable {
   /** The current state of a live actor (`undefined` if not live), for invariant checks and debugging: read it, never change it. */
   peekState<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
     const cached = ref.cell as ActorCell | undefined;
-    const cell = cached?.alive ? cached : this.#cells.get(keyOf(ref));
+    const cell = cached?.alive ? cached : this.#cells.live(ref.type, ref.key);
     return cell && cell.lifecycle !== 'activating' ? (cell.state as StateOf<TDef>) : undefined;
   }
 
@@ -202,12 +202,12 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   #cellFor(ref: ActorRef<ActorDefinition>): ActorCell | undefined {
-    return this.#cells.cellFor(ref, keyOf(ref));
+    return this.#cells.cellFor(ref);
   }
 
   /** The ownership port lost `(type, key)`: its live actor passivates; the next message activates it wherever it is owned then. */
   #deactivate(type: string, key: string, code: string): Promise<void> {
-    const cell = this.#cells.get(registryKey(type, key));
+    const cell = this.#cells.live(type, key);
     if (!cell) return Promise.resolve();
     this.events.emit('actor.deactivated', { type, key, code });
     return this.#cells.stop(cell, 'passivated');
