@@ -17,7 +17,7 @@ import {
   RecordNotFoundError,
   RevisionConflictError,
 } from './errors.js';
-import { currentState, planGroup } from './group-plan.js';
+import { currentState, GroupState, planGroup } from './group-plan.js';
 import type { BatchPlan } from './record-index.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { CommitResult, GroupOutcome, Store, WriteOp } from './types.js';
@@ -66,7 +66,7 @@ export class GroupCommits {
     const refused: Array<{ request: GroupRequest; error: unknown }> = [];
     try {
       const state = currentState(this.#store, group);
-      planned = planGroup(group, state instanceof Map ? state : await state, this.#clock.now(), refused);
+      planned = planGroup(group, state instanceof GroupState ? state : await state, this.#clock.now(), refused);
     } catch (error) {
       for (const request of group) request.reject(new PersistFailedError(`Could not read current revisions before committing; nothing was written.`, { cause: error }));
       return;

@@ -5,18 +5,21 @@
  * @internal
  */
 import { InvalidWriteError } from './errors.js';
+import { objectMark } from './object-mark.js';
 
 /** Values this module produced: already checked, cloned and frozen. */
-const checked = new WeakSet<object>();
+const checked = objectMark();
 const MAX_DEPTH = 100;
 
 /**
  * Returns a deep-frozen copy of `value`, or throws {@link InvalidWriteError}
  * naming `where` if it is not plain JSON (undefined, functions, symbols,
- * bigint, non-finite numbers, class instances, cycles).
+ * bigint, non-finite numbers, class instances, cycles). `where` may be a
+ * function, called only to word the error: every write copies its value,
+ * and almost none fails.
  * @internal
  */
-export function freezeJson(value: unknown, where: string): unknown {
+export function freezeJson(value: unknown, where: string | (() => string)): unknown {
   return copy(value, { where, segments: [], ancestors: [] });
 }
 
@@ -26,7 +29,7 @@ export function freezeJson(value: unknown, where: string): unknown {
  * is the path searched for the repeat, so plain values pay nothing for it.
  */
 interface Trail {
-  readonly where: string;
+  readonly where: string | (() => string);
   readonly segments: (string | number)[];
   readonly ancestors: object[];
 }
@@ -79,8 +82,8 @@ function copy(value: unknown, trail: Trail): unknown {
     result = record;
   }
   trail.ancestors.pop();
-  Object.freeze(result);
   checked.add(result);
+  Object.freeze(result);
   return result;
 }
 
@@ -97,7 +100,7 @@ function tooDeep(trail: Trail, value: object): InvalidWriteError {
 }
 
 function invalid(trail: Trail, reason: string): InvalidWriteError {
-  const path = trail.where + trail.segments.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('');
+  const path = (typeof trail.where === 'string' ? trail.where : trail.where()) + trail.segments.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('');
   return new InvalidWriteError(`Invalid write: ${path} is not storable: ${reason}.`);
 }
 
@@ -109,7 +112,7 @@ function invalid(trail: Trail, reason: string): InvalidWriteError {
 export function adoptJson(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || checked.has(value)) return value;
   for (const item of Object.values(value)) adoptJson(item);
-  Object.freeze(value);
   checked.add(value);
+  Object.freeze(value);
   return value;
 }

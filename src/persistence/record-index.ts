@@ -71,7 +71,7 @@ function planOp(op: WriteOp, index: number, before: StoredRecord | undefined, no
   if (typeof before.value !== 'object' || before.value === null || Array.isArray(before.value)) {
     throw new InvalidWriteError(`Cannot patch ${op.collection}/${op.key} (batch[${index}]): its value is not an object.`);
   }
-  const merged = freezeJson({ ...before.value, ...op.patch }, `batch[${index}] (${op.collection}/${op.key})`);
+  const merged = freezeJson({ ...before.value, ...op.patch }, () => `batch[${index}] (${op.collection}/${op.key})`);
   return Object.freeze({ collection: op.collection, key: op.key, revision: revision + 1, value: merged, updatedAt: now });
 }
 

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { InvalidWriteError } from './errors.js';
 import { freezeJson } from './json-value.js';
+import { objectMark } from './object-mark.js';
 import type { WriteOp } from './types.js';
 
 /** Collection names travel into file formats and, later, SQL: keep them boring. */
@@ -25,7 +26,7 @@ const writeOpSchema = z.discriminatedUnion('op', [
 ]);
 const batchSchema = z.array(writeOpSchema);
 /** Ops this module produced: frozen, so they cannot have changed since they were checked. */
-const validated = new WeakSet<WriteOp>();
+const validated = objectMark();
 
 /** The composite map key of `(collection, key)`; NUL cannot occur in either part. @internal */
 export function recordId(collectionName: string, recordKey: string): string {
@@ -47,24 +48,28 @@ export function validateBatch(batch: readonly WriteOp[]): WriteOp[] {
     throw new InvalidWriteError(`Invalid write at ${path}: ${issue?.message ?? 'not a write batch'}.`, { cause: parsed.error });
   }
   const ops = parsed.data.map((op, index): WriteOp => {
-    const where = `batch[${index}] (${op.collection}/${op.key})`;
+    // Worded only for an error: every commit comes through here.
+    const where = () => `batch[${index}] (${op.collection}/${op.key})`;
     const conditional = op.expectedRevision === undefined ? {} : { expectedRevision: op.expectedRevision };
     switch (op.op) {
       case 'put':
-        if (!Object.hasOwn(batch[index] as object, 'value')) throw new InvalidWriteError(`Invalid write at ${where}: a put needs a value.`);
-        return { op: 'put', collection: op.collection, key: op.key, value: freezeJson(op.value, `${where}.value`), ...conditional };
+        if (!Object.hasOwn(batch[index] as object, 'value')) throw new InvalidWriteError(`Invalid write at ${where()}: a put needs a value.`);
+        return { op: 'put', collection: op.collection, key: op.key, value: freezeJson(op.value, () => `${where()}.value`), ...conditional };
       case 'patch':
         return {
           op: 'patch',
           collection: op.collection,
           key: op.key,
-          patch: freezeJson(op.patch, `${where}.patch`) as Record<string, unknown>,
+          patch: freezeJson(op.patch, () => `${where()}.patch`) as Record<string, unknown>,
           ...conditional,
         };
       case 'delete':
         return { op: 'delete', collection: op.collection, key: op.key, ...conditional };
     }
   });
-  for (const op of ops) validated.add(Object.freeze(op));
+  for (const op of ops) {
+    validated.add(op);
+    Object.freeze(op);
+  }
   return ops;
 }

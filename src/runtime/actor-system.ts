@@ -2,7 +2,7 @@ import { InvalidConfigError, InvalidKeyError, InvalidMessageError, SystemStopped
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 import type { ActorCell } from './actor-cell.js';
 import { ask } from './ask.js';
-import { keyOf, registryKey } from './actor-id.js';
+import { keyOf } from './actor-id.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
 import { CellRegistry } from './cell-registry.js';
@@ -172,7 +172,7 @@ export class ActorSystem implements AsyncDisposable {
   /** The current state of a live actor (`undefined` if not live), for invariant checks and debugging: read it, never change it. */
   peekState<TDef extends ActorDefinition>(ref: ActorRef<TDef>): StateOf<TDef> | undefined {
     const cached = ref.cell as ActorCell | undefined;
-    const cell = cached?.alive ? cached : this.#cells.get(keyOf(ref));
+    const cell = cached?.alive ? cached : this.#cells.live(ref.type, ref.key);
     return cell && cell.lifecycle !== 'activating' ? (cell.state as StateOf<TDef>) : undefined;
   }
 
@@ -221,12 +221,12 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   #cellFor(ref: ActorRef<ActorDefinition>): ActorCell | undefined {
-    return this.#cells.cellFor(ref, keyOf(ref));
+    return this.#cells.cellFor(ref);
   }
 
   /** The ownership port lost `(type, key)`: its live actor passivates; the next message activates it wherever it is owned then. */
   #deactivate(type: string, key: string, code: string, token: number | undefined): Promise<void> {
-    const cell = this.#cells.get(registryKey(type, key));
+    const cell = this.#cells.live(type, key);
     // An actor still claiming has no fence yet: it gets the lease that stands when its claim ends.
     if (!cell || (token !== undefined && cell.fence?.token !== token)) return Promise.resolve();
     this.events.emit('actor.deactivated', { type, key, code });
@@ -303,9 +303,8 @@ export class ActorSystem implements AsyncDisposable {
       deadLetter(this.events, ref.type, ref.key, envelope, 'shutdown');
       throw new SystemStoppedError(`system is ${this.#phase}: '${envelope.type}' to ${ref} was not delivered`);
     }
-    const id = keyOf(ref);
-    if (routable && this.#routed(ref, id, envelope)) return;
-    const cell = this.#cells.cellFor(ref, id);
+    if (routable && this.#routed(ref, envelope)) return;
+    const cell = this.#cellFor(ref);
     if (!cell) {
       // Stopped for good: the tombstone says why (a final shutdown stop of this actor included).
       const reason = this.#phase === 'running' ? (this.#deathWatch.tombstone(keyOf(ref)) ?? 'stopped') : 'shutdown';
@@ -317,9 +316,9 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /** Offers a message for an entity with no live actor here to the ownership port: true if it took it (to deliver wherever the entity is owned). */
-  #routed(ref: ActorRef<ActorDefinition>, id: string, envelope: UserEnvelope): boolean {
+  #routed(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): boolean {
     const ownership = this.#ownership;
-    if (!ownership?.forward || this.#phase !== 'running' || this.#cells.get(id) || this.#deathWatch.tombstone(id)) return false;
+    if (!ownership?.forward || this.#phase !== 'running' || this.#cells.live(ref.type, ref.key) || this.#deathWatch.tombstone(keyOf(ref))) return false;
     const events = this.events;
     return ownership.forward({
       type: ref.type,

@@ -4,6 +4,7 @@
  * passivation, and the stops under way (a respawn waits for its predecessor's).
  */
 import { ActorCell } from './actor-cell.js';
+import { keyOf } from './actor-id.js';
 import type { ActorRef } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
 import type { Clock } from './clock.js';
@@ -13,7 +14,15 @@ import { passivateLeastRecent, watchIdle } from './passivation.js';
 
 /** @internal */
 export class CellRegistry {
+  /** By registry key, in recency order (the live-actor cap's) and the order the simulator lists cells in. */
   readonly #cells = new Map<string, ActorCell>();
+  /**
+   * The same cells by type name, then key: how a message finds its cell. The
+   * ref's own strings hash once and are looked up as they are; a registry
+   * key built per message is a fresh string, hashed and compared anew each
+   * time, which cost several times the look-up itself.
+   */
+  readonly #byType = new Map<string, Map<string, ActorCell>>();
   readonly #stopping = new Map<string, Promise<void>>();
   readonly #host: CellHost;
   readonly #clock: Clock;
@@ -38,6 +47,11 @@ export class CellRegistry {
     return this.#cells.get(id);
   }
 
+  /** The live cell of `(type, key)`, if any. */
+  live(type: string, key: string): ActorCell | undefined {
+    return this.#byType.get(type)?.get(key);
+  }
+
   cells(): IterableIterator<ActorCell> {
     return this.#cells.values();
   }
@@ -52,14 +66,15 @@ export class CellRegistry {
   }
 
   /** The live cell of `ref`, spawned if absent; `undefined` if it is stopped for good or the system no longer spawns. */
-  cellFor(ref: ActorRef<ActorDefinition>, id: string): ActorCell | undefined {
-    let cell = this.#cells.get(id);
+  cellFor(ref: ActorRef<ActorDefinition>): ActorCell | undefined {
+    let cell = this.live(ref.type, ref.key);
     if (cell) {
       if (this.#maxLiveActors !== Infinity) {
-        this.#cells.delete(id); // re-insert: Map order is our recency order
-        this.#cells.set(id, cell);
+        this.#cells.delete(cell.registryKey); // re-insert: Map order is our recency order
+        this.#cells.set(cell.registryKey, cell);
       }
     } else {
+      const id = keyOf(ref);
       if (this.#deathWatch.tombstone(id) || !this.#spawning()) return undefined;
       cell = this.#spawn(ref.definition, ref.key, id);
     }
@@ -72,7 +87,7 @@ export class CellRegistry {
   stop(cell: ActorCell, reason: StopReason): Promise<void> {
     if (cell.stopped) return cell.stopped;
     const id = cell.registryKey;
-    if (this.#cells.get(id) === cell) this.#cells.delete(id);
+    if (this.#cells.get(id) === cell) this.#remove(cell);
     if (reason !== 'passivated' && reason !== 'shutdown') this.#deathWatch.bury(id, reason);
     const stopped = cell.stopWith(reason);
     this.#stopping.set(id, stopped);
@@ -87,7 +102,7 @@ export class CellRegistry {
 
   #spawn(definition: ActorDefinition, key: string, id: string): ActorCell {
     const cell = new ActorCell(this.#host, definition, key, id);
-    this.#cells.set(id, cell);
+    this.#add(cell);
     cell.activate(this.#stopping.get(id));
     if (definition.passivation) watchIdle(this.#clock, cell, definition.passivation.idleAfterMs, this.#isLive, this.#passivate);
     if (this.#cells.size > this.#maxLiveActors) passivateLeastRecent(this.#cells, this.#maxLiveActors, cell, this.#passivate);
@@ -97,4 +112,18 @@ export class CellRegistry {
   // Made once per registry, not per spawn.
   readonly #isLive = (cell: ActorCell): boolean => this.#cells.get(cell.registryKey) === cell;
   readonly #passivate = (idle: ActorCell): void => void this.stop(idle, 'passivated');
+
+  #add(cell: ActorCell): void {
+    this.#cells.set(cell.registryKey, cell);
+    let byKey = this.#byType.get(cell.definition.name);
+    if (!byKey) this.#byType.set(cell.definition.name, (byKey = new Map()));
+    byKey.set(cell.key, cell);
+  }
+
+  #remove(cell: ActorCell): void {
+    this.#cells.delete(cell.registryKey);
+    const byKey = this.#byType.get(cell.definition.name);
+    byKey?.delete(cell.key);
+    if (byKey?.size === 0) this.#byType.delete(cell.definition.name);
+  }
 }

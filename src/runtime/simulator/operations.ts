@@ -51,9 +51,10 @@ export class OperationSet {
     const pending = this.#pending;
     const index = pending.indexOf(operation);
     if (index < 0) return false;
-    // Shifts the tail down in place: splice would allocate an array of the removed entry, every step.
+    // Shifts the tail down in place: splice would allocate an array of the removed entry, every step,
+    // and setting `length` takes a slow path that pop() does not.
     for (let at = index + 1; at < pending.length; at++) pending[at - 1] = pending[at] as Operation;
-    pending.length -= 1;
+    pending.pop();
     return true;
   }
 

@@ -51,8 +51,11 @@ export class OutsideActions<TCtx> {
 
   /** Names of the actions every run of which ran to its end. */
   covered(): string[] {
-    const open = new Set(this.#instances.filter((instance) => !instance.done).map((instance) => instance.name));
-    return [...new Set(this.#instances.map((instance) => instance.name))].filter((name) => !open.has(name));
+    const done = new Map<string, boolean>();
+    for (const { name, done: ended } of this.#instances) done.set(name, ended && done.get(name) !== false);
+    const names: string[] = [];
+    for (const [name, ended] of done) if (ended) names.push(name);
+    return names;
   }
 
   #add(action: ScenarioAction<TCtx>, label: string): void {
