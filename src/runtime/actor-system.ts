@@ -1,8 +1,9 @@
-import { InvalidConfigError, InvalidKeyError, InvalidMessageError, SystemStoppedError } from '../errors.js';
+import { InvalidConfigError, InvalidKeyError, SystemStoppedError } from '../errors.js';
 import type { ActorSystemOptions, InboundTransit, ShutdownOptions, ShutdownReport } from './actor-system-options.js';
 import type { ActorCell } from './actor-cell.js';
 import { ask } from './ask.js';
 import { keyOf } from './actor-id.js';
+import { ActorTypes } from './actor-types.js';
 import { ActorRef, type AskOptions, type RefOptions, type RefTarget } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
 import { CellRegistry } from './cell-registry.js';
@@ -19,7 +20,7 @@ import { realRandom, type Random } from './random.js';
 import { microtaskScheduler } from './scheduler.js';
 import { REMINDER_SERVICE_KEY, SystemReminders } from './reminders/system-reminders.js';
 import { simulationControl } from './simulation-hooks.js';
-import { parseMessage } from './validation.js';
+import { SystemOwnership } from './system-ownership.js';
 import { runShutdown } from './system-shutdown.js';
 import { poolNamed, requirePersistence } from './system-ports.js';
 
@@ -47,8 +48,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly clock: Clock;
   readonly random: Random;
   readonly #cells: CellRegistry;
-  readonly #definitions = new Map<string, ActorDefinition>();
-  readonly #stateCollections = new Set<string>();
+  readonly #types = new ActorTypes();
   readonly #reminders: SystemReminders;
   readonly #deathWatch: DeathWatch;
   readonly #deadlines: Deadlines;
@@ -56,6 +56,8 @@ export class ActorSystem implements AsyncDisposable {
   readonly #pools: Readonly<Record<string, TaskPoolPort>>;
   readonly #persistence: StatePort | undefined;
   readonly #ownership: OwnershipPort | undefined;
+  /** What the system does with its ownership port, when it has one. */
+  readonly #owned: SystemOwnership | undefined;
   readonly #defer: ((callback: () => void) => void) | undefined;
   readonly #target: RefTarget & { acceptsOutsideMessages: boolean };
   readonly #inbound: InboundTransit | undefined;
@@ -92,11 +94,11 @@ export class ActorSystem implements AsyncDisposable {
       ref: (definition, key, refOptions) => this.#makeRef(definition, key, refOptions ?? {}, true),
       pool: (name) => poolNamed(this.#pools, name),
       persistence: () => requirePersistence(persistence),
-      isStateCollection: (collection) => this.#stateCollections.has(collection),
+      isStateCollection: (collection) => this.#types.isStateCollection(collection),
       remindersChanged: (earliestDue) => this.#reminders.changed(earliestDue),
       deadLetter: (cell, envelope, reason) => deadLetter(this.events, cell.definition.name, cell.key, envelope, reason),
       stop: (cell, reason) => this.#cells.stop(cell, reason),
-      lostEntity: (cell) => this.#lostEntity(cell),
+      lostEntity: (cell) => this.#owned?.lostEntity(cell) ?? this.#cells.stop(cell, 'passivated'),
       stopped: (cell, reason) => this.#cellStopped(cell, reason),
       watch: (watcher, target) => this.#watch(watcher, target),
       unwatch: (watcher, target) => this.#deathWatch.unwatch(keyOf(watcher), keyOf(target)),
@@ -110,17 +112,26 @@ export class ActorSystem implements AsyncDisposable {
       ask: (ref, type, payload, askOptions) => this.#ask(ref, type, payload, askOptions),
     };
     this.#ownership = options.ownership;
-    this.#ownership?.attach({
-      deactivate: (type, key, code, token) => this.#deactivate(type, key, code, token),
-      knows: (type) => this.#definitions.has(type),
-      deliver: (type, key, message, payload, mode, timeoutMs) => this.#deliverHere(type, key, message, payload, mode, timeoutMs),
-    });
-    for (const definition of [...(options.actors ?? []), ...(options.reminders?.actors ?? [])]) this.#know(definition);
+    this.#owned =
+      options.ownership &&
+      new SystemOwnership({
+        port: options.ownership,
+        cells: this.#cells,
+        events: this.events,
+        deathWatch: this.#deathWatch,
+        deadlines: this.#deadlines,
+        running: () => this.#phase === 'running',
+        definition: (type) => this.#types.get(type),
+        ref: (definition, key, internal) => this.#makeRef(definition, key, { trusted: internal }, internal),
+        arrive: (ref, envelope) => this.#arrive(ref, envelope),
+        deliverHere: (ref, envelope) => this.#deliver(ref, envelope, false),
+      });
+    for (const definition of [...(options.actors ?? []), ...(options.reminders?.actors ?? [])]) this.#types.know(definition);
     options.simulation?.attach(simulationControl(() => this.#cells.cells()));
     this.#defer = options.simulation?.defer;
     this.#reminders = new SystemReminders({
       options: options.reminders,
-      lookup: (type) => this.#definitions.get(type),
+      lookup: (type) => this.#types.get(type),
       wake: (service) => this.#makeRef(service, REMINDER_SERVICE_KEY, { trusted: true }, true).tell('wake', {}),
       clock: this.clock,
       clustered: this.#ownership?.forward !== undefined,
@@ -156,17 +167,8 @@ export class ActorSystem implements AsyncDisposable {
 
   #makeRef<TDef extends ActorDefinition>(definition: TDef, key: string, options: RefOptions, internal: boolean): ActorRef<TDef> {
     if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(`actor key for '${definition.name}' must be a non-empty string`);
-    this.#know(definition);
+    this.#types.know(definition);
     return new ActorRef(definition, key, this.#target, options.trusted ?? false, internal);
-  }
-
-  /** Registers an actor type by name; `ERR_INVALID_CONFIG` if another definition has that name. */
-  #know(definition: ActorDefinition): void {
-    const known = this.#definitions.get(definition.name);
-    if (!known) {
-      this.#definitions.set(definition.name, definition);
-      if (definition.persistence) this.#stateCollections.add(definition.persistence.collection);
-    } else if (known !== definition) throw new InvalidConfigError(`two different actor definitions are named '${definition.name}'`);
   }
 
   /** The current state of a live actor (`undefined` if not live), for invariant checks and debugging: read it, never change it. */
@@ -224,50 +226,6 @@ export class ActorSystem implements AsyncDisposable {
     return this.#cells.cellFor(ref);
   }
 
-  /** The ownership port lost `(type, key)`: its live actor passivates; the next message activates it wherever it is owned then. */
-  #deactivate(type: string, key: string, code: string, token: number | undefined): Promise<void> {
-    const cell = this.#cells.live(type, key);
-    // An actor still claiming has no fence yet: it gets the lease that stands when its claim ends.
-    if (!cell || (token !== undefined && cell.fence?.token !== token)) return Promise.resolve();
-    this.events.emit('actor.deactivated', { type, key, code });
-    return this.#lostEntity(cell);
-  }
-
-  /**
-   * The cell lost its entity (deactivated) or never got it (claim refused):
-   * it passivates, and the messages it had queued go where the entity is
-   * owned now when the ownership port forwards (else they are dead letters).
-   */
-  #lostEntity(cell: ActorCell): Promise<void> {
-    const queued = this.#ownership?.forward ? cell.mailbox.takeAll() : [];
-    const stopped = this.#cells.stop(cell, 'passivated');
-    if (queued.length > 0) {
-      const ref = this.#makeRef(cell.definition, cell.key, { trusted: true }, true);
-      for (const envelope of queued) if (envelope.kind === 'user' && !envelope.timer) this.#arrive(ref, envelope);
-    }
-    return stopped;
-  }
-
-  /** A message the ownership port delivers here once it holds the entity: to the local actor, never routed again. */
-  #deliverHere(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown> {
-    const definition = this.#definitions.get(type);
-    if (!definition) {
-      return Promise.reject(
-        new InvalidMessageError(`no actor type '${type}' is known to this system`, [{ path: ['type'], message: `unknown actor type '${type}'`, code: 'unknown_actor_type' }]),
-      );
-    }
-    const ref = this.#makeRef(definition, key, {}, false);
-    const here = (target: ActorRef<ActorDefinition>, envelope: UserEnvelope) => this.#deliver(target, envelope, false);
-    try {
-      const parsed = parseMessage(definition, message, payload);
-      if (mode === 'ask') return ask(this.#deadlines, timeoutMs, ref, message, parsed, undefined, here);
-      here(ref, { kind: 'user', type: message, payload: parsed, reply: undefined });
-      return Promise.resolve(undefined);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
   #cellStopped(cell: ActorCell, reason: StopReason): void {
     const id = cell.registryKey;
     if (cell.fence) this.#ownership?.release(cell.fence);
@@ -303,7 +261,7 @@ export class ActorSystem implements AsyncDisposable {
       deadLetter(this.events, ref.type, ref.key, envelope, 'shutdown');
       throw new SystemStoppedError(`system is ${this.#phase}: '${envelope.type}' to ${ref} was not delivered`);
     }
-    if (routable && this.#routed(ref, envelope)) return;
+    if (routable && this.#owned?.routed(ref, envelope)) return;
     const cell = this.#cellFor(ref);
     if (!cell) {
       // Stopped for good: the tombstone says why (a final shutdown stop of this actor included).
@@ -313,21 +271,6 @@ export class ActorSystem implements AsyncDisposable {
       return;
     }
     cell.post(envelope);
-  }
-
-  /** Offers a message for an entity with no live actor here to the ownership port: true if it took it (to deliver wherever the entity is owned). */
-  #routed(ref: ActorRef<ActorDefinition>, envelope: UserEnvelope): boolean {
-    const ownership = this.#ownership;
-    if (!ownership?.forward || this.#phase !== 'running' || this.#cells.live(ref.type, ref.key) || this.#deathWatch.tombstone(keyOf(ref))) return false;
-    const events = this.events;
-    return ownership.forward({
-      type: ref.type,
-      key: ref.key,
-      message: envelope.type,
-      payload: envelope.payload,
-      reply: envelope.reply,
-      undelivered: () => deadLetter(events, ref.type, ref.key, envelope, 'unreachable'),
-    });
   }
 
   #ask(ref: ActorRef<ActorDefinition>, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
