@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { BenchGroup } from './harness.js';
-import { explore } from '../src/runtime/simulator/index.js';
+import { exploreInWorkers } from './explore-in-workers.js';
 import { ActorSystem, realClock } from '../src/runtime/index.js';
 import { LowdbStore, Persistence } from '../src/persistence/index.js';
 import {
@@ -180,11 +180,11 @@ const group: BenchGroup = {
 
     let schedules = 0;
     let violations = 0;
-    for (const scenario of COOK_SCENARIOS) {
-      const result = await explore(scenario, { schedules: SIM_SCHEDULES, stopOnViolation: false });
-      console.log(`  ${scenario.name}: ${result.schedules} schedules, ${result.violations.length} violations, ${(result.elapsedMs / 1000).toFixed(1)} s`);
+    const scenarios = new URL('../src/actors/cook/simulation/scenarios.js', import.meta.url);
+    for (const result of await exploreInWorkers(scenarios, 'COOK_SCENARIOS', COOK_SCENARIOS.map((scenario) => scenario.name), SIM_SCHEDULES)) {
+      console.log(`  ${result.scenario}: ${result.schedules} schedules, ${result.violations} violations, ${(result.elapsedMs / 1000).toFixed(1)} s`);
       schedules += result.schedules;
-      violations += result.violations.length;
+      violations += result.violations;
     }
     report({ name: 'cook.sim_schedules', value: schedules, unit: 'schedules', target: `>= ${SIM_SCHEDULES * COOK_SCENARIOS.length}` });
     report({ name: 'cook.sim_violations', value: violations, unit: 'violations', target: '0' });
