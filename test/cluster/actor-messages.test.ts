@@ -97,11 +97,14 @@ describe.skipIf(skipPg)('actor messages across nodes', () => {
     await (await PgStore.open({ connectionString: PG_URL, schema, poolSize: 1 })).close();
     return schema;
   };
+  /** node-a and node-b on a fresh schema, without reminders. */
+  const twoNodes = async () => {
+    const schema = await schemaWithTables();
+    return { a: await start(schema, 'node-a'), b: await start(schema, 'node-b') };
+  };
 
   it("an actor's ask to an entity another node owns is forwarded and answered (ctx.ref)", async () => {
-    const schema = await schemaWithTables();
-    const a = await start(schema, 'node-a');
-    const b = await start(schema, 'node-b');
+    const { a, b } = await twoNodes();
     expect(await b.ref(Ledger, 'l-1').ask('append', { n: 10 })).toBe(1); // node-b owns l-1
     await a.ref(Clerk, 'c-1').ask('relay', { ledger: 'l-1', n: 11 }); // the clerk lives on node-a (free lease, taken where asked)
     expect(a.owned().map(({ type }) => type)).toEqual(['clerk']);
@@ -111,9 +114,7 @@ describe.skipIf(skipPg)('actor messages across nodes', () => {
   });
 
   it('tells from one actor to an entity on another node arrive once each, in the order sent', async () => {
-    const schema = await schemaWithTables();
-    const a = await start(schema, 'node-a');
-    const b = await start(schema, 'node-b');
+    const { a, b } = await twoNodes();
     await b.ref(Ledger, 'l-2').ask('append', { n: 0 });
     await a.ref(Clerk, 'c-2').ask('burst', { ledger: 'l-2', count: 40 });
     const expected = [0, ...Array.from({ length: 40 }, (_, i) => i + 1)];
@@ -122,9 +123,7 @@ describe.skipIf(skipPg)('actor messages across nodes', () => {
   });
 
   it("the node's own system refs find the owner as well", async () => {
-    const schema = await schemaWithTables();
-    const a = await start(schema, 'node-a');
-    const b = await start(schema, 'node-b');
+    const { a, b } = await twoNodes();
     await b.ref(Ledger, 'l-3').ask('append', { n: 1 });
     expect(await a.system.ref(Ledger, 'l-3').ask('append', { n: 2 })).toBe(2);
     a.system.ref(Ledger, 'l-3').tell('append', { n: 3 });

@@ -125,11 +125,10 @@ export class SimulatedCluster {
     const store = new NodeStore({ world, process, store: this.store, table: this.table, audit: this.audit, checkFences: options.checkFences ?? true });
     const persistence = new Persistence(store, { clock, closeStore: false });
     const askTimeoutMs = options.askTimeoutMs ?? 5_000;
-    let router: Router | undefined;
-    if (options.routed) {
-      const client = new SimulatedTransport(process, clock, this.#directory);
-      router = new Router({ node: id, running: () => system.running, ownership, registry: this.#directory, client, clock, forwardTimeoutMs: ttlMs, tellTimeoutMs: askTimeoutMs });
-    }
+    const client = new SimulatedTransport(process, clock, this.#directory);
+    const router = options.routed
+      ? new Router({ node: id, running: () => system.running, ownership, registry: this.#directory, client, clock, forwardTimeoutMs: ttlMs, tellTimeoutMs: askTimeoutMs })
+      : undefined;
     const system: ActorSystem = new ActorSystem({
       clock,
       random: new SeededRandom(world.seed ^ (0xc1 + this.#booted)),
@@ -139,10 +138,7 @@ export class SimulatedCluster {
       ownership: router ? new RoutedOwnership(ownership, router) : ownership,
       scheduler: { schedule: (owner, turn) => process.step(`turn ${owner}`, turn) },
     });
-    if (router) {
-      const serving = router;
-      this.#directory.register({ id, process, serve: (request) => serving.serve(request) });
-    }
+    if (router) this.#directory.register({ id, process, serve: (request) => router.serve(request) });
     ownership.start();
     return { id, process, system, leases, ownership, clock };
   }
