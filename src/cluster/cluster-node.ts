@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { ActorSystem, realClock, type ActorDefinition, type ActorSystemOptions, type Clock } from '../index.js';
+import { ActorSystem, InvalidConfigError, realClock, type ActorDefinition, type ActorSystemOptions, type Clock } from '../index.js';
 import { Persistence, PgStore } from '../persistence/index.js';
 import { ClusterRef } from './cluster-ref.js';
 import { FencedStatePort } from './fenced-state.js';
@@ -61,6 +61,28 @@ export interface ClusterNodeOptions {
    * handled the message is unknown, so it is not resent). Default: the lease ttl.
    */
   readonly forwardTimeoutMs?: number;
+  /**
+   * The secret every node of the cluster shares, at least 16 characters.
+   * Default `process.env.STEWARD_FORWARD_SECRET` (unset or empty: none).
+   * A node with a secret signs every forward it sends (HMAC-SHA256 of the
+   * body and a timestamp, in the `steward-signature` header, as the cook
+   * webhook is signed) and requires that signature on every forward it
+   * takes: one unsigned, signed with another secret, or signed more than 5
+   * minutes away from this node's clock is answered 401 `ERR_UNAUTHORIZED`
+   * before its body is parsed, and delivers nothing; the sender's caller
+   * gets an `UnauthorizedError`. A node without a secret signs nothing and
+   * takes every forward, so give every node the same secret. Bodies are
+   * signed, not encrypted: keep the endpoint on a private network or an
+   * encrypted link.
+   *
+   * @example
+   * ```ts
+   * import { readFileSync } from 'node:fs';
+   * const forwardSecret = readFileSync('/run/secrets/steward-forward', 'utf8').trim(); // the same on every node
+   * await ClusterNode.start({ connectionString: 'postgres://127.0.0.1/app', actors: [Counter], forwardSecret });
+   * ```
+   */
+  readonly forwardSecret?: string;
   /** The rest of the system's options (its persistence and ownership are the node's). */
   readonly system?: Omit<ActorSystemOptions, 'persistence' | 'ownership'>;
 }
@@ -103,6 +125,10 @@ export class ClusterNode {
 
   /** Opens the store (migrating the schema), starts the endpoint and registers the node. */
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
+    const secret = options.forwardSecret ?? (process.env['STEWARD_FORWARD_SECRET'] || undefined);
+    if (secret !== undefined && secret.length < 16) {
+      throw new InvalidConfigError('ClusterNode.start needs a forwardSecret (or STEWARD_FORWARD_SECRET) of at least 16 characters: it signs every forward between nodes.');
+    }
     const schema = options.schema ?? 'steward';
     const id = options.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     const ttlMs = options.leaseTtlMs ?? 10_000;
@@ -114,7 +140,9 @@ export class ClusterNode {
     const leases = new Leases({ table: new PgLeaseTable({ pool, schema }), node: id, ttlMs, marginMs });
     const ownership = new LeaseOwnership(leases, { renewEveryMs: ttlMs / 3, checkEveryMs: Math.max(1, marginMs / 2) });
     const registry = new NodeRegistry({ pool, schema, node: id, ttlMs });
-    const client = new ForwardClient();
+    const clock = options.system?.clock ?? realClock;
+    const auth = { secret, clock };
+    const client = new ForwardClient(auth);
     const askTimeoutMs = options.askTimeoutMs ?? 5_000;
     let system: ActorSystem | undefined;
     const router = new Router({
@@ -123,7 +151,7 @@ export class ClusterNode {
       ownership,
       registry,
       client,
-      clock: options.system?.clock ?? realClock,
+      clock,
       forwardTimeoutMs: options.forwardTimeoutMs ?? ttlMs,
       tellTimeoutMs: askTimeoutMs,
     });
@@ -135,7 +163,7 @@ export class ClusterNode {
       persistence: new FencedStatePort(persistence, ownership),
       ownership: new RoutedOwnership(ownership, router),
     });
-    const { server, address } = await listenForForwards(options.host ?? '127.0.0.1', options.port ?? 0, (request) => router.serve(request));
+    const { server, address } = await listenForForwards(options.host ?? '127.0.0.1', options.port ?? 0, auth, (request) => router.serve(request));
     await registry.register(address);
     const heartbeat = setInterval(() => void registry.heartbeat().catch(() => undefined), ttlMs / 3);
     heartbeat.unref();

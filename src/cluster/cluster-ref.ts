@@ -24,7 +24,7 @@ export class ClusterRef<TDef extends ActorDefinition> {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Sends a message; resolves once it is queued at the owner (`ERR_FORWARD_FAILED` if no owner took it within the node's ask timeout). */
+  /** Sends a message; resolves once it is queued at the owner (`ERR_FORWARD_FAILED` if no owner took it within the node's ask timeout, `ERR_UNAUTHORIZED` if the owner refused this node's signature). */
   async tell<K extends MessageTypeOf<TDef>>(type: K, payload: PayloadOf<TDef, K>): Promise<void> {
     await this.router.route(this.definition.name, this.key, type, payload, 'tell', this.timeoutMs);
   }

@@ -41,6 +41,21 @@ export class NotOwnerError extends errorClass('NotOwnerError', 'ERR_NOT_OWNER') 
 export class ForwardFailedError extends errorClass('ForwardFailedError', 'ERR_FORWARD_FAILED') {}
 
 /**
+ * The owner node refused a forwarded message unread: it has a
+ * `forwardSecret` and the message was not signed with it (this node has
+ * another secret, or none), or the signature fell outside its 5-minute
+ * replay window (the two nodes' clocks are that far apart). Nothing was
+ * delivered, and the message is not sent again.
+ *
+ * @example
+ * ```ts
+ * declare const node: ClusterNode;
+ * await node.ref(Cook, 'c-1').ask('status', {}).catch((error: UnauthorizedError) => error.code); // 'ERR_UNAUTHORIZED'
+ * ```
+ */
+export class UnauthorizedError extends errorClass('UnauthorizedError', 'ERR_UNAUTHORIZED') {}
+
+/**
  * The error the owner node answered a forwarded message with, with its
  * `name`, `code` and message as the owner raised it (an instanceof check of
  * the original class does not cross the wire: switch on `code`).

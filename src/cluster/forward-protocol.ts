@@ -5,9 +5,21 @@
  * @internal
  */
 import { z } from 'zod';
+import type { Clock } from '../runtime/ports/index.js';
 
 /** The path a node takes forwarded messages on. @internal */
 export const FORWARD_PATH = '/steward/forward';
+
+/**
+ * What a node signs the forwards it sends with, and checks the ones it takes
+ * against: its `forwardSecret` (none: it signs nothing and takes every
+ * forward) and its clock (the signature's timestamp and the replay window
+ * are wall-clock time). @internal
+ */
+export interface ForwardAuth {
+  readonly secret: string | undefined;
+  readonly clock: Clock;
+}
 
 /** A forwarded tell or ask. @internal */
 export const forwardRequest = z.strictObject({

@@ -12,6 +12,6 @@ export { NodeRegistry } from './node-registry.js';
 export type { ClusterNodeOptions } from './cluster-node.js';
 export { ClusterNode } from './cluster-node.js';
 export { ClusterRef } from './cluster-ref.js';
-export { ForwardFailedError, LeaseExpiredError, NotOwnerError, RemoteError } from './errors.js';
+export { ForwardFailedError, LeaseExpiredError, NotOwnerError, RemoteError, UnauthorizedError } from './errors.js';
 export type { Fence, PgCommitOptions } from '../persistence/pg-fence.js';
 export { FencedError } from '../persistence/pg-fence.js';

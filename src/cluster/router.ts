@@ -24,7 +24,10 @@ export interface NodeDirectory {
 
 /** What carries a forward to another node (`ForwardClient` over HTTP; the simulator's steps). @internal */
 export interface ForwardTransport {
-  /** Whether the request was sent and the owner's answer; rejects `ERR_FORWARD_FAILED` once it may have been handled without an answer coming back. */
+  /**
+   * Whether the request was sent and the owner's answer; rejects `ERR_FORWARD_FAILED` once it may have been handled without an answer
+   * coming back, and `ERR_UNAUTHORIZED` when the owner refused it unread (the caller gets that error: a tell becomes a dead letter).
+   */
   send(address: string, request: ForwardRequest): Promise<ForwardResult>;
 }
 

@@ -7,44 +7,16 @@
  */
 import pg from 'pg';
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
 import { ClusterNode, Leases, PgLeaseTable } from '../../src/cluster/index.js';
-import { defineActor, ForbiddenError } from '../../src/index.js';
-import { PgStore } from '../../src/persistence/index.js';
-import { dropSchema, PG_URL, randomSchema, skipPg } from '../persistence/pg-env.js';
-
-const Account = defineActor({
-  name: 'account',
-  messages: { deposit: z.object({ amount: z.number().int().positive(), by: z.string() }), balance: z.object({}) },
-  initialState: () => ({ balance: 0 }),
-  persistence: { collection: 'accounts' },
-  handlers: {
-    deposit: async ({ amount, by }, ctx) => {
-      if (by === 'mallory') throw new ForbiddenError(`mallory may not deposit to ${ctx.key}`);
-      ctx.state.balance += amount;
-      await ctx.save();
-      return ctx.state.balance;
-    },
-    balance: (_payload, ctx) => ctx.state.balance,
-  },
-});
+import { PG_URL, skipPg } from '../persistence/pg-env.js';
+import { Account, accountNodes } from './account-nodes.js';
 
 describe.skipIf(skipPg)('forwarding between nodes', () => {
-  const nodes: ClusterNode[] = [];
-  const schemas: string[] = [];
-  afterEach(async () => {
-    for (const node of nodes.splice(0)) await node.close();
-    await Promise.all(schemas.splice(0).map(dropSchema));
-  });
+  const cluster = accountNodes();
   const pair = async () => {
-    const schema = randomSchema();
-    schemas.push(schema);
-    await (await PgStore.open({ connectionString: PG_URL, schema, poolSize: 1 })).close();
-    const a = await ClusterNode.start({ connectionString: PG_URL, schema, nodeId: 'node-a', actors: [Account], leaseTtlMs: 2_000 });
-    const b = await ClusterNode.start({ connectionString: PG_URL, schema, nodeId: 'node-b', actors: [Account], leaseTtlMs: 2_000 });
-    nodes.push(a, b);
-    return { schema, a, b };
+    const schema = await cluster.schema();
+    return { schema, a: await cluster.start(schema, 'node-a'), b: await cluster.start(schema, 'node-b') };
   };
 
   it('an ask on a non-owner is forwarded to the owner and answered; the entity stays where it is', async () => {
@@ -92,13 +64,11 @@ describe.skipIf(skipPg)('forwarding between nodes', () => {
   });
 
   it('cut off from PostgreSQL, a node deactivates its actors by its own clock before PostgreSQL could give them to another node', async () => {
-    const schema = randomSchema();
-    schemas.push(schema);
+    const schema = await cluster.schema();
     const pool = new pg.Pool({ connectionString: PG_URL, max: 3 });
     pool.on('error', () => undefined);
     const a = await ClusterNode.start({ pool, schema, nodeId: 'node-a', actors: [Account], leaseTtlMs: 2_000 });
-    const b = await ClusterNode.start({ connectionString: PG_URL, schema, nodeId: 'node-b', actors: [Account], leaseTtlMs: 2_000 });
-    nodes.push(b);
+    const b = await cluster.start(schema, 'node-b');
     await a.ref(Account, 'acc-1').ask('deposit', { amount: 5, by: 'ann' });
     const probe = new pg.Pool({ connectionString: PG_URL, max: 1 });
     await probe.query('SELECT 1'); // connected before the partition: the check below costs one round trip

@@ -3,15 +3,17 @@
  * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` in the
  * `steward-signature` header, with a secret only it and the receiver know.
  * The receiver checks the MAC in constant time and refuses a timestamp
- * outside its replay window, before it parses anything.
+ * outside its replay window, before it parses anything. The scheme is
+ * steward's one way of signing HTTP requests (`src/http/signature.ts`); these
+ * are its names as the cook's public API.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_SIGNATURE_TOLERANCE_MS, SIGNATURE_HEADER, signatureProblem, signBody, type SignatureCheck } from '../../../http/index.js';
 
 /** The header a signed delivery carries. */
-export const WEBHOOK_SIGNATURE_HEADER = 'steward-signature';
+export const WEBHOOK_SIGNATURE_HEADER = SIGNATURE_HEADER;
 
 /** Default replay window: a delivery signed longer ago (or further ahead) than this is refused. */
-export const DEFAULT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
+export const DEFAULT_WEBHOOK_TOLERANCE_MS = DEFAULT_SIGNATURE_TOLERANCE_MS;
 
 /**
  * The `steward-signature` header value for `rawBody`, signed at `nowMs`
@@ -26,24 +28,21 @@ export const DEFAULT_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
  * ```
  */
 export function signWebhook(secret: string, rawBody: string | Uint8Array, nowMs: number): string {
-  const timestamp = Math.floor(nowMs / 1000);
-  return `t=${timestamp},v1=${mac(secret, timestamp, rawBody).toString('hex')}`;
+  return signBody(secret, rawBody, nowMs);
 }
 
 /**
- * Options of {@link webhookSignatureProblem}.
+ * Options of {@link webhookSignatureProblem}: the receiver's wall-clock time
+ * in milliseconds (`nowMs`, its `clock.now()`: the replay window is measured
+ * from it), and the replay window (`toleranceMs`, default
+ * {@link DEFAULT_WEBHOOK_TOLERANCE_MS}).
  *
  * @example
  * ```ts
  * const check: WebhookSignatureCheck = { nowMs: system.clock.now(), toleranceMs: 60_000 };
  * ```
  */
-export interface WebhookSignatureCheck {
-  /** The receiver's wall-clock time in milliseconds (its `clock.now()`): the replay window is measured from it. */
-  readonly nowMs: number;
-  /** Replay window. Default {@link DEFAULT_WEBHOOK_TOLERANCE_MS}. */
-  readonly toleranceMs?: number;
-}
+export interface WebhookSignatureCheck extends SignatureCheck {}
 
 /**
  * Why a delivery's signature is not good, or `undefined` when it is.
@@ -59,19 +58,5 @@ export interface WebhookSignatureCheck {
  * ```
  */
 export function webhookSignatureProblem(secret: string, header: string | undefined, rawBody: string | Uint8Array, check: WebhookSignatureCheck): string | undefined {
-  if (!header) return `the delivery is not signed (no ${WEBHOOK_SIGNATURE_HEADER} header)`;
-  const fields = new Map(header.split(',').map((part) => part.trim().split('=', 2) as [string, string | undefined]));
-  const timestamp = Number(fields.get('t'));
-  const given = fields.get('v1') ?? '';
-  if (!Number.isSafeInteger(timestamp) || !/^[0-9a-f]{64}$/.test(given)) return `malformed ${WEBHOOK_SIGNATURE_HEADER} header`;
-  const expected = mac(secret, timestamp, rawBody);
-  // Constant time: how much of a forged MAC matches must not show in the answer's timing.
-  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return 'the signature does not match';
-  const ageMs = Math.abs(check.nowMs - timestamp * 1000);
-  if (ageMs > (check.toleranceMs ?? DEFAULT_WEBHOOK_TOLERANCE_MS)) return 'the signature is outside the replay window (stale or replayed delivery)';
-  return undefined;
-}
-
-function mac(secret: string, timestamp: number, rawBody: string | Uint8Array): Buffer {
-  return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
+  return signatureProblem(secret, header, rawBody, check);
 }

@@ -8,10 +8,10 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Clock } from '../../../index.js';
 import { InvalidWebhookError } from './errors.js';
 import { summarizeIssues, toIssues } from '../../../index.js';
-import { parseJsonBytes, readRawBody, sendJson } from '../../../http/index.js';
+import { parseJsonBytes, readRawBody, sendJson, signatureOf } from '../../../http/index.js';
 import { errorBody, listenLocal, MAX_BODY_BYTES, type LocalServer } from './http-server.js';
 import { WebhookBodySchema, type WebhookBody } from './schemas.js';
-import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureProblem } from './webhook-signature.js';
+import { webhookSignatureProblem } from './webhook-signature.js';
 
 /**
  * What a webhook handler answers: an HTTP status and a JSON body.
@@ -217,8 +217,7 @@ async function serve(
   }
   const read = await readRawBody(req, limit);
   if (read.ok) {
-    const header = req.headers[WEBHOOK_SIGNATURE_HEADER];
-    const { status, body } = await handler({ rawBody: read.bytes, signature: Array.isArray(header) ? header[0] : header });
+    const { status, body } = await handler({ rawBody: read.bytes, signature: signatureOf(req.headers) });
     return sendJson(res, status, body);
   }
   switch (read.reason) {
