@@ -90,8 +90,13 @@ export class Router {
     });
   }
 
-  /** Delivers a tell or ask from this node's callers, wherever its entity is owned; stops waiting for an owner once `gaveUp` says so. */
-  route(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number, gaveUp?: () => boolean): Promise<unknown> {
+  /**
+   * Delivers a tell or ask from this node's callers (`ClusterRef`: checked
+   * here, before this node may take a lease for it), wherever its entity is
+   * owned; stops waiting for an owner once `gaveUp` says so.
+   */
+  async route(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number, gaveUp?: () => boolean): Promise<unknown> {
+    this.parts.ownership.check(type, message, payload);
     return this.#route(type, key, message, payload, mode, timeoutMs, gaveUp, false);
   }
 
@@ -141,6 +146,12 @@ export class Router {
   async serve(request: ForwardRequest): Promise<ForwardResponse> {
     if (!this.parts.running()) return { outcome: 'not-owner', owner: 'none' }; // closing: its leases are about to be released
     if (!this.parts.ownership.knows(request.type)) return { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `No actor type '${request.type}' on ${this.parts.node}.` } };
+    // Bad input is refused before a lease is taken for it: one taken here with no actor to run under it would never be released.
+    try {
+      this.parts.ownership.check(request.type, request.message, request.payload);
+    } catch (error) {
+      return { outcome: 'error', error: toWire(error) };
+    }
     // This node cannot tell whether it owns the entity (its database unreachable): not delivered, so the sender may look again.
     const lease = await this.#take(request.type, request.key).catch(() => undefined);
     if (!lease?.local) return { outcome: 'not-owner', owner: lease?.owner ?? 'none' };

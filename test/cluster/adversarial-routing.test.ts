@@ -76,4 +76,27 @@ describe.skipIf(skipPg)('cluster routing under attack', () => {
     await expect.poll(() => a.system.ref(Ledger, 'l-1').ask('entries', {}), { timeout: 10_000 }).toHaveLength(5);
     expect(await a.system.ref(Ledger, 'l-1').ask('entries', {})).toEqual([1, 2, 3, 4, 5]);
   });
+
+  /** POSTs `body` to the node's forwarding endpoint; the status and the parsed answer. */
+  const post = async (node: ClusterNode, body: unknown) => {
+    const response = await fetch(`${node.address}/steward/forward`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+
+  it('a forward the node cannot deliver is refused with ERR_INVALID_MESSAGE and leaves no lease held here', async () => {
+    const schema = await schemaWithTables();
+    const a = await start(schema, 'node-a');
+    const base = { type: 'ledger', mode: 'ask', timeoutMs: 1_000 } as const;
+    const refused = { outcome: 'error', error: { code: 'ERR_INVALID_MESSAGE' } };
+    expect(await post(a, { ...base, key: 'bad/1', message: 'append', payload: { n: 'one' } })).toMatchObject({ status: 200, body: refused });
+    expect(await post(a, { ...base, key: 'bad/2', message: '__proto__', payload: {} })).toMatchObject({ status: 200, body: refused });
+    expect(await post(a, { ...base, key: 'bad/3', message: 'constructor', payload: {} })).toMatchObject({ status: 200, body: refused });
+    expect(await post(a, { ...base, key: 'bad/4 ✓', message: 'append', payload: null, mode: 'tell' })).toMatchObject({ status: 200, body: refused });
+    expect(await post(a, { ...base, type: '__proto__', key: 'bad/5', message: 'append', payload: {} })).toMatchObject({ status: 200, body: refused });
+    await expect(a.ref(Ledger, 'bad/6').ask('append', { n: 'six' } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_MESSAGE' });
+    // Nothing was delivered, so nothing holds these entities: a lease kept for them would be renewed forever with no actor to release it.
+    expect(a.owned()).toEqual([]);
+    expect(a.system.liveActors).toBe(0);
+    expect(await a.ref(Ledger, 'bad/1').ask('entries', {})).toEqual([]); // the node still serves
+  });
 });
