@@ -7,6 +7,7 @@
  * handled are made again.
  * @internal
  */
+import { SystemStoppedError } from '../errors.js';
 import type { Clock, RoutedMessage } from '../runtime/ports/index.js';
 import { ForwardFailedError, RemoteError } from './errors.js';
 import type { ForwardResult } from './forward-client.js';
@@ -113,6 +114,8 @@ export class Router {
     for (;;) {
       const remaining = timeoutMs - (clock.monotonic() - started);
       if (remaining <= 0) throw new ForwardFailedError(`No owner of ${type}/${key} took '${message}' within ${Math.max(0, Math.round(timeoutMs))} ms.`);
+      // A closing node makes no new try: it would take leases after releasing them all, or use its pool after it ended.
+      if (!this.parts.running()) throw new SystemStoppedError(`${this.parts.node} is closing: '${message}' to ${type}/${key} was not delivered.`);
       const entity = entityOf(type, key);
       // A lease held here outranks a remembered owner: that one has given the entity up.
       let owner = this.parts.ownership.live(type, key) ? undefined : this.#owners.get(entity);
