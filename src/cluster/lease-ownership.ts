@@ -71,6 +71,12 @@ export class LeaseOwnership implements OwnershipPort {
     return this.#control?.knows(type) ?? false;
   }
 
+  /** Throws `ERR_INVALID_MESSAGE` if this node's system would refuse the message as bad input (see {@link OwnershipControl.check}). */
+  check(type: string, message: string, payload: unknown): void {
+    if (!this.#control) throw new InvalidConfigError('no actor system uses this ownership port yet');
+    this.#control.check(type, message, payload);
+  }
+
   /** The lease on `(type, key)` this node holds and may still act under by its own clock. */
   live(type: string, key: string): Lease | undefined {
     return this.#leases.live(type, key);

@@ -28,9 +28,9 @@ export class RoutedOwnership implements OwnershipPort {
     this.ownership.attach(control);
   }
 
-  /** Takes the message unless this node holds the entity now (then it is delivered here, under that lease). */
+  /** Takes the message unless this node holds the entity now (then it is delivered here, under that lease) and no earlier tell to it is still on its way. */
   forward(message: RoutedMessage): boolean {
-    if (this.ownership.live(message.type, message.key)) return false;
+    if (this.ownership.live(message.type, message.key) && !this.router.pending(message.type, message.key)) return false;
     this.router.accept(message);
     return true;
   }

@@ -7,6 +7,7 @@
  * handled are made again.
  * @internal
  */
+import { SystemStoppedError } from '../errors.js';
 import type { Clock, RoutedMessage } from '../runtime/ports/index.js';
 import { ForwardFailedError, RemoteError } from './errors.js';
 import type { ForwardResult } from './forward-client.js';
@@ -73,7 +74,7 @@ export class Router {
     const { type, key, message, payload, reply } = routed;
     if (reply) {
       reply.taken = true; // from here on it may reach a handler on another node: a timeout cannot say it did not
-      this.route(type, key, message, payload, 'ask', reply.remainingMs(), () => reply.settled).then(
+      this.#route(type, key, message, payload, 'ask', reply.remainingMs(), () => reply.settled, false).then(
         (value) => reply.resolve(value),
         (error: unknown) => reply.reject(error),
       );
@@ -83,7 +84,7 @@ export class Router {
     const clock = this.parts.clock;
     const deadline = clock.monotonic() + this.parts.tellTimeoutMs;
     const previous = this.#tells.get(entity) ?? Promise.resolve();
-    const sent = previous.then(() => this.route(type, key, message, payload, 'tell', deadline - clock.monotonic())).then(
+    const sent = previous.then(() => this.#route(type, key, message, payload, 'tell', deadline - clock.monotonic(), undefined, true)).then(
       () => undefined,
       () => routed.undelivered(),
     );
@@ -93,21 +94,39 @@ export class Router {
     });
   }
 
-  /** Delivers a tell or ask from this node's callers, wherever its entity is owned; stops waiting for an owner once `gaveUp` says so. */
+  /**
+   * Delivers a tell or ask from this node's callers (`ClusterRef`: checked
+   * here, before this node may take a lease for it), wherever its entity is
+   * owned; stops waiting for an owner once `gaveUp` says so.
+   */
   async route(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number, gaveUp?: () => boolean): Promise<unknown> {
+    this.parts.ownership.check(type, message, payload);
+    return this.#route(type, key, message, payload, mode, timeoutMs, gaveUp, false);
+  }
+
+  /** Whether tells of this node's actors to `(type, key)` are still on their way: a tell sent now must leave after them. */
+  pending(type: string, key: string): boolean {
+    return this.#tells.has(entityOf(type, key));
+  }
+
+  /** `chained`: one of the node's queued tells (see {@link accept}); anything else delivered here waits for those first. */
+  async #route(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number, gaveUp: (() => boolean) | undefined, chained: boolean): Promise<unknown> {
     const clock = this.parts.clock;
     const started = clock.monotonic();
     let pause = 5;
     for (;;) {
       const remaining = timeoutMs - (clock.monotonic() - started);
       if (remaining <= 0) throw new ForwardFailedError(`No owner of ${type}/${key} took '${message}' within ${Math.max(0, Math.round(timeoutMs))} ms.`);
+      // A closing node makes no new try: it would take leases after releasing them all, or use its pool after it ended.
+      if (!this.parts.running()) throw new SystemStoppedError(`${this.parts.node} is closing: '${message}' to ${type}/${key} was not delivered.`);
       const entity = entityOf(type, key);
-      let owner = this.#owners.get(entity);
+      // A lease held here outranks a remembered owner: that one has given the entity up.
+      let owner = this.parts.ownership.live(type, key) ? undefined : this.#owners.get(entity);
       let wait = 0;
       if (owner === undefined) {
         const lease = await this.#take(type, key);
         if (lease.local) {
-          const delivery = await this.#local(type, key, message, payload, mode, remaining);
+          const delivery = await this.#local(type, key, message, payload, mode, remaining, chained);
           if (delivery.delivered) return delivery.value;
           continue;
         }
@@ -133,11 +152,17 @@ export class Router {
   async serve(request: ForwardRequest): Promise<ForwardResponse> {
     if (!this.parts.running()) return { outcome: 'not-owner', owner: 'none' }; // closing: its leases are about to be released
     if (!this.parts.ownership.knows(request.type)) return { outcome: 'error', error: { name: 'InvalidMessageError', code: 'ERR_INVALID_MESSAGE', message: `No actor type '${request.type}' on ${this.parts.node}.` } };
+    // Bad input is refused before a lease is taken for it: one taken here with no actor to run under it would never be released.
+    try {
+      this.parts.ownership.check(request.type, request.message, request.payload);
+    } catch (error) {
+      return { outcome: 'error', error: toWire(error) };
+    }
     // This node cannot tell whether it owns the entity (its database unreachable): not delivered, so the sender may look again.
     const lease = await this.#take(request.type, request.key).catch(() => undefined);
     if (!lease?.local) return { outcome: 'not-owner', owner: lease?.owner ?? 'none' };
     try {
-      const delivery = await this.#local(request.type, request.key, request.message, request.payload, request.mode, request.timeoutMs);
+      const delivery = await this.#local(request.type, request.key, request.message, request.payload, request.mode, request.timeoutMs, false);
       return delivery.delivered ? { outcome: 'reply', reply: delivery.value } : { outcome: 'not-owner', owner: 'none' };
     } catch (error) {
       return { outcome: 'error', error: toWire(error) };
@@ -158,8 +183,22 @@ export class Router {
     return outcome.held ? { local: true, lease: outcome.lease } : { local: false, owner: outcome.owner, remainingMs: outcome.remainingMs };
   }
 
-  /** Hands the message to the local actor; not delivered (try again) if the lease went while it waited, so it was never handled. */
-  async #local(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<Delivery> {
+  /**
+   * Hands the message to the local actor; not delivered (try again) if the
+   * lease went while it waited, so it was never handled. Unless `chained`,
+   * it first lets this node's tells still on their way to the entity go
+   * ahead: an actor activated here before them would take later tells
+   * straight into its mailbox, ahead of those.
+   */
+  async #local(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number, chained: boolean): Promise<Delivery> {
+    const tells = chained ? undefined : this.#tells.get(entityOf(type, key));
+    if (tells) {
+      const clock = this.parts.clock;
+      const waited = clock.monotonic();
+      await tells;
+      timeoutMs -= clock.monotonic() - waited;
+      if (timeoutMs <= 0 || !this.parts.ownership.live(type, key)) return AGAIN;
+    }
     const before = this.parts.ownership.live(type, key);
     try {
       return { delivered: true, value: await this.parts.ownership.deliver(type, key, message, payload, mode, timeoutMs) };

@@ -46,6 +46,7 @@ export class SystemOwnership {
     parts.port.attach({
       deactivate: (type, key, code, token) => this.#deactivate(type, key, code, token),
       knows: (type) => parts.definition(type) !== undefined,
+      check: (type, message, payload) => void parseMessage(this.#definition(type), message, payload),
       deliver: (type, key, message, payload, mode, timeoutMs) => this.#deliver(type, key, message, payload, mode, timeoutMs),
     });
   }
@@ -90,14 +91,9 @@ export class SystemOwnership {
 
   /** A message the port delivers here once it holds the entity: to the local actor, never routed again. */
   #deliver(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown> {
-    const definition = this.parts.definition(type);
-    if (!definition) {
-      return Promise.reject(
-        new InvalidMessageError(`no actor type '${type}' is known to this system`, [{ path: ['type'], message: `unknown actor type '${type}'`, code: 'unknown_actor_type' }]),
-      );
-    }
-    const ref = this.parts.ref(definition, key, false);
     try {
+      const definition = this.#definition(type);
+      const ref = this.parts.ref(definition, key, false);
       const parsed = parseMessage(definition, message, payload);
       if (mode === 'ask') return ask(this.parts.deadlines, timeoutMs, ref, message, parsed, undefined, this.parts.deliverHere);
       this.parts.deliverHere(ref, { kind: 'user', type: message, payload: parsed, reply: undefined });
@@ -105,5 +101,12 @@ export class SystemOwnership {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** The actor type of that name; `ERR_INVALID_MESSAGE` if the system knows none. */
+  #definition(type: string): ActorDefinition {
+    const definition = this.parts.definition(type);
+    if (definition) return definition;
+    throw new InvalidMessageError(`no actor type '${type}' is known to this system`, [{ path: ['type'], message: `unknown actor type '${type}'`, code: 'unknown_actor_type' }]);
   }
 }

@@ -18,6 +18,7 @@ function node(clock: VirtualClock, table: MemoryLeaseTable) {
     deactivate: async (type, key, code, token) => void deactivated.push(`${type}/${key} ${code}${token === undefined ? '' : ` @${token}`}`),
     deliver: () => Promise.resolve(undefined),
     knows: () => false,
+    check: () => undefined,
   });
   ownership.start();
   return { leases, ownership, deactivated };

@@ -63,6 +63,12 @@ export interface OwnershipControl {
   deliver(type: string, key: string, message: string, payload: unknown, mode: 'tell' | 'ask', timeoutMs: number): Promise<unknown>;
   /** Whether `type` is an actor type {@link deliver} can reach. */
   knows(type: string): boolean;
+  /**
+   * Throws what {@link deliver} would refuse the message with as bad input
+   * (`ERR_INVALID_MESSAGE`: unknown actor or message type, or a payload that
+   * does not match), so that the port refuses it before it takes a lease.
+   */
+  check(type: string, message: string, payload: unknown): void;
 }
 
 /**
