@@ -82,6 +82,11 @@ export class LeaseOwnership implements OwnershipPort {
     return this.#leases.live(type, key);
   }
 
+  /** Whether this node still holds the lease at `fence`'s token by its own clock (asked before every turn of its actor). */
+  stands(fence: Fence): boolean {
+    return this.live(fence.type, fence.key)?.token === fence.token;
+  }
+
   /** Takes `(type, key)` unless another live node holds it: then `ERR_NOT_OWNER`, naming the owner. */
   async claim(type: string, key: string): Promise<Fence> {
     const held = this.live(type, key);

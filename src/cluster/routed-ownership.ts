@@ -28,6 +28,10 @@ export class RoutedOwnership implements OwnershipPort {
     this.ownership.attach(control);
   }
 
+  stands(fence: Fence): boolean {
+    return this.ownership.stands(fence);
+  }
+
   /** Takes the message unless this node holds the entity now (then it is delivered here, under that lease) and no earlier tell to it is still on its way. */
   forward(message: RoutedMessage): boolean {
     if (this.ownership.live(message.type, message.key) && !this.router.pending(message.type, message.key)) return false;

@@ -176,6 +176,12 @@ export class ActorCell extends SupervisedCell implements MailboxDriver<Envelope>
       void this.host.stop(this, 'stopped');
       return;
     }
+    // A turn begins only while this process still holds the entity by its own clock: a node resumed after a freeze past its
+    // lease may run its timers and I/O before its port's clock check comes round, while another node already owns the entity.
+    if (this.fence && this.host.ownership?.stands?.(this.fence) === false) {
+      void this.host.leaseOutlived(this, envelope);
+      return;
+    }
     if (envelope.kind === 'terminated') {
       const onTerminated = this.definition.onTerminated as CellHandler | undefined;
       return onTerminated ? this.#run(undefined, onTerminated, envelope.notice, 'onTerminated') : undefined;

@@ -99,6 +99,7 @@ export class ActorSystem implements AsyncDisposable {
       deadLetter: (cell, envelope, reason) => deadLetter(this.events, cell.definition.name, cell.key, envelope, reason),
       stop: (cell, reason) => this.#cells.stop(cell, reason),
       lostEntity: (cell) => this.#owned?.lostEntity(cell) ?? this.#cells.stop(cell, 'passivated'),
+      leaseOutlived: (cell, envelope) => this.#owned?.outlived(cell, envelope) ?? this.#cells.stop(cell, 'passivated'),
       stopped: (cell, reason) => this.#cellStopped(cell, reason),
       watch: (watcher, target) => this.#watch(watcher, target),
       unwatch: (watcher, target) => this.#deathWatch.unwatch(keyOf(watcher), keyOf(target)),

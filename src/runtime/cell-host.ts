@@ -2,7 +2,7 @@ import type { ActorRef, RefOptions } from './actor-ref.js';
 import type { ActorCell } from './actor-cell.js';
 import type { Clock } from './clock.js';
 import type { ActorDefinition, StopReason } from './define-actor.js';
-import type { UserEnvelope } from './envelope.js';
+import type { Envelope, UserEnvelope } from './envelope.js';
 import type { DeadLetterReason, RuntimeEventBus } from './events.js';
 import type { OwnershipPort, StatePort, TaskPoolPort } from './ports/index.js';
 import type { SystemInstruments } from './instruments.js';
@@ -44,6 +44,8 @@ export interface CellHost {
   stop(cell: ActorCell, reason: StopReason): Promise<void>;
   /** The cell's claim on its entity was refused: it passivates, its queued messages go where the entity is owned. */
   lostEntity(cell: ActorCell): Promise<void>;
+  /** The cell's fence no longer stands by this process's clock as the turn of `envelope` would begin: that turn does not run; it passivates, and the message goes first where the entity is owned. */
+  leaseOutlived(cell: ActorCell, envelope: Envelope): Promise<void>;
   /** The cell has stopped: its hooks ran, its mailbox is empty. */
   stopped(cell: ActorCell, reason: StopReason): void;
   watch(watcher: ActorRef<ActorDefinition>, target: ActorRef<ActorDefinition>): void;

@@ -16,7 +16,7 @@ import { deadLetter } from './dead-letters.js';
 import type { Deadlines } from './deadlines.js';
 import type { DeathWatch } from './death-watch.js';
 import type { ActorDefinition } from './define-actor.js';
-import type { UserEnvelope } from './envelope.js';
+import type { Envelope, UserEnvelope } from './envelope.js';
 import type { RuntimeEventBus } from './events.js';
 import type { OwnershipPort } from './ports/index.js';
 import { parseMessage } from './validation.js';
@@ -56,14 +56,31 @@ export class SystemOwnership {
    * it passivates, and the messages it had queued go where the entity is
    * owned now when the port forwards (else they are dead letters).
    */
-  lostEntity(cell: ActorCell): Promise<void> {
-    const queued = this.parts.port.forward ? cell.mailbox.takeAll() : [];
+  lostEntity(cell: ActorCell, inHand?: Envelope): Promise<void> {
+    const forwards = this.parts.port.forward !== undefined;
+    const queued = forwards ? cell.mailbox.takeAll() : [];
+    if (inHand) queued.unshift(inHand); // it was first in line
     const stopped = this.parts.cells.stop(cell, 'passivated');
-    if (queued.length > 0) {
+    const handedOn = queued.filter((envelope): envelope is UserEnvelope => envelope.kind === 'user' && !envelope.timer);
+    if (handedOn.length > 0) {
       const ref = this.parts.ref(cell.definition, cell.key, true);
-      for (const envelope of queued) if (envelope.kind === 'user' && !envelope.timer) this.parts.arrive(ref, envelope);
+      for (const envelope of handedOn) {
+        if (forwards) this.parts.arrive(ref, envelope);
+        else deadLetter(this.parts.events, ref.type, ref.key, envelope, 'stopped');
+      }
     }
     return stopped;
+  }
+
+  /**
+   * The cell's lease ran out by this process's own clock before the turn of
+   * `envelope` began (a node resumed after a freeze past its lease, before
+   * its port's clock check came round): it is deactivated without running
+   * that turn, and the message goes first, ahead of those queued.
+   */
+  outlived(cell: ActorCell, envelope: Envelope): Promise<void> {
+    this.parts.events.emit('actor.deactivated', { type: cell.definition.name, key: cell.key, code: 'ERR_LEASE_EXPIRED' });
+    return this.lostEntity(cell, envelope);
   }
 
   /** Offers a message for an entity with no live actor here to a port that forwards: true if it took it (to deliver wherever the entity is owned). */

@@ -101,7 +101,7 @@ describe.skipIf(skipPg)('a node frozen past its lease', () => {
     expect((await store.get('cooks', 'c-1'))?.value).toEqual({ writer: 'node-b', n: 3 });
   });
 
-  it('a cluster node frozen past its lease while its actor writes on its own: after SIGCONT none of its writes lands, the actor is deactivated', async () => {
+  it('a cluster node frozen past its lease while its actor writes on its own: after SIGCONT it starts no turn, none of its writes lands, the actor is deactivated', async () => {
     const nodes = new NodeProcesses();
     closers.push(() => nodes.killAll());
     const schema = randomSchema();
@@ -124,6 +124,7 @@ describe.skipIf(skipPg)('a node frozen past its lease', () => {
     expect(b.acked().get('k-0')).toBeGreaterThan(0);
     const before = await pool.query<{ node_id: string; token: string }>(`SELECT node_id, token FROM "${schema}".steward_leases WHERE actor_key = 'k-0'`);
     expect(before.rows[0]?.node_id).toBe('node-b');
+    const continuedAt = Date.now();
     a.child.kill('SIGCONT');
     const deactivated = await a.line('deactivated k-0 ', frozenAt);
     a.send('close');
@@ -131,7 +132,12 @@ describe.skipIf(skipPg)('a node frozen past its lease', () => {
     const late = a.lines.slice(frozenAt).filter((line) => line.startsWith('ticked '));
     const audit = await auditOwnership(pool, schema, b.acked());
     const fenced = a.lines.slice(frozenAt).filter((line) => line === 'deactivated k-0 ERR_FENCED').length;
-    console.log(`frozen node after SIGCONT: ${deactivated}; ${late.length} of its own writes acknowledged after the freeze, ${fenced} refused ERR_FENCED`);
+    // Its timer's ticks were due while it was frozen: not one may start a turn once it runs again (its lease ran out by its own clock).
+    const resumedTurns = a.lines.filter((line) => line.startsWith('turn k-0 ') && Number(line.split(' ')[2]) >= continuedAt);
+    console.log(
+      `frozen node after SIGCONT: ${deactivated}; ${resumedTurns.length} turns started, ${late.length} of its own writes acknowledged after the freeze, ${fenced} refused ERR_FENCED`,
+    );
+    expect(resumedTurns, `continued at ${continuedAt}; its lines from the freeze on:\n${a.lines.slice(frozenAt).join('\n')}`).toEqual([]);
     expect(deactivated).toMatch(/^deactivated k-0 (ERR_FENCED|ERR_LEASE_EXPIRED)$/);
     // A tick acknowledged after SIGCONT could only be one committed before the freeze; the audit proves no write of node-a came after node-b's.
     expect(audit.violations).toEqual([]);

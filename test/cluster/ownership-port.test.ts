@@ -5,7 +5,8 @@
  * stops, and the port can deactivate a live actor (only the one under a
  * given token). A port that forwards gets every message for an entity with
  * no live actor here, and the messages queued for an actor whose claim was
- * refused. The port here is a
+ * refused; an actor whose fence no longer stands as a turn would begin
+ * runs no more turns. The port here is a
  * hand-written one that grants or refuses as the test says (the real one,
  * on leases, is exercised in forwarding.test.ts and nodes.test.ts).
  */
@@ -36,6 +37,11 @@ class ScriptedOwnership implements OwnershipPort {
 /** Also forwards: while `here` is false, every message it is offered goes to `routed` instead of a local actor. */
 class ForwardingOwnership extends ScriptedOwnership {
   here = true;
+  /** Whether the fences it granted still stand (by its clock); asked before every turn. */
+  standing = true;
+  stands(): boolean {
+    return this.standing;
+  }
   readonly routed: RoutedMessage[] = [];
   forward(message: RoutedMessage): boolean {
     if (this.here) return false;
@@ -64,6 +70,22 @@ function recordingPort(persistence: Persistence, fences: Array<Fence | undefined
   };
 }
 
+/** Each turn waits for `release()`, so that messages queue behind it. */
+const handled: string[] = [];
+let release: () => void = () => {};
+const Holder = defineActor({
+  name: 'holder',
+  messages: { hold: z.object({ n: z.number() }) },
+  initialState: () => ({}),
+  handlers: {
+    hold: async ({ n }) => {
+      handled.push(`start ${n}`);
+      await new Promise<void>((resolve) => (release = resolve));
+      return n;
+    },
+  },
+});
+
 const starts: string[] = [];
 const Counter = defineActor({
   name: 'counter',
@@ -86,6 +108,7 @@ describe('the ownership port', () => {
     await system?.shutdown();
     system = undefined;
     starts.length = 0;
+    handled.length = 0;
   });
 
   it('claims before activation, fences every write, releases on stop; a refused claim activates nothing', async () => {
@@ -152,6 +175,30 @@ describe('the ownership port', () => {
     ownership.routed[0]?.reply?.resolve('there: a');
     expect(await answer).toBe('there: a');
     expect(system.liveActors).toBe(0);
+  });
+
+  it('starts no turn once its fence no longer stands: the actor is deactivated first, and that message goes ahead of those queued to the owner', async () => {
+    const ownership = new ForwardingOwnership();
+    system = new ActorSystem({ ownership });
+    const events: string[] = [];
+    system.events.on('actor.deactivated', ({ key, code }) => events.push(`${key} ${code}`));
+    const ref = system.ref(Holder, 'h-1');
+    const first = ref.ask('hold', { n: 1 });
+    await expect.poll(() => handled).toEqual(['start 1']);
+    const second = ref.ask('hold', { n: 2 });
+    ref.tell('hold', { n: 3 });
+    ownership.standing = false; // a node resumed after a freeze past its lease: the turn in hand ends, no later one begins
+    ownership.here = false;
+    release();
+    expect(await first).toBe(1);
+    await expect.poll(() => ownership.routed.length).toBe(2);
+    expect(handled).toEqual(['start 1']);
+    expect(events).toEqual(['h-1 ERR_LEASE_EXPIRED']);
+    expect(ownership.routed.map(({ payload }) => payload)).toEqual([{ n: 2 }, { n: 3 }]);
+    ownership.routed[0]?.reply?.resolve(2);
+    expect(await second).toBe(2);
+    expect(system.liveActors).toBe(0);
+    expect(ownership.released.map((fence) => fence.token)).toEqual([1]);
   });
 
   it('deactivates only the actor activated under the token it is given', async () => {

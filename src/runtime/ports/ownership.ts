@@ -129,6 +129,15 @@ export interface OwnershipPort {
   /** Called once by the system that uses this port. */
   attach(control: OwnershipControl): void;
   /**
+   * Optional: whether this process may still act under `fence` by its own
+   * clock. Asked before every turn of the actor that holds it; false
+   * deactivates the actor without running the turn, and the message goes
+   * where the entity is owned now (with {@link forward}; else it is a dead
+   * letter). Without it, only the port's own {@link OwnershipControl.deactivate}
+   * ends an actor's hold.
+   */
+  stands?(fence: Fence): boolean;
+  /**
    * Optional: messages find their owner. The system offers it every message
    * for an entity with no live actor here; the port takes it (returns true)
    * unless this process holds the entity now, and delivers it wherever the
