@@ -6,8 +6,10 @@
  * lease). After every step: at most one node believes it owns an account,
  * one node per (account, token), tokens strictly increasing, no write
  * accepted under a stale token, and no acknowledged request missing from the
- * durable account. The unfenced variant (a store that does not check tokens)
- * shows what fencing prevents: the simulator finds a stale write accepted.
+ * durable account, and no turn of an account or clerk begins on a node
+ * whose lease on it has run out by its own clock. The unfenced variant (a
+ * store that does not check tokens) shows what fencing prevents: the
+ * simulator finds a stale write accepted.
  * The routed variant runs each node's real router (messages find their
  * owner): clients ask a clerk on a random node, and the clerk's own
  * `ctx.ref` ask reaches the account wherever it is owned.
@@ -44,6 +46,7 @@ const Account = defineActor({
   passivation: { idleAfterMs: 2_000 },
   handlers: {
     apply: async ({ id }, ctx) => {
+      SimulatedCluster.turnBegins(ctx.clock, Account.name, ctx.key);
       if (ctx.state.applied.includes(id)) return ctx.state.applied.length;
       ctx.state.applied.push(id);
       await ctx.save();
@@ -59,7 +62,10 @@ const Clerk = defineActor({
   initialState: () => ({}),
   passivation: { idleAfterMs: 2_000 },
   handlers: {
-    relay: ({ account, id }, ctx) => ctx.ref(Account, account).ask('apply', { id }),
+    relay: ({ account, id }, ctx) => {
+      SimulatedCluster.turnBegins(ctx.clock, Clerk.name, ctx.key);
+      return ctx.ref(Account, account).ask('apply', { id });
+    },
   },
 });
 
@@ -153,6 +159,7 @@ export function ownershipScenario(options: { readonly name: string; readonly che
         return true;
       },
       'one node per token, tokens increasing, no stale write accepted': ({ cluster }) => cluster.audit.violation() ?? true,
+      'a turn begins only on a node that holds its entity by its own clock': ({ cluster }) => cluster.lateTurns[0] ?? true,
       'no acknowledged write lost': ({ cluster, acknowledged }) => {
         for (const [key, ids] of acknowledged) {
           const applied = cluster.store.read<{ applied: string[] }>('accounts', key)?.value.applied ?? [];

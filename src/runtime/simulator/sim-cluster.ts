@@ -24,6 +24,10 @@ import { OwnershipAudit } from './ownership-audit.js';
 import { SimulatedDirectory, SimulatedTransport } from './sim-forwarding.js';
 import { NodeClock, NodeProcess } from './sim-node.js';
 import type { SimulationWorld } from './world.js';
+import type { Clock } from '../clock.js';
+
+/** Every simulated node by its clock, so that an actor's turn finds its node by `ctx.clock` ({@link SimulatedCluster.turnBegins}). */
+const nodeByClock = new WeakMap<Clock, { readonly cluster: SimulatedCluster; readonly node: SimulatedNode }>();
 
 /** Options of {@link SimulatedCluster}. @internal */
 export interface SimulatedClusterOptions {
@@ -65,6 +69,18 @@ export class SimulatedCluster {
   readonly #directory = new SimulatedDirectory();
   readonly #nodes: SimulatedNode[] = [];
   #booted = 0;
+  /** Turns that began on a node not holding their entity by its own clock (see {@link turnBegins}): each one a second hand. */
+  readonly lateTurns: string[] = [];
+
+  /**
+   * Called by a scenario's handler as its turn begins, with its `ctx.clock`:
+   * records the turn if its node does not hold `(type, key)` by its own clock
+   * at that moment, when another node may be acting on the entity too.
+   */
+  static turnBegins(clock: Clock, type: string, key: string): void {
+    const found = nodeByClock.get(clock);
+    if (found && !found.node.ownership.live(type, key)) found.cluster.lateTurns.push(`${found.node.id} began a turn of ${type}/${key} at ${clock.now()} ms with no live lease on it`);
+  }
 
   constructor(
     private readonly world: SimulationWorld,
@@ -140,6 +156,8 @@ export class SimulatedCluster {
     });
     if (router) this.#directory.register({ id, process, serve: (request) => router.serve(request) });
     ownership.start();
-    return { id, process, system, leases, ownership, clock };
+    const node = { id, process, system, leases, ownership, clock };
+    nodeByClock.set(clock, { cluster: this, node });
+    return node;
   }
 }
