@@ -8,24 +8,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ClusterNode } from '../../src/cluster/index.js';
-import { defineActor, reminderFiring } from '../../src/index.js';
+import { defineActor } from '../../src/index.js';
 import { PgStore } from '../../src/persistence/index.js';
 import { dropSchema, PG_URL, randomSchema, skipPg } from '../persistence/pg-env.js';
-
-const Ledger = defineActor({
-  name: 'ledger',
-  messages: { append: z.object({ n: z.number().int() }), entries: z.object({}) },
-  initialState: () => ({ entries: [] as number[], node: '' }),
-  persistence: { collection: 'ledgers' },
-  handlers: {
-    append: async ({ n }, ctx) => {
-      ctx.state.entries.push(n);
-      await ctx.save();
-      return ctx.state.entries.length;
-    },
-    entries: (_payload, ctx) => ctx.state.entries,
-  },
-});
+import { alarmActor, Ledger } from './cluster-actors.js';
 
 /** Sends to ledgers from inside its own turns: the `ctx.ref` path. */
 const Clerk = defineActor({
@@ -40,28 +26,8 @@ const Clerk = defineActor({
   },
 });
 
-/** Rings itself through a durable reminder and counts the rings in its state, naming the node that handled each. */
-const Alarm = defineActor({
-  name: 'alarm',
-  messages: {
-    set: z.object({ afterMs: z.number().int() }),
-    ring: z.object({ firing: reminderFiring }),
-    rings: z.object({}),
-  },
-  initialState: () => ({ rings: [] as string[] }),
-  persistence: { collection: 'alarms' },
-  handlers: {
-    set: async ({ afterMs }, ctx) => {
-      ctx.remind('ring', { afterMs }, { type: 'ring', payload: {} });
-      await ctx.save();
-    },
-    ring: async (_payload, ctx) => {
-      ctx.state.rings.push(nodeOf(ctx.key));
-      await ctx.save();
-    },
-    rings: (_payload, ctx) => ctx.state.rings,
-  },
-});
+/** Rings itself through a durable reminder, naming the node that handled each ring. */
+const Alarm = alarmActor((_firingId, key) => nodeOf(key));
 
 /** Which node holds the alarm's lease right now (each node registers its own lookup). */
 const holders = new Map<string, ClusterNode>();

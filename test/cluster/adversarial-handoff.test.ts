@@ -8,9 +8,10 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ClusterNode, Leases, PgLeaseTable } from '../../src/cluster/index.js';
-import { defineActor, reminderFiring } from '../../src/index.js';
+import { defineActor } from '../../src/index.js';
 import { PgStore } from '../../src/persistence/index.js';
 import { dropSchema, PG_URL, randomSchema, skipPg } from '../persistence/pg-env.js';
+import { alarmActor } from './cluster-actors.js';
 
 /** Appends slowly (each append durable before the next), so that a burst of tells stays queued. */
 const Tape = defineActor({
@@ -30,24 +31,8 @@ const Tape = defineActor({
 
 const COUNT = 100;
 
-/** Rings itself through a durable reminder, counting the rings in its state. */
-const Alarm = defineActor({
-  name: 'alarm',
-  messages: { set: z.object({ afterMs: z.number().int() }), ring: z.object({ firing: reminderFiring }), rings: z.object({}) },
-  initialState: () => ({ rings: [] as string[] }),
-  persistence: { collection: 'alarms' },
-  handlers: {
-    set: async ({ afterMs }, ctx) => {
-      ctx.remind('ring', { afterMs }, { type: 'ring', payload: {} });
-      await ctx.save();
-    },
-    ring: async ({ firing }, ctx) => {
-      ctx.state.rings.push(firing.id);
-      await ctx.save();
-    },
-    rings: (_payload, ctx) => ctx.state.rings,
-  },
-});
+/** Rings itself through a durable reminder, keeping each firing's id. */
+const Alarm = alarmActor((firingId) => firingId);
 
 describe.skipIf(skipPg)('the hand-off of a queue under attack', () => {
   const nodes: ClusterNode[] = [];

@@ -11,21 +11,7 @@ import { ClusterNode, Leases, PgLeaseTable } from '../../src/cluster/index.js';
 import { defineActor } from '../../src/index.js';
 import { PgStore } from '../../src/persistence/index.js';
 import { dropSchema, PG_URL, randomSchema, skipPg } from '../persistence/pg-env.js';
-
-const Ledger = defineActor({
-  name: 'ledger',
-  messages: { append: z.object({ n: z.number().int() }), entries: z.object({}) },
-  initialState: () => ({ entries: [] as number[] }),
-  persistence: { collection: 'ledgers' },
-  handlers: {
-    append: async ({ n }, ctx) => {
-      ctx.state.entries.push(n);
-      await ctx.save();
-      return ctx.state.entries.length;
-    },
-    entries: (_payload, ctx) => ctx.state.entries,
-  },
-});
+import { Ledger } from './cluster-actors.js';
 
 /** Answers after `ms` (real time): an ask that is still in hand when its node closes. */
 const Slow = defineActor({
