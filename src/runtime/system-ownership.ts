@@ -79,8 +79,7 @@ export class SystemOwnership {
    * that turn, and the message goes first, ahead of those queued.
    */
   outlived(cell: ActorCell, envelope: Envelope): Promise<void> {
-    this.parts.events.emit('actor.deactivated', { type: cell.definition.name, key: cell.key, code: 'ERR_LEASE_EXPIRED' });
-    return this.lostEntity(cell, envelope);
+    return this.#deactivated(cell, 'ERR_LEASE_EXPIRED', envelope);
   }
 
   /** Offers a message for an entity with no live actor here to a port that forwards: true if it took it (to deliver wherever the entity is owned). */
@@ -102,8 +101,13 @@ export class SystemOwnership {
     const cell = this.parts.cells.live(type, key);
     // An actor still claiming has no fence yet: it gets the lease that stands when its claim ends.
     if (!cell || (token !== undefined && cell.fence?.token !== token)) return Promise.resolve();
-    this.parts.events.emit('actor.deactivated', { type, key, code });
-    return this.lostEntity(cell);
+    return this.#deactivated(cell, code);
+  }
+
+  /** The cell's lease is gone (`code` says how): reported, then the cell is taken out of service as {@link lostEntity} does. */
+  #deactivated(cell: ActorCell, code: string, inHand?: Envelope): Promise<void> {
+    this.parts.events.emit('actor.deactivated', { type: cell.definition.name, key: cell.key, code });
+    return this.lostEntity(cell, inHand);
   }
 
   /** A message the port delivers here once it holds the entity: to the local actor, never routed again. */
